@@ -1,0 +1,112 @@
+//! The event object: what `onEvent` receives, what `handler.events()` lists and
+//! what the webhook stores. The event log service deserializes the same type,
+//! so there is one schema.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Category;
+use crate::screen::Screen;
+use crate::value::Value;
+
+/// The only `event_type` the widget documents.
+pub const DATA_EVENT: &str = "DATA_EVENT";
+
+/// One widget event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// Always `true`: marks the object as an event in mixed message streams.
+    pub event: bool,
+    /// Canonical UPPER_SNAKE name from the catalog.
+    pub event_name: String,
+    /// Always `DATA_EVENT`.
+    pub event_type: String,
+    /// The catalog category.
+    pub event_category: Category,
+    /// The screen shown when the event happened, if any.
+    pub event_screen: Option<Screen>,
+    /// ISO-8601 UTC with milliseconds.
+    pub event_time: String,
+    /// The page's URL when the event happened (null outside a browser).
+    pub event_location: Option<String>,
+    /// The webhook the event is delivered to, or null.
+    pub event_callback_url: Option<String>,
+    /// The session's tracking id plus the event's own fields, with credentials removed.
+    pub event_data: Value,
+    /// True exactly when the user was shown an error.
+    #[serde(rename = "withError")]
+    pub with_error: bool,
+    /// Unique per event and stable across delivery retries (UUID v7).
+    pub event_id: String,
+    /// The session the event belongs to.
+    pub session_id: String,
+    /// 1, 2, 3, ... within the session, with no gaps and no repeats.
+    pub sequence: u64,
+}
+
+/// Why an event could not be an event: what the event log says when it
+/// refuses a body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidEvent(pub String);
+
+impl std::fmt::Display for InvalidEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Event {
+    /// Checks what the type system cannot: the name is in the catalog with this
+    /// category, the ids are present, the sequence starts at 1, the data is an
+    /// object, the time is ISO-8601 UTC.
+    pub fn validate(&self) -> Result<(), InvalidEvent> {
+        let bad = |m: String| Err(InvalidEvent(m));
+        let spec = match crate::catalog::lookup(&self.event_name) {
+            Ok(spec) if spec.name == self.event_name => spec,
+            _ => {
+                return bad(format!(
+                    "event_name \"{}\" is not a catalog name",
+                    self.event_name
+                ))
+            }
+        };
+        if spec.category != self.event_category {
+            return bad(format!(
+                "event_category of {} must be \"{}\"",
+                spec.name,
+                spec.category.as_str()
+            ));
+        }
+        if !self.event {
+            return bad("event must be true".into());
+        }
+        if self.event_type != DATA_EVENT {
+            return bad(format!("event_type must be \"{DATA_EVENT}\""));
+        }
+        if self.event_id.is_empty() || self.event_id.len() > 64 {
+            return bad("event_id must be 1 to 64 characters".into());
+        }
+        if self.session_id.is_empty() || self.session_id.len() > 64 {
+            return bad("session_id must be 1 to 64 characters".into());
+        }
+        if self.sequence == 0 {
+            return bad("sequence starts at 1".into());
+        }
+        if self.event_data.as_object().is_none() {
+            return bad("event_data must be an object".into());
+        }
+        let t = self.event_time.as_bytes();
+        let iso = t.len() == 24
+            && t[4] == b'-'
+            && t[7] == b'-'
+            && t[10] == b'T'
+            && t[13] == b':'
+            && t[16] == b':'
+            && t[19] == b'.'
+            && t[23] == b'Z';
+        if !iso {
+            return bad("event_time must be ISO-8601 UTC like 2026-11-27T01:20:54.123Z".into());
+        }
+        Ok(())
+    }
+}

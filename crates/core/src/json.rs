@@ -1,0 +1,443 @@
+//! JSON text in and out, for crossing the JavaScript boundary.
+//!
+//! The browser's own `JSON.stringify` and `JSON.parse` are fast and already
+//! there, so the wasm layer hands the core JSON text and takes JSON text back.
+//! This module is the small reader and writer for that: no serde code and no
+//! float formatting end up in the shipped wasm. It reads standard JSON (RFC
+//! 8259) and refuses anything nested deeper than [`MAX_DEPTH`].
+
+use crate::event::Event;
+use crate::value::{Value, MAX_DEPTH};
+
+/// Why JSON text could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonError {
+    /// Byte offset where reading stopped.
+    pub offset: usize,
+    /// What was wrong there.
+    pub reason: &'static str,
+}
+
+impl std::fmt::Display for JsonError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} at byte {}", self.reason, self.offset)
+    }
+}
+
+/// Reads one JSON value that spans the whole text.
+pub fn parse(text: &str) -> Result<Value, JsonError> {
+    let mut r = Reader {
+        s: text.as_bytes(),
+        i: 0,
+    };
+    let v = r.value(0)?;
+    r.ws();
+    if r.i != r.s.len() {
+        return Err(r.err("unexpected text after the value"));
+    }
+    Ok(v)
+}
+
+struct Reader<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl Reader<'_> {
+    fn err(&self, reason: &'static str) -> JsonError {
+        JsonError {
+            offset: self.i,
+            reason,
+        }
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.s.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, lit: &[u8]) -> bool {
+        if self.s[self.i..].starts_with(lit) {
+            self.i += lit.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn value(&mut self, depth: u32) -> Result<Value, JsonError> {
+        self.ws();
+        match self.s.get(self.i) {
+            None => Err(self.err("unexpected end of JSON")),
+            Some(b'n') if self.eat(b"null") => Ok(Value::Null),
+            Some(b't') if self.eat(b"true") => Ok(Value::Bool(true)),
+            Some(b'f') if self.eat(b"false") => Ok(Value::Bool(false)),
+            Some(b'"') => self.string().map(Value::String),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(b'[') => {
+                if depth >= MAX_DEPTH {
+                    return Err(self.err("nested deeper than 32 levels"));
+                }
+                self.i += 1;
+                let mut items = Vec::new();
+                self.ws();
+                if self.eat(b"]") {
+                    return Ok(Value::Array(items));
+                }
+                loop {
+                    items.push(self.value(depth + 1)?);
+                    self.ws();
+                    if self.eat(b",") {
+                        continue;
+                    }
+                    if self.eat(b"]") {
+                        return Ok(Value::Array(items));
+                    }
+                    return Err(self.err("expected , or ] in array"));
+                }
+            }
+            Some(b'{') => {
+                if depth >= MAX_DEPTH {
+                    return Err(self.err("nested deeper than 32 levels"));
+                }
+                self.i += 1;
+                let mut obj = Value::object();
+                self.ws();
+                if self.eat(b"}") {
+                    return Ok(obj);
+                }
+                loop {
+                    self.ws();
+                    if self.s.get(self.i) != Some(&b'"') {
+                        return Err(self.err("expected a string key in object"));
+                    }
+                    let key = self.string()?;
+                    self.ws();
+                    if !self.eat(b":") {
+                        return Err(self.err("expected : after object key"));
+                    }
+                    let v = self.value(depth + 1)?;
+                    // Later duplicates win, as with JSON.parse.
+                    obj.set(&key, v);
+                    self.ws();
+                    if self.eat(b",") {
+                        continue;
+                    }
+                    if self.eat(b"}") {
+                        return Ok(obj);
+                    }
+                    return Err(self.err("expected , or } in object"));
+                }
+            }
+            Some(_) => Err(self.err("unexpected character")),
+        }
+    }
+
+    fn number(&mut self) -> Result<Value, JsonError> {
+        let start = self.i;
+        let digits = |r: &mut Self| {
+            let from = r.i;
+            while let Some(b'0'..=b'9') = r.s.get(r.i) {
+                r.i += 1;
+            }
+            r.i > from
+        };
+        self.eat(b"-");
+        if self.eat(b"0") {
+            if let Some(b'0'..=b'9') = self.s.get(self.i) {
+                return Err(self.err("leading zero in number"));
+            }
+        } else if !digits(self) {
+            return Err(self.err("expected digits in number"));
+        }
+        if self.eat(b".") && !digits(self) {
+            return Err(self.err("expected digits after decimal point"));
+        }
+        if let Some(b'e' | b'E') = self.s.get(self.i) {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.s.get(self.i) {
+                self.i += 1;
+            }
+            if !digits(self) {
+                return Err(self.err("expected digits in exponent"));
+            }
+        }
+        // The text is ASCII digits and signs, so this slice is valid UTF-8.
+        let text = String::from_utf8_lossy(&self.s[start..self.i]).into_owned();
+        Ok(Value::Number(text))
+    }
+
+    fn hex4(&mut self) -> Result<u32, JsonError> {
+        let mut n = 0;
+        for _ in 0..4 {
+            let d = match self.s.get(self.i) {
+                Some(c @ b'0'..=b'9') => c - b'0',
+                Some(c @ b'a'..=b'f') => c - b'a' + 10,
+                Some(c @ b'A'..=b'F') => c - b'A' + 10,
+                _ => return Err(self.err("bad \\u escape")),
+            };
+            n = n * 16 + u32::from(d);
+            self.i += 1;
+        }
+        Ok(n)
+    }
+
+    fn string(&mut self) -> Result<String, JsonError> {
+        self.i += 1; // opening quote
+        let mut out = Vec::new();
+        loop {
+            let Some(&c) = self.s.get(self.i) else {
+                return Err(self.err("unterminated string"));
+            };
+            self.i += 1;
+            match c {
+                b'"' => break,
+                b'\\' => {
+                    let Some(&e) = self.s.get(self.i) else {
+                        return Err(self.err("unterminated string"));
+                    };
+                    self.i += 1;
+                    let ch = match e {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let code = if (0xD800..0xDC00).contains(&hi) && self.eat(b"\\u") {
+                                let lo = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&lo) {
+                                    return Err(self.err("bad surrogate pair"));
+                                }
+                                0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                            } else {
+                                hi
+                            };
+                            // A lone surrogate becomes U+FFFD, as TextEncoder does.
+                            char::from_u32(code).unwrap_or('\u{FFFD}')
+                        }
+                        _ => return Err(self.err("bad escape in string")),
+                    };
+                    let mut buf = [0u8; 4];
+                    out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                }
+                0..=0x1F => return Err(self.err("control character in string")),
+                _ => out.push(c),
+            }
+        }
+        // The input was a &str and escapes were encoded as UTF-8.
+        String::from_utf8(out).map_err(|_| self.err("invalid UTF-8 in string"))
+    }
+}
+
+/// Writes an unsigned integer in decimal.
+pub fn write_u64(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(buf[i..].iter().map(|&b| b as char));
+}
+
+/// Writes a JSON string literal.
+pub fn write_str(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(HEX[(c as usize) >> 4] as char);
+                out.push(HEX[(c as usize) & 15] as char);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Writes a value as compact JSON.
+pub fn write_value(out: &mut String, v: &Value) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        Value::Number(text) => out.push_str(text),
+        Value::String(s) => write_str(out, s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_value(out, item);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            out.push('{');
+            for (i, (k, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_str(out, k);
+                out.push(':');
+                write_value(out, item);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// A value as compact JSON text.
+pub fn to_string(v: &Value) -> String {
+    let mut out = String::new();
+    write_value(&mut out, v);
+    out
+}
+
+fn opt_str(out: &mut String, s: Option<&str>) {
+    match s {
+        Some(s) => write_str(out, s),
+        None => out.push_str("null"),
+    }
+}
+
+/// Writes an event as compact JSON, fields in the documented order. The
+/// output equals serde's serialization of [`Event`].
+pub fn write_event(out: &mut String, e: &Event) {
+    out.push_str("{\"event\":");
+    out.push_str(if e.event { "true" } else { "false" });
+    out.push_str(",\"event_name\":");
+    write_str(out, &e.event_name);
+    out.push_str(",\"event_type\":");
+    write_str(out, &e.event_type);
+    out.push_str(",\"event_category\":");
+    write_str(out, e.event_category.as_str());
+    out.push_str(",\"event_screen\":");
+    opt_str(out, e.event_screen.map(|s| s.as_str()));
+    out.push_str(",\"event_time\":");
+    write_str(out, &e.event_time);
+    out.push_str(",\"event_location\":");
+    opt_str(out, e.event_location.as_deref());
+    out.push_str(",\"event_callback_url\":");
+    opt_str(out, e.event_callback_url.as_deref());
+    out.push_str(",\"event_data\":");
+    write_value(out, &e.event_data);
+    out.push_str(",\"withError\":");
+    out.push_str(if e.with_error { "true" } else { "false" });
+    out.push_str(",\"event_id\":");
+    write_str(out, &e.event_id);
+    out.push_str(",\"session_id\":");
+    write_str(out, &e.session_id);
+    out.push_str(",\"sequence\":");
+    write_u64(out, e.sequence);
+    out.push('}');
+}
+
+/// Events as a JSON array.
+pub fn events_to_string(events: &[Event]) -> String {
+    let mut out = String::with_capacity(events.len() * 512);
+    out.push('[');
+    for (i, e) in events.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_event(&mut out, e);
+    }
+    out.push(']');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(text: &str) -> String {
+        to_string(&parse(text).unwrap_or_else(|e| panic!("{text}: {e}")))
+    }
+
+    #[test]
+    fn reads_and_writes_like_serde_json() {
+        for text in [
+            r#"{"a":1,"b":[true,false,null],"c":{"d":"x\"y\\z\n\t\u0001"}}"#,
+            r#"[-0,0.5,-1.25e-3,1E+21,12345678901234567890]"#,
+            r#""\ud83d\ude00 é \/""#,
+            r#"{"dup":1,"dup":2}"#,
+            "  {\n \"spaced\" : [ 1 , 2 ] }  ",
+        ] {
+            let ours = round_trip(text);
+            let theirs: serde_json::Value = serde_json::from_str(text).unwrap();
+            let back: serde_json::Value = serde_json::from_str(&ours).unwrap();
+            assert_eq!(back, theirs, "{text} -> {ours}");
+        }
+        // Numbers keep their text exactly.
+        assert_eq!(round_trip("[1.50,1e5]"), "[1.50,1e5]");
+        assert_eq!(round_trip(r#""😀""#), r#""😀""#);
+    }
+
+    #[test]
+    fn refuses_what_json_parse_refuses() {
+        for bad in [
+            "",
+            "{",
+            "[1,]",
+            "{\"a\"}",
+            "{a:1}",
+            "01",
+            "1.",
+            "-",
+            "1e",
+            "\"abc",
+            "\"\\x\"",
+            "tru",
+            "[1] 2",
+            "\"a\u{1}\"",
+            "NaN",
+            "{\"a\":1,}",
+            "'a'",
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?} should fail");
+            assert!(
+                serde_json::from_str::<serde_json::Value>(bad).is_err(),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_excessive_nesting() {
+        let ok = "[".repeat(32) + &"]".repeat(32);
+        assert!(parse(&ok).is_ok());
+        let deep = "[".repeat(33) + &"]".repeat(33);
+        assert_eq!(
+            parse(&deep).unwrap_err().reason,
+            "nested deeper than 32 levels"
+        );
+    }
+
+    #[test]
+    fn integers_format_exactly() {
+        for n in [0u64, 7, 10, 1_795_742_454_123, u64::MAX] {
+            let mut s = String::new();
+            write_u64(&mut s, n);
+            assert_eq!(s, n.to_string());
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! Removes credentials from event data.
+//!
+//! Event data goes to the host page, to the webhook and into logs, so it must
+//! never carry what the user typed to prove who they are: passwords, PINs,
+//! OTPs, answers to MFA questions. The widget may pass whole form state by
+//! mistake; scrubbing happens here, whatever the caller sends.
+//!
+//! A key is sensitive when one of its words (split at `_`, `-`, `.`, spaces and
+//! camelCase humps) is a credential word, so `transactionPin`, `otp_code` and
+//! `mfa-answer` go while `shipping`, `opinion` and `passport_no` stay.
+
+use crate::value::Value;
+
+/// Words that mark a key as a credential.
+const CREDENTIAL_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "pwd",
+    "passcode",
+    "passphrase",
+    "pass",
+    "pin",
+    "otp",
+    "totp",
+    "cvv",
+    "cvc",
+    "secret",
+    "answer",
+    "answers",
+    "credential",
+    "credentials",
+    "token",
+];
+
+/// Whole keys (after removing separators, lowercased) that are credentials
+/// without containing a credential word, such as `mfaAnswer` spelled as one word.
+const CREDENTIAL_KEYS: &[&str] = &["mfaanswer", "securityanswer", "onetimepassword", "apikey"];
+
+/// Whether a key names a credential.
+pub fn is_credential_key(key: &str) -> bool {
+    let squashed: String = key
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    CREDENTIAL_KEYS.contains(&squashed.as_str())
+        || words(key).any(|w| CREDENTIAL_WORDS.contains(&w.as_str()))
+}
+
+/// Splits `fooBar_baz-qux` into lowercase words.
+fn words(key: &str) -> impl Iterator<Item = String> + '_ {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in key.chars() {
+        if !c.is_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        cur.extend(c.to_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out.into_iter()
+}
+
+/// Removes credential entries from objects at any depth. Returns how many
+/// entries were removed.
+pub fn scrub(value: &mut Value) -> usize {
+    match value {
+        Value::Object(map) => {
+            let before = map.len();
+            map.retain(|(k, _)| !is_credential_key(k));
+            let mut removed = before - map.len();
+            for (_, v) in map.iter_mut() {
+                removed += scrub(v);
+            }
+            removed
+        }
+        Value::Array(items) => items.iter_mut().map(scrub).sum(),
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(s: &str) -> Value {
+        serde_json::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn removes_credentials_at_any_depth() {
+        let mut v = json(
+            r#"{"bank":"alat","password":"hunter2","transactionPin":"1234",
+                "form":{"otp_code":"998877","username":"faith","mfa-answer":"blue",
+                        "answers":[{"q":"pet","a":"rex"}]},
+                "list":[{"PIN":"0000","ok":1}],"securityAnswer":"x","MfaAnswer":"y",
+                "passcode":"1","user_pwd":"2","cvv":"123","client_secret":"s"}"#,
+        );
+        let removed = scrub(&mut v);
+        assert_eq!(
+            serde_json::to_string(&v).unwrap(),
+            r#"{"bank":"alat","form":{"username":"faith"},"list":[{"ok":1}]}"#
+        );
+        assert_eq!(removed, 12);
+    }
+
+    #[test]
+    fn keeps_lookalikes() {
+        for key in [
+            "shipping",
+            "opinion",
+            "passport_no",
+            "spinner",
+            "bank_id",
+            "pinned",
+            "tracking_id",
+            "compass",
+        ] {
+            assert!(!is_credential_key(key), "{key}");
+        }
+    }
+}

@@ -1,0 +1,527 @@
+//! The widget session: screens, the connection attempt, network state, timers
+//! and the end of the session, as a pure state machine.
+//!
+//! Every input carries the time and page location as plain values, and every
+//! output (events and callback calls) goes into an outbox that the caller
+//! drains after it has released its own borrows. Timers are deadlines: the
+//! caller schedules one wake-up at [`Session::next_deadline`] and calls
+//! [`Session::tick`] when it fires, so a fake clock drives all of it in tests.
+
+use crate::catalog::{self, EventSpec, Source};
+use crate::error::Error;
+use crate::event::{Event, DATA_EVENT};
+use crate::ids::IdGen;
+use crate::screen::Screen;
+use crate::scrub::scrub;
+use crate::time::{iso8601, Millis};
+use crate::value::Value;
+
+/// How long the user must stay on the search screen before USER_BANK_SEARCH.
+pub const SEARCH_ENGAGEMENT_MS: Millis = 5_000;
+/// Default connection-attempt limit.
+pub const DEFAULT_TIMEOUT_MS: Millis = 120_000;
+/// Default time an outage may last before it becomes an error.
+pub const DEFAULT_RECONNECT_GRACE_MS: Millis = 15_000;
+
+/// What the session needs from the validated options.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `event_callback_url`, copied into every event.
+    pub callback_url: Option<String>,
+    /// `timeout`: connection-attempt limit in ms.
+    pub timeout_ms: Millis,
+    /// `reconnect_grace`: outage limit in ms.
+    pub reconnect_grace_ms: Millis,
+    /// `options`, echoed in success and close metadata.
+    pub options: Value,
+    /// `meta`, echoed in success and close metadata.
+    pub meta: Value,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            callback_url: None,
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+            reconnect_grace_ms: DEFAULT_RECONNECT_GRACE_MS,
+            options: Value::object(),
+            meta: Value::object(),
+        }
+    }
+}
+
+/// The moment of a call: the time and the page's URL.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    /// Now, in ms since the epoch.
+    pub now: Millis,
+    /// `location.href`, or `None` outside a page.
+    pub location: Option<&'a str>,
+}
+
+/// A call the host's callbacks should receive, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    /// `onEvent(event)`.
+    Event(Event),
+    /// `onSuccess(data)`.
+    Success(Value),
+    /// `onError(json, error)`.
+    Error {
+        /// Session metadata.
+        json: Value,
+        /// The error as given to `fail`.
+        error: Value,
+    },
+    /// `beforeClose(json)`.
+    BeforeClose(Value),
+    /// `onClose(json, error)`.
+    Close {
+        /// Session metadata.
+        json: Value,
+        /// The last error shown to the user, or null.
+        error: Value,
+    },
+}
+
+/// Where the session is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Open,
+    Closed,
+    Destroyed,
+}
+
+/// The deadlines the session can be waiting for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Timer {
+    Search,
+    Attempt,
+    Grace,
+}
+
+/// One widget session.
+#[derive(Debug)]
+pub struct Session {
+    cfg: Config,
+    ids: IdGen,
+    session_id: String,
+    tracking_id: String,
+    log: Vec<Event>,
+    phase: Phase,
+    screen: Option<Screen>,
+    screen_details: Value,
+    connected: bool,
+    succeeded: bool,
+    in_attempt: bool,
+    offline_since: Option<Millis>,
+    search_at: Option<Millis>,
+    attempt_at: Option<Millis>,
+    grace_at: Option<Millis>,
+    last_error: Value,
+    out: Vec<Output>,
+}
+
+/// The landing event a screen emits when it is entered.
+fn landing_event(screen: Screen) -> Option<&'static str> {
+    Some(match screen {
+        Screen::Bank => "USER_VIEWED_BANKS",
+        Screen::AccountSelection => "USER_ACCOUNT_SELECTION",
+        Screen::Mfa => "USER_MFA_QUESTION",
+        Screen::ReviewPayment => "USER_PAYMENT_REVIEW",
+        Screen::RuxBankSelection => "USER_RUX_SELECTION",
+        Screen::NoSearchResult => "USER_BANK_SEARCH_NO_RESULTS",
+        _ => return None,
+    })
+}
+
+/// Tracked events that send credentials to the bank and wait for its answer.
+fn starts_attempt(name: &str) -> bool {
+    matches!(name, "USER_LOGIN_ATTEMPTED" | "USER_COMPLETE_MFA")
+}
+
+fn object_or_error(value: Value, what: impl FnOnce() -> String) -> Result<Value, Error> {
+    match value {
+        Value::Null => Ok(Value::object()),
+        Value::Object(_) => Ok(value),
+        other => Err(Error::InvalidData {
+            what: what(),
+            reason: format!("got {}", other.kind()),
+        }),
+    }
+}
+
+fn error_value(kind: &str, fields: Value) -> Value {
+    let mut e = Value::object();
+    e.set("type", kind.into());
+    if let Value::Object(map) = fields {
+        for (k, v) in map {
+            e.set(&k, v);
+        }
+    }
+    e
+}
+
+impl Session {
+    /// Starts a session: emits USER_CONNECTING, and USER_NETWORK_DISCONNECTED
+    /// at once when the browser is already offline.
+    pub fn new(cfg: Config, seed: [u64; 2], ctx: Ctx, online: bool) -> Session {
+        let mut ids = IdGen::new(seed);
+        let session_id = ids.uuid_v4();
+        let tracking_id = ids.tracking_id();
+        let mut s = Session {
+            cfg,
+            ids,
+            session_id,
+            tracking_id,
+            log: Vec::new(),
+            phase: Phase::Open,
+            screen: None,
+            screen_details: Value::object(),
+            connected: false,
+            succeeded: false,
+            in_attempt: false,
+            offline_since: None,
+            search_at: None,
+            attempt_at: None,
+            grace_at: None,
+            last_error: Value::Null,
+            out: Vec::new(),
+        };
+        s.emit(ctx, "USER_CONNECTING", Value::object(), false);
+        if !online {
+            s.offline(ctx);
+        }
+        s
+    }
+
+    /// The session id (UUID v4).
+    pub fn session_id(&self) -> &str {
+        &self.session_id
+    }
+
+    /// The tracking id carried in every event's data.
+    pub fn tracking_id(&self) -> &str {
+        &self.tracking_id
+    }
+
+    /// Every event of the session, oldest first.
+    pub fn events(&self) -> &[Event] {
+        &self.log
+    }
+
+    /// The screen now shown, if any.
+    pub fn current_screen(&self) -> Option<Screen> {
+        self.screen
+    }
+
+    /// Whether `destroy` was called.
+    pub fn is_destroyed(&self) -> bool {
+        self.phase == Phase::Destroyed
+    }
+
+    /// Takes the callback calls produced since the last call, in order.
+    pub fn take_output(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.out)
+    }
+
+    /// The earliest pending deadline, when the caller should call [`tick`](Self::tick).
+    pub fn next_deadline(&self) -> Option<Millis> {
+        [self.search_at, self.attempt_at, self.grace_at]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    fn ensure_open(&self, method: &'static str) -> Result<(), Error> {
+        match self.phase {
+            Phase::Open => Ok(()),
+            Phase::Closed => Err(Error::Closed(method)),
+            Phase::Destroyed => Err(Error::Destroyed(method)),
+        }
+    }
+
+    /// A screen transition. Emits USER_CONNECTED on the first one and the
+    /// screen's landing event, if it has one. `details` describe the screen
+    /// and are added to the data of every event emitted while it is shown.
+    pub fn screen(&mut self, ctx: Ctx, screen: Screen, details: Value) -> Result<(), Error> {
+        self.ensure_open("screen")?;
+        let details = object_or_error(details, || {
+            format!("screen(\"{}\", details) details", screen.as_str())
+        })?;
+        // The widget moved on, so the bank answered the attempt.
+        self.end_attempt();
+        self.screen = Some(screen);
+        self.screen_details = details;
+        self.search_at = (screen == Screen::Search).then_some(ctx.now + SEARCH_ENGAGEMENT_MS);
+        if !self.connected {
+            self.connected = true;
+            self.emit(ctx, "USER_CONNECTED", Value::object(), false);
+        }
+        if let Some(name) = landing_event(screen) {
+            self.emit(ctx, name, Value::object(), false);
+        }
+        Ok(())
+    }
+
+    /// An event the widget observed. Names are case-insensitive; events that
+    /// okra-events emits by itself are refused with the call that emits them.
+    pub fn track(&mut self, ctx: Ctx, name: &str, data: Value) -> Result<(), Error> {
+        if self.phase == Phase::Destroyed {
+            return Err(Error::Destroyed("track"));
+        }
+        let spec: &EventSpec = catalog::lookup(name)?;
+        if let Source::Automatic(how) = spec.source {
+            return Err(Error::NotTrackable {
+                name: spec.name,
+                how,
+            });
+        }
+        if self.phase == Phase::Closed && spec.name != "USER_APP_REDIRECT" {
+            return Err(Error::Closed("track"));
+        }
+        let data = object_or_error(data, || format!("track(\"{}\", data) data", spec.name))?;
+        if starts_attempt(spec.name) {
+            self.in_attempt = true;
+            self.attempt_at = Some(ctx.now + self.cfg.timeout_ms);
+        }
+        self.emit(ctx, spec.name, data, false);
+        Ok(())
+    }
+
+    /// The account was linked: USER_CONNECTION_SUCCESSFUL, then `onSuccess`
+    /// with the data in the widget's documented shape.
+    pub fn success(&mut self, ctx: Ctx, data: Value) -> Result<(), Error> {
+        self.ensure_open("success")?;
+        if self.succeeded {
+            return Err(Error::AlreadySucceeded);
+        }
+        let mut data = object_or_error(data, || "success(data) data".to_owned())?;
+        self.end_attempt();
+        self.succeeded = true;
+        let mut fields = Value::object();
+        for key in ["record_id", "bank_id", "customer_id"] {
+            if let Some(v @ (Value::String(_) | Value::Number(_))) = data.get(key) {
+                fields.set(key, v.clone());
+            }
+        }
+        self.emit(ctx, "USER_CONNECTION_SUCCESSFUL", fields, false);
+        for (key, default) in [
+            ("auth", Value::Null),
+            ("income", Value::Null),
+            ("identity", Value::Null),
+            ("error", Value::Null),
+            ("payment_authorization", Value::Null),
+            ("authorization_id", Value::Null),
+            ("authorizationId", Value::Null),
+            ("done", true.into()),
+            ("accounts", Value::Array(Vec::new())),
+            ("record_id", Value::Null),
+            ("record", Value::Null),
+            ("bank_id", Value::Null),
+            ("customer_id", Value::Null),
+            ("balance", Value::Null),
+            ("transactions", Value::Null),
+            ("launchAgain", false.into()),
+            ("hideExit", false.into()),
+        ] {
+            data.set_default(key, default);
+        }
+        data.set("options", self.cfg.options.clone());
+        data.set("meta", self.cfg.meta.clone());
+        data.set("success", true.into());
+        self.out.push(Output::Success(data));
+        Ok(())
+    }
+
+    /// The connection failed: USER_CONNECTION_FAILED (with error), then `onError`.
+    pub fn fail(&mut self, ctx: Ctx, error: Value) -> Result<(), Error> {
+        self.ensure_open("fail")?;
+        let mut error = match error {
+            Value::Null => Value::object(),
+            Value::String(message) => {
+                let mut e = Value::object();
+                e.set("message", message.into());
+                e
+            }
+            Value::Object(_) => error,
+            other => {
+                let mut e = Value::object();
+                e.set("message", other);
+                e
+            }
+        };
+        scrub(&mut error);
+        self.end_attempt();
+        let mut fields = Value::object();
+        fields.set("error", error.clone());
+        self.last_error = error_value("USER_CONNECTION_FAILED", error.clone());
+        self.emit(ctx, "USER_CONNECTION_FAILED", fields, true);
+        let json = self.metadata();
+        self.out.push(Output::Error { json, error });
+        Ok(())
+    }
+
+    /// The widget closes: `beforeClose`, USER_BOUNCE unless the account was
+    /// linked, USER_APP_CLOSE, then `onClose`. A second close does nothing.
+    pub fn close(&mut self, ctx: Ctx) -> Result<(), Error> {
+        match self.phase {
+            Phase::Closed => return Ok(()),
+            Phase::Destroyed => return Err(Error::Destroyed("close")),
+            Phase::Open => {}
+        }
+        let before = self.metadata();
+        self.out.push(Output::BeforeClose(before));
+        self.end_attempt();
+        if !self.succeeded {
+            self.emit(ctx, "USER_BOUNCE", Value::object(), false);
+        }
+        self.emit(ctx, "USER_APP_CLOSE", Value::object(), false);
+        self.phase = Phase::Closed;
+        self.search_at = None;
+        self.grace_at = None;
+        let json = self.metadata();
+        let error = self.last_error.clone();
+        self.out.push(Output::Close { json, error });
+        Ok(())
+    }
+
+    /// Stops everything: no deadline stays pending and later calls are errors.
+    pub fn destroy(&mut self) {
+        self.phase = Phase::Destroyed;
+        self.search_at = None;
+        self.attempt_at = None;
+        self.grace_at = None;
+    }
+
+    /// The browser went offline.
+    pub fn offline(&mut self, ctx: Ctx) {
+        if self.phase != Phase::Open || self.offline_since.is_some() {
+            return;
+        }
+        self.offline_since = Some(ctx.now);
+        self.grace_at = Some(ctx.now + self.cfg.reconnect_grace_ms);
+        // An attempt in flight cannot get its answer: the user sees an error.
+        let with_error = self.in_attempt;
+        let mut fields = Value::object();
+        fields.set("during_attempt", with_error.into());
+        if with_error {
+            self.end_attempt();
+            self.last_error = error_value("USER_NETWORK_DISCONNECTED", fields.clone());
+        }
+        self.emit(ctx, "USER_NETWORK_DISCONNECTED", fields, with_error);
+    }
+
+    /// The browser is back online.
+    pub fn online(&mut self, ctx: Ctx) {
+        if self.phase != Phase::Open {
+            return;
+        }
+        let Some(since) = self.offline_since.take() else {
+            return;
+        };
+        self.grace_at = None;
+        let mut fields = Value::object();
+        fields.set("offline_ms", ctx.now.saturating_sub(since).into());
+        self.emit(ctx, "USER_NETWORK_RECONNECTED", fields, false);
+    }
+
+    /// Fires every deadline that is due at `ctx.now`, earliest first.
+    pub fn tick(&mut self, ctx: Ctx) {
+        loop {
+            let due = [
+                (self.search_at, Timer::Search),
+                (self.attempt_at, Timer::Attempt),
+                (self.grace_at, Timer::Grace),
+            ]
+            .into_iter()
+            .filter_map(|(at, t)| at.filter(|&at| at <= ctx.now).map(|at| (at, t)))
+            .min_by_key(|&(at, _)| at);
+            let Some((_, timer)) = due else { return };
+            match timer {
+                Timer::Search => {
+                    self.search_at = None;
+                    let mut fields = Value::object();
+                    fields.set("engaged_ms", SEARCH_ENGAGEMENT_MS.into());
+                    self.emit(ctx, "USER_BANK_SEARCH", fields, false);
+                }
+                Timer::Attempt => {
+                    self.end_attempt();
+                    let mut fields = Value::object();
+                    fields.set("reason", "attempt".into());
+                    fields.set("timeout_ms", self.cfg.timeout_ms.into());
+                    self.timeout(ctx, fields);
+                }
+                Timer::Grace => {
+                    self.grace_at = None;
+                    let since = self.offline_since.unwrap_or(ctx.now);
+                    let mut fields = Value::object();
+                    fields.set("reason", "offline".into());
+                    fields.set("offline_ms", ctx.now.saturating_sub(since).into());
+                    self.timeout(ctx, fields);
+                }
+            }
+        }
+    }
+
+    fn timeout(&mut self, ctx: Ctx, fields: Value) {
+        self.last_error = error_value("USER_TIMEOUT", fields.clone());
+        self.emit(ctx, "USER_TIMEOUT", fields, true);
+    }
+
+    fn end_attempt(&mut self) {
+        self.in_attempt = false;
+        self.attempt_at = None;
+    }
+
+    /// The metadata object given to `onError`, `beforeClose` and `onClose`.
+    pub fn metadata(&self) -> Value {
+        let mut m = Value::object();
+        m.set("session_id", self.session_id.as_str().into());
+        m.set("tracking_id", self.tracking_id.as_str().into());
+        m.set("last_screen", self.screen.map(Screen::as_str).into());
+        m.set(
+            "bounced",
+            (self.phase != Phase::Open && !self.succeeded).into(),
+        );
+        m.set("success", self.succeeded.into());
+        m.set("events_count", (self.log.len() as u64).into());
+        m.set("error", self.last_error.clone());
+        m.set("options", self.cfg.options.clone());
+        m.set("meta", self.cfg.meta.clone());
+        m
+    }
+
+    fn emit(&mut self, ctx: Ctx, name: &'static str, fields: Value, with_error: bool) {
+        let spec = catalog::spec(name);
+        let mut data = Value::object();
+        data.set("tracking_id", self.tracking_id.as_str().into());
+        for source in [&self.screen_details, &fields] {
+            if let Value::Object(map) = source {
+                for (k, v) in map {
+                    if k != "tracking_id" {
+                        data.set(k, v.clone());
+                    }
+                }
+            }
+        }
+        scrub(&mut data);
+        let event = Event {
+            event: true,
+            event_name: name.to_owned(),
+            event_type: DATA_EVENT.to_owned(),
+            event_category: spec.category,
+            event_screen: self.screen,
+            event_time: iso8601(ctx.now),
+            event_location: ctx.location.map(str::to_owned),
+            event_callback_url: self.cfg.callback_url.clone(),
+            event_data: data,
+            with_error,
+            event_id: self.ids.uuid_v7(ctx.now),
+            session_id: self.session_id.clone(),
+            sequence: self.log.len() as u64 + 1,
+        };
+        self.log.push(event.clone());
+        self.out.push(Output::Event(event));
+    }
+}

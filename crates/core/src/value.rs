@@ -1,0 +1,305 @@
+//! A JSON value that keeps object keys in insertion order.
+//!
+//! Event data arrives from JavaScript as arbitrary objects. The core reads,
+//! scrubs and re-emits it. Numbers keep their JSON text, so a number passes
+//! through unchanged and the shipped wasm never needs float formatting. The
+//! wasm layer crosses the boundary as JSON text (see [`crate::json`]); native
+//! code and the event log use the serde impls below with serde_json.
+
+use std::cell::Cell;
+use std::fmt;
+
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// How deeply objects and arrays may nest. Deeper input is refused, which also
+/// turns a circular JavaScript object into a clear error instead of a crash.
+pub const MAX_DEPTH: u32 = 32;
+
+/// A JSON value. Objects are ordered lists of entries, so keys come back out in
+/// the order the caller wrote them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Value {
+    /// `null` (also what `undefined` becomes).
+    #[default]
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number, as its JSON text (e.g. `3`, `-1.5e3`).
+    Number(String),
+    /// A string.
+    String(String),
+    /// An array.
+    Array(Vec<Value>),
+    /// An object, in insertion order.
+    Object(Map),
+}
+
+/// An insertion-ordered object.
+pub type Map = Vec<(String, Value)>;
+
+impl Value {
+    /// An empty object.
+    pub fn object() -> Value {
+        Value::Object(Vec::new())
+    }
+
+    /// The entries of an object, or `None` for any other value.
+    pub fn as_object(&self) -> Option<&Map> {
+        match self {
+            Value::Object(map) => Some(map),
+            _ => None,
+        }
+    }
+
+    /// The string inside, or `None`.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Looks a key up in an object.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.as_object()?
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    }
+
+    /// Sets a key on an object, replacing an existing entry in place. Does
+    /// nothing on values that are not objects.
+    pub fn set(&mut self, key: &str, value: Value) {
+        if let Value::Object(map) = self {
+            match map.iter_mut().find(|(k, _)| k == key) {
+                Some(entry) => entry.1 = value,
+                None => map.push((key.to_owned(), value)),
+            }
+        }
+    }
+
+    /// Sets a key only when the object does not have it yet.
+    pub fn set_default(&mut self, key: &str, value: Value) {
+        if self.get(key).is_none() {
+            self.set(key, value);
+        }
+    }
+
+    /// A short name for the kind of value, for error messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::String(s.to_owned())
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::String(s)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+
+impl From<u64> for Value {
+    fn from(n: u64) -> Self {
+        let mut text = String::new();
+        crate::json::write_u64(&mut text, n);
+        Value::Number(text)
+    }
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Null => serializer.serialize_unit(),
+            Value::Bool(b) => serializer.serialize_bool(*b),
+            // Whole numbers go out as integers so that native JSON reads `3`, not `3.0`.
+            Value::Number(text) => match text.parse::<i64>() {
+                Ok(i) => serializer.serialize_i64(i),
+                Err(_) => serializer.serialize_f64(text.parse::<f64>().unwrap_or(0.0)),
+            },
+            Value::String(s) => serializer.serialize_str(s),
+            Value::Array(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Value::Object(map) => {
+                let mut out = serializer.serialize_map(Some(map.len()))?;
+                for (k, v) in map {
+                    out.serialize_entry(k, v)?;
+                }
+                out.end()
+            }
+        }
+    }
+}
+
+thread_local! {
+    static DEPTH: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Counts nesting while a container is being read; the count goes back down
+/// when the guard drops, on success and on error alike.
+struct DepthGuard;
+
+impl DepthGuard {
+    fn enter<E: de::Error>() -> Result<DepthGuard, E> {
+        DEPTH.with(|d| {
+            if d.get() >= MAX_DEPTH {
+                Err(E::custom(format_args!(
+                    "nested deeper than {MAX_DEPTH} levels (is it circular?)"
+                )))
+            } else {
+                d.set(d.get() + 1);
+                Ok(DepthGuard)
+            }
+        })
+    }
+}
+
+impl Drop for DepthGuard {
+    fn drop(&mut self) {
+        DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+    }
+}
+
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        Value::deserialize(d)
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+        Ok(Value::Number(n.to_string()))
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+        Ok(Value::Number(n.to_string()))
+    }
+
+    fn visit_f64<E>(self, n: f64) -> Result<Value, E> {
+        // JSON has no NaN or Infinity; JSON.stringify writes them as null.
+        Ok(if n.is_finite() {
+            Value::Number(format!("{n:?}"))
+        } else {
+            Value::Null
+        })
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(s.to_owned()))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::String(s))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let _guard = DepthGuard::enter()?;
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let _guard = DepthGuard::enter()?;
+        let mut map: Map = Vec::with_capacity(access.size_hint().unwrap_or(0).min(64));
+        while let Some((k, v)) = access.next_entry::<String, Value>()? {
+            // Later duplicates win, as with JSON.parse.
+            match map.iter_mut().find(|(key, _)| *key == k) {
+                Some(entry) => entry.1 = v,
+                None => map.push((k, v)),
+            }
+        }
+        Ok(Value::Object(map))
+    }
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(ValueVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_key_order_and_round_trips() {
+        let v: Value =
+            serde_json::from_str(r#"{"b":1,"a":[true,null,"x"],"c":{"d":1.5}}"#).unwrap();
+        assert_eq!(
+            serde_json::to_string(&v).unwrap(),
+            r#"{"b":1,"a":[true,null,"x"],"c":{"d":1.5}}"#
+        );
+    }
+
+    #[test]
+    fn refuses_excessive_nesting_and_recovers() {
+        let deep = "[".repeat(40) + &"]".repeat(40);
+        let err = serde_json::from_str::<Value>(&deep).unwrap_err();
+        assert!(err.to_string().contains("nested deeper than 32"), "{err}");
+        // The depth counter is back at zero after the failure.
+        let ok = "[".repeat(30) + &"]".repeat(30);
+        assert!(serde_json::from_str::<Value>(&ok).is_ok());
+    }
+
+    #[test]
+    fn set_replaces_in_place() {
+        let mut v = Value::object();
+        v.set("a", 1u64.into());
+        v.set("b", 2u64.into());
+        v.set("a", 3u64.into());
+        v.set_default("b", 9u64.into());
+        assert_eq!(serde_json::to_string(&v).unwrap(), r#"{"a":3,"b":2}"#);
+    }
+}

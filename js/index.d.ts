@@ -1,0 +1,246 @@
+// TypeScript declarations for okra-events.
+
+/** Every event name in the catalog, canonical UPPER_SNAKE. */
+export type OkraEventName =
+  | 'USER_CONNECTING'
+  | 'USER_CONNECTED'
+  | 'USER_CONSENT_GRANTED'
+  | 'USER_CONSENT_REVIEW'
+  | 'USER_LOGIN_SELECTION'
+  | 'USER_VIEWED_BANKS'
+  | 'USER_ACCOUNT_TYPE_SELECTION'
+  | 'USER_BANK_SEARCH'
+  | 'USER_BANK_SELECTED'
+  | 'USER_BANK_SEARCH_NO_RESULTS'
+  | 'USER_LOGIN_ATTEMPTED'
+  | 'USER_ACCOUNT_SELECTION'
+  | 'USER_ACCOUNT_SELECTED'
+  | 'USER_FETCH_BALANCE'
+  | 'USER_RETRIEVED_BALANCE'
+  | 'USER_BALANCE_SENT'
+  | 'USER_FETCH_TRANS'
+  | 'USER_RETRY_OTP'
+  | 'USER_MFA_QUESTION'
+  | 'USER_COMPLETE_MFA'
+  | 'USER_PAYMENT_REVIEW'
+  | 'USER_CONFIRM_PAYMENT'
+  | 'USER_AUTHORIZE_PAYMENT'
+  | 'USER_PAYMENT_ACKNOWLEDGED'
+  | 'USER_RUX_SELECTION'
+  | 'USER_RUX_BANK_SELECTED'
+  | 'USER_RUX_NOT_FOUND'
+  | 'USER_NETWORK_DISCONNECTED'
+  | 'USER_NETWORK_RECONNECTED'
+  | 'USER_TIMEOUT'
+  | 'USER_BOUNCE'
+  | 'USER_CONNECTION_FAILED'
+  | 'USER_CONNECTION_SUCCESSFUL'
+  | 'WIDGET_COMPLETE_PROFILING'
+  | 'USER_PROFILE_ACCOUNT_REVIEW'
+  | 'USER_APP_CLOSE'
+  | 'USER_APP_REDIRECT';
+
+/** Accepted on input as another spelling of `USER_NETWORK_DISCONNECTED`. */
+export type OkraEventAlias = 'WIDGET_USER_INTERNET_DISCONNECTED';
+
+/** Event names the widget reports itself with `handler.track`; the rest are emitted automatically. */
+export type OkraTrackableEventName =
+  | 'USER_CONSENT_GRANTED'
+  | 'USER_CONSENT_REVIEW'
+  | 'USER_LOGIN_SELECTION'
+  | 'USER_ACCOUNT_TYPE_SELECTION'
+  | 'USER_BANK_SELECTED'
+  | 'USER_LOGIN_ATTEMPTED'
+  | 'USER_ACCOUNT_SELECTED'
+  | 'USER_FETCH_BALANCE'
+  | 'USER_RETRIEVED_BALANCE'
+  | 'USER_BALANCE_SENT'
+  | 'USER_FETCH_TRANS'
+  | 'USER_RETRY_OTP'
+  | 'USER_COMPLETE_MFA'
+  | 'USER_CONFIRM_PAYMENT'
+  | 'USER_AUTHORIZE_PAYMENT'
+  | 'USER_PAYMENT_ACKNOWLEDGED'
+  | 'USER_RUX_BANK_SELECTED'
+  | 'USER_RUX_NOT_FOUND'
+  | 'WIDGET_COMPLETE_PROFILING'
+  | 'USER_PROFILE_ACCOUNT_REVIEW'
+  | 'USER_APP_REDIRECT';
+
+/** The widget's screens. */
+export type OkraScreen =
+  | 'landing'
+  | 'login_method'
+  | 'bank'
+  | 'search'
+  | 'no_search_result'
+  | 'login'
+  | 'account_selection'
+  | 'balance'
+  | 'mfa'
+  | 'review_payment'
+  | 'authorize_payment'
+  | 'rux_bank_selection'
+  | 'success'
+  | 'failure';
+
+/** Documentation group of an event. */
+export type OkraEventCategory = 'auth' | 'payment' | 'returning_user' | 'network' | 'general';
+
+/** A JSON value. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** A JSON object. */
+export type JsonObject = { [key: string]: JsonValue };
+
+/** One widget event: the argument of `onEvent`, an element of `handler.events()`, the webhook body's element. */
+export interface OkraEvent {
+  /** Always `true`. */
+  event: true;
+  /** Canonical name. */
+  event_name: OkraEventName;
+  /** Always `DATA_EVENT`. */
+  event_type: 'DATA_EVENT';
+  event_category: OkraEventCategory;
+  /** Screen shown when the event happened, or null before the first screen. */
+  event_screen: OkraScreen | null;
+  /** ISO-8601 UTC with milliseconds. */
+  event_time: string;
+  /** `location.href` when the event happened. */
+  event_location: string | null;
+  /** The webhook the event is delivered to. */
+  event_callback_url: string | null;
+  /** The session's tracking id, the screen's details and the event's own fields; never credentials. */
+  event_data: { tracking_id: string } & JsonObject;
+  /** True exactly when the user was shown an error. */
+  withError: boolean;
+  /** Unique, stable across delivery retries (UUID v7). */
+  event_id: string;
+  session_id: string;
+  /** 1, 2, 3, ... per session, no gaps, no repeats. */
+  sequence: number;
+}
+
+/** Session metadata given to `onError`, `beforeClose` and `onClose`. */
+export interface OkraSessionMetadata {
+  session_id: string;
+  tracking_id: string;
+  last_screen: OkraScreen | null;
+  /** Closed without a successful connection. */
+  bounced: boolean;
+  success: boolean;
+  events_count: number;
+  /** The last error shown to the user, or null. */
+  error: OkraErrorInfo | null;
+  options: JsonObject;
+  meta: JsonObject;
+}
+
+/** The last error shown to the user, as data. */
+export interface OkraErrorInfo {
+  type: 'USER_CONNECTION_FAILED' | 'USER_TIMEOUT' | 'USER_NETWORK_DISCONNECTED';
+  [key: string]: JsonValue;
+}
+
+/** What `onError` receives as `json` when `buildWithOptions` refuses its options. */
+export interface OkraBuildErrorJson {
+  error: { type: 'INVALID_OPTIONS' | 'NO_WINDOW'; option?: string; message: string };
+}
+
+/** The `onSuccess` data, in the widget's documented shape, with `options` and `meta` echoed. */
+export interface OkraSuccessData {
+  auth: JsonValue;
+  income: JsonValue;
+  identity: JsonValue;
+  error: null | JsonValue;
+  payment_authorization: JsonValue;
+  authorization_id: JsonValue;
+  authorizationId: JsonValue;
+  done: boolean;
+  accounts: JsonValue[];
+  record_id: string | null;
+  record: string | null;
+  bank_id: string | null;
+  customer_id: string | null;
+  balance: JsonValue;
+  transactions: JsonValue;
+  launchAgain: boolean;
+  hideExit: boolean;
+  options: JsonObject;
+  meta: JsonObject;
+  success: true;
+  [key: string]: JsonValue;
+}
+
+/** Options of `Okra.buildWithOptions`. Every okra-js option is accepted; these are the ones okra-events checks. */
+export interface OkraOptions {
+  /** Required, non-empty. */
+  key: string;
+  /** Required, non-empty. */
+  token: string;
+  /** Default `production-sandbox`; anything else throws. */
+  env?: 'production' | 'production-sandbox';
+  products?: string[];
+  /** `https:` URL (`http:` only for localhost / 127.0.0.1) that receives every event. */
+  event_callback_url?: string | null;
+  /** Echoed in success and close metadata. */
+  options?: JsonObject;
+  /** Echoed in success and close metadata. */
+  meta?: JsonObject;
+  onSuccess?: (data: OkraSuccessData) => void;
+  /** `error` is what `fail()` was given (an `Error` stays itself), or the `TypeError` for bad options. */
+  onError?: (json: OkraSessionMetadata | OkraBuildErrorJson, error: unknown) => void;
+  onClose?: (json: OkraSessionMetadata, error: OkraErrorInfo | null) => void;
+  onEvent?: (event: OkraEvent) => void;
+  beforeClose?: (json: OkraSessionMetadata) => void;
+  /** Connection-attempt limit in ms (default 120000). */
+  timeout?: number;
+  /** How long an outage may last before it is an error, in ms (default 15000). */
+  reconnect_grace?: number;
+  /** Other okra-js options (name, logo, color, limit, currency, customer, ...) are accepted and kept. */
+  [other: string]: unknown;
+}
+
+/** One catalog entry. */
+export interface OkraCatalogEntry {
+  readonly name: OkraEventName;
+  readonly category: OkraEventCategory;
+  readonly screen: OkraScreen | null;
+  readonly description: string;
+}
+
+/** The emitter of one widget session. */
+export interface OkraHandler {
+  /** A screen transition; `details` are added to the data of events emitted while it is shown. */
+  screen(name: OkraScreen | Uppercase<OkraScreen>, details?: JsonObject | null): void;
+  /** An event the widget observed. Case-insensitive. Automatic events throw a TypeError. */
+  track(eventName: OkraTrackableEventName | Lowercase<OkraTrackableEventName>, data?: JsonObject | null): void;
+  /** The account was linked. */
+  success(data?: Partial<OkraSuccessData> | JsonObject): void;
+  /** The connection failed. */
+  fail(error?: unknown): void;
+  /** The widget closes. A second call does nothing. */
+  close(): void;
+  /** Releases listeners and timers. Later calls (but `destroy`) throw. */
+  destroy(): void;
+  readonly sessionId: string;
+  readonly trackingId: string;
+  /** The options object as given. */
+  readonly options: OkraOptions;
+  /** This session's events, oldest first. */
+  events(): OkraEvent[];
+  /** Frees the wasm memory of this handler object (optional; the garbage collector does it too). */
+  free(): void;
+}
+
+/** The okra-events API. */
+export interface OkraStatic {
+  /** Builds a handler and emits USER_CONNECTING. Throws a TypeError naming a bad option. */
+  buildWithOptions(options: OkraOptions): OkraHandler;
+  /** The event catalog. */
+  readonly events: readonly OkraCatalogEntry[];
+  readonly version: string;
+}
+
+export declare const Okra: OkraStatic;
+export default Okra;

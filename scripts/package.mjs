@@ -1,0 +1,51 @@
+// Assembles the npm package from wasm-bindgen's output:
+//   node scripts/package.mjs <bindgen-out-dir> <pkg-dir>
+// pkg/ gets the glue, the wasm embedded as base64 (so every bundler and Node
+// load it without plugins), the entry, the TypeScript declarations, the
+// README and package.json.
+import { readFileSync, writeFileSync, mkdirSync, rmSync, copyFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const [from, to] = process.argv.slice(2).map((p) => join(root, p));
+const version = /^version = "([^"]+)"/m.exec(readFileSync(join(root, 'Cargo.toml'), 'utf8'))[1];
+
+rmSync(to, { recursive: true, force: true });
+mkdirSync(to, { recursive: true });
+
+const glue = readFileSync(join(from, 'okra_events.js'), 'utf8')
+  // The wasm is passed to initSync; drop the glue's default fetch of a
+  // sibling .wasm file so bundlers do not emit it as an asset.
+  .replace(/module_or_path = new URL\([^)]*import\.meta\.url\);/, 'throw new Error("okra-events: use initSync");');
+writeFileSync(join(to, 'okra_events.js'), glue);
+
+const wasm = readFileSync(join(from, 'okra_events_bg.wasm'));
+writeFileSync(
+  join(to, 'okra_events_wasm.js'),
+  `// The okra-events WebAssembly module (${wasm.length} bytes), base64.\nexport default "${wasm.toString('base64')}";\n`,
+);
+writeFileSync(join(to, 'index.js'), readFileSync(join(root, 'js/index.js'), 'utf8').replace('__VERSION__', version));
+copyFileSync(join(root, 'js/index.d.ts'), join(to, 'index.d.ts'));
+copyFileSync(join(root, 'README.md'), join(to, 'README.md'));
+
+const pkg = {
+  name: 'okra-events',
+  version,
+  description: 'Typed, ordered, never-lost events for bank-account linking widgets (Rust + WebAssembly)',
+  license: 'MIT',
+  type: 'module',
+  main: './index.js',
+  module: './index.js',
+  types: './index.d.ts',
+  exports: {
+    '.': { types: './index.d.ts', default: './index.js' },
+    './package.json': './package.json',
+  },
+  files: ['index.js', 'index.d.ts', 'okra_events.js', 'okra_events_wasm.js', 'README.md'],
+  sideEffects: false,
+  engines: { node: '>=20' },
+  keywords: ['okra', 'widget', 'events', 'bank', 'open-banking', 'wasm', 'analytics'],
+};
+writeFileSync(join(to, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
+console.log(`pkg/: okra-events@${version}, wasm ${wasm.length} bytes`);

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs every test layer, in order, stopping at the first failure:
+#   1. cargo fmt --check and cargo clippy -D warnings
+#   2. native cargo test (the core, and everything else that runs natively)
+#   3. wasm-bindgen-test in headless Chromium (the bindings)
+#   4. the npm package build, then node --test against pkg/
+#   5. the demo build, then Playwright end-to-end tests in Chromium
+set -euo pipefail
+cd "$(dirname "$0")/.."
+say() { printf '\n==> %s\n' "$*"; }
+
+say "cargo fmt --check"
+cargo fmt --all -- --check
+
+say "cargo clippy --all-targets -D warnings"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+say "native tests (cargo test)"
+cargo test --workspace --quiet
+
+say "wasm tests in headless Chromium (wasm-bindgen-test)"
+. scripts/wasm-env.sh
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
+  $WASM_CARGO test --target wasm32-unknown-unknown -p okra-events --tests $WASM_FLAGS
+
+say "npm package"
+scripts/build.sh
+
+say "JS tests against pkg/ (node --test)"
+node --test --test-concurrency=1 tests/js/
+
+say "demo build"
+scripts/demo.sh --build-only
+
+say "end-to-end tests in Chromium (Playwright)"
+node --test --test-concurrency=1 tests/e2e/
+
+if [ -x scripts/test-eventlog.sh ]; then
+  say "event log service"
+  scripts/test-eventlog.sh
+fi
+say "all test layers passed"

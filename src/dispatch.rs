@@ -1,0 +1,105 @@
+//! Calls the host's callbacks, in order, never while Rust state is borrowed.
+//!
+//! Outputs are queued and drained by whichever call is outermost. A callback
+//! that calls the handler again only adds to the queue, so nested events are
+//! delivered after the current callback returns and still in `sequence`
+//! order. A callback that throws is reported with `console.error` and the
+//! queue goes on.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+
+use js_sys::Function;
+use okra_events_core::Output;
+use wasm_bindgen::JsValue;
+
+use crate::browser::report;
+use crate::interop::{event_to_js, to_js};
+use crate::options::Callbacks;
+
+/// One callback call waiting to be made.
+// Calls only wait in a short queue; boxing the event would cost an
+// allocation per event for no saving.
+#[allow(clippy::large_enum_variant)]
+pub enum Call {
+    /// An output of the core session.
+    Core(Output),
+    /// `onError(json, error)` with the caller's own error object, so an
+    /// `Error` reaches `onError` as the same object that was passed to `fail`.
+    Error(JsValue, JsValue),
+}
+
+/// The queue of calls for one handler.
+pub struct Dispatcher {
+    callbacks: Callbacks,
+    queue: RefCell<VecDeque<Call>>,
+    draining: Cell<bool>,
+}
+
+fn invoke(name: &str, f: &Option<Function>, args: &[&JsValue]) {
+    let Some(f) = f else { return };
+    let result = match args {
+        [a] => f.call1(&JsValue::UNDEFINED, a),
+        [a, b] => f.call2(&JsValue::UNDEFINED, a, b),
+        _ => f.call0(&JsValue::UNDEFINED),
+    };
+    if let Err(e) = result {
+        report(&format!("okra-events: the {name} callback threw"), &e);
+    }
+}
+
+impl Dispatcher {
+    /// A dispatcher for these callbacks.
+    pub fn new(callbacks: Callbacks) -> Dispatcher {
+        Dispatcher {
+            callbacks,
+            queue: RefCell::new(VecDeque::new()),
+            draining: Cell::new(false),
+        }
+    }
+
+    /// Queues calls, then makes every queued call unless an outer call is
+    /// already doing so.
+    pub fn dispatch(&self, calls: impl IntoIterator<Item = Call>) {
+        self.queue.borrow_mut().extend(calls);
+        if self.draining.replace(true) {
+            return;
+        }
+        loop {
+            // The queue's borrow ends before the callback runs.
+            let next = self.queue.borrow_mut().pop_front();
+            let Some(call) = next else { break };
+            self.call(call);
+        }
+        self.draining.set(false);
+    }
+
+    fn call(&self, call: Call) {
+        let cb = &self.callbacks;
+        match call {
+            Call::Core(Output::Event(event)) => {
+                if cb.on_event.is_some() {
+                    invoke("onEvent", &cb.on_event, &[&event_to_js(&event)]);
+                }
+            }
+            Call::Core(Output::Success(data)) => {
+                invoke("onSuccess", &cb.on_success, &[&to_js(&data)])
+            }
+            Call::Core(Output::Error { json, error }) => {
+                invoke("onError", &cb.on_error, &[&to_js(&json), &to_js(&error)])
+            }
+            Call::Error(json, error) => invoke("onError", &cb.on_error, &[&json, &error]),
+            Call::Core(Output::BeforeClose(json)) => {
+                invoke("beforeClose", &cb.before_close, &[&to_js(&json)])
+            }
+            Call::Core(Output::Close { json, error }) => {
+                invoke("onClose", &cb.on_close, &[&to_js(&json), &to_js(&error)])
+            }
+        }
+    }
+
+    /// Calls `onError` directly, for errors raised before a session exists.
+    pub fn error_now(f: &Function, json: &JsValue, error: &JsValue) {
+        invoke("onError", &Some(f.clone()), &[json, error]);
+    }
+}
