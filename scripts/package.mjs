@@ -3,7 +3,7 @@
 // pkg/ gets the glue, the wasm embedded as base64 (so every bundler and Node
 // load it without plugins), the entry, the TypeScript declarations, the
 // README and package.json.
-import { readFileSync, writeFileSync, mkdirSync, rmSync, copyFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, rmSync, copyFileSync, cpSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +19,8 @@ const glue = readFileSync(join(from, 'okra_events.js'), 'utf8')
   // sibling .wasm file so bundlers do not emit it as an asset.
   .replace(/module_or_path = new URL\([^)]*import\.meta\.url\);/, 'throw new Error("okra-events: use initSync");');
 writeFileSync(join(to, 'okra_events.js'), glue);
+// Browser glue written in JS (src/**/*.js), which the wasm glue imports.
+if (existsSync(join(from, 'snippets'))) cpSync(join(from, 'snippets'), join(to, 'snippets'), { recursive: true });
 
 const wasm = readFileSync(join(from, 'okra_events_bg.wasm'));
 writeFileSync(
@@ -42,7 +44,7 @@ const pkg = {
     '.': { types: './index.d.ts', default: './index.js' },
     './package.json': './package.json',
   },
-  files: ['index.js', 'index.d.ts', 'okra_events.js', 'okra_events_wasm.js', 'README.md'],
+  files: ['index.js', 'index.d.ts', 'okra_events.js', 'okra_events_wasm.js', 'snippets/', 'README.md'],
   sideEffects: false,
   engines: { node: '>=20' },
   keywords: ['okra', 'widget', 'events', 'bank', 'open-banking', 'wasm', 'analytics'],

@@ -13,6 +13,17 @@ extern "C" {
 
     #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues, catch)]
     fn get_random_values(buf: &mut [u8]) -> Result<JsValue, JsValue>;
+
+    /// `globalThis` itself. (`js_sys::global()` prefers `window` when one is
+    /// defined, which is not the same object when a test or an SSR framework
+    /// defines its own `window`.)
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    static GLOBAL_THIS: JsValue;
+}
+
+/// `globalThis`.
+pub fn global_this() -> JsValue {
+    GLOBAL_THIS.with(JsValue::clone)
 }
 
 /// Reads a property, treating a throwing getter as absent.
@@ -22,7 +33,7 @@ pub fn get(target: &JsValue, key: &str) -> JsValue {
 
 /// `globalThis.window`, if it is an object with `addEventListener`.
 pub fn window() -> Option<JsValue> {
-    let w = get(&js_sys::global(), "window");
+    let w = get(&global_this(), "window");
     let usable = w.is_object() && get(&w, "addEventListener").is_function();
     usable.then_some(w)
 }
@@ -32,7 +43,7 @@ pub fn window() -> Option<JsValue> {
 pub fn is_online(window: &JsValue) -> bool {
     let mut navigator = get(window, "navigator");
     if !navigator.is_object() {
-        navigator = get(&js_sys::global(), "navigator");
+        navigator = get(&global_this(), "navigator");
     }
     get(&navigator, "onLine") != JsValue::FALSE
 }

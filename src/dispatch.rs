@@ -14,7 +14,7 @@ use okra_events_core::Output;
 use wasm_bindgen::JsValue;
 
 use crate::browser::report;
-use crate::interop::{event_to_js, to_js};
+use crate::interop::{event_to_js, parse_json, to_js};
 use crate::options::Callbacks;
 
 /// One callback call waiting to be made.
@@ -22,7 +22,10 @@ use crate::options::Callbacks;
 // allocation per event for no saving.
 #[allow(clippy::large_enum_variant)]
 pub enum Call {
-    /// An output of the core session.
+    /// `onEvent(event)`, with the event as JSON text (serialized once, for
+    /// the webhook queue and for the callback).
+    Event(String),
+    /// Any other output of the core session.
     Core(Output),
     /// `onError(json, error)` with the caller's own error object, so an
     /// `Error` reaches `onError` as the same object that was passed to `fail`.
@@ -77,6 +80,11 @@ impl Dispatcher {
     fn call(&self, call: Call) {
         let cb = &self.callbacks;
         match call {
+            Call::Event(text) => {
+                if cb.on_event.is_some() {
+                    invoke("onEvent", &cb.on_event, &[&parse_json(&text)]);
+                }
+            }
             Call::Core(Output::Event(event)) => {
                 if cb.on_event.is_some() {
                     invoke("onEvent", &cb.on_event, &[&event_to_js(&event)]);

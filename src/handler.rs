@@ -10,13 +10,16 @@ use std::rc::Rc;
 
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
-use okra_events_core::{Ctx, Error, Output, Screen, Session};
+use okra_events_core::{Ctx, Error, Output, Screen, Session, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::browser;
+use crate::delivery::{self, Report, Reporter, Sender, Stats};
 use crate::dispatch::{Call, Dispatcher};
-use crate::interop::{describe, error_to_js, error_value, events_to_js, from_js, to_js};
+use crate::interop::{
+    describe, error_to_js, error_value, event_json, events_to_js, from_js, to_js,
+};
 
 /// Browser resources held while the session is open.
 #[derive(Default)]
@@ -32,15 +35,32 @@ struct Shared {
     resources: RefCell<Resources>,
     dispatcher: Dispatcher,
     window: JsValue,
+    /// The webhook's sender, when there is an `event_callback_url`.
+    delivery: Option<Rc<Sender>>,
+    /// When the session started: the first part of its events' storage keys.
+    started: u64,
+}
+
+impl Reporter for Shared {
+    fn session_id(&self) -> String {
+        self.session.borrow().session_id().to_owned()
+    }
+
+    fn report(&self, report: &Report) {
+        let json = to_js(&self.session.borrow().metadata());
+        self.dispatcher
+            .dispatch([Call::Error(json, report.error())]);
+    }
 }
 
 impl Shared {
     /// Runs one step of the session with the current time and location,
     /// re-arms the timer, and only then calls the host's callbacks.
+    /// `thrown` is what `fail()` was given, passed on to `onError` as itself.
     fn run<R>(
         self: &Rc<Self>,
         step: impl FnOnce(&mut Session, Ctx) -> Result<R, Error>,
-        convert: impl FnMut(Output) -> Call,
+        thrown: Option<&JsValue>,
     ) -> Result<R, JsValue> {
         let location = browser::location(&self.window);
         let now = browser::now();
@@ -54,8 +74,67 @@ impl Shared {
             (result, session.take_output())
         };
         self.rearm(now);
-        self.dispatcher.dispatch(outputs.into_iter().map(convert));
+        let calls = self.calls(outputs, thrown);
+        self.dispatcher.dispatch(calls);
         result.map_err(|e| error_to_js(&e))
+    }
+
+    /// Turns the core's outputs into callback calls. Each event is written as
+    /// JSON once, queued for the webhook (persisted before any callback runs,
+    /// so a throwing callback or a closing tab cannot lose it), then given to
+    /// `onEvent`.
+    fn calls(&self, outputs: Vec<Output>, thrown: Option<&JsValue>) -> Vec<Call> {
+        let mut calls = Vec::with_capacity(outputs.len());
+        for output in outputs {
+            match output {
+                Output::Event(event) => {
+                    let text = event_json(&event);
+                    let report = self.delivery.as_ref().and_then(|d| {
+                        d.enqueue(
+                            delivery::key(self.started, &event.session_id, event.sequence),
+                            text.clone(),
+                        )
+                    });
+                    calls.push(Call::Event(text));
+                    if let Some(r) = report {
+                        let json = to_js(&self.session.borrow().metadata());
+                        calls.push(Call::Error(json, r.error()));
+                    }
+                }
+                // An Error object reaches onError as itself, so its stack is kept;
+                // strings and plain objects go out as the scrubbed data.
+                Output::Error { json, .. }
+                    if thrown.is_some_and(|t| t.is_instance_of::<js_sys::Error>()) =>
+                {
+                    calls.push(Call::Error(
+                        to_js(&json),
+                        thrown.cloned().unwrap_or_default(),
+                    ));
+                }
+                Output::Close { mut json, error } => {
+                    json.set("delivery", self.delivery_counts());
+                    calls.push(Call::Core(Output::Close { json, error }));
+                }
+                other => calls.push(Call::Core(other)),
+            }
+        }
+        calls
+    }
+
+    /// `{ delivered, pending, dropped }` for this session.
+    fn delivery_counts(&self) -> Value {
+        let mut v = Value::object();
+        let (stats, pending) = match &self.delivery {
+            Some(d) => {
+                let id = self.session.borrow().session_id().to_owned();
+                (d.stats(&id), d.pending(&id))
+            }
+            None => (Stats::default(), 0),
+        };
+        v.set("delivered", stats.delivered.into());
+        v.set("pending", pending.into());
+        v.set("dropped", stats.dropped.into());
+        v
     }
 
     /// Keeps exactly one timeout, for the session's earliest deadline.
@@ -80,7 +159,7 @@ impl Shared {
                 s.tick(ctx);
                 Ok(())
             },
-            Call::Core,
+            None,
         );
         drop(fired);
     }
@@ -99,7 +178,7 @@ impl Shared {
                         }
                         Ok(())
                     },
-                    Call::Core,
+                    None,
                 );
             })
         };
@@ -132,6 +211,7 @@ impl Handler {
         let now = browser::now();
         let location = browser::location(&window);
         let online = browser::is_online(&window);
+        let callback_url = parsed.config.callback_url.clone();
         let mut session = Session::new(
             parsed.config,
             browser::seed(),
@@ -142,17 +222,27 @@ impl Handler {
             online,
         );
         let outputs = session.take_output();
+        let delivery = callback_url.as_deref().map(delivery::sender);
         let shared = Rc::new(Shared {
             session: RefCell::new(session),
             resources: RefCell::new(Resources::default()),
             dispatcher: Dispatcher::new(parsed.callbacks),
             window,
+            delivery,
+            started: now,
         });
+        if let Some(d) = &shared.delivery {
+            let reporter: Rc<dyn Reporter> = shared.clone();
+            d.subscribe(Rc::downgrade(&reporter));
+        }
         shared.listen();
         shared.rearm(now);
-        shared
-            .dispatcher
-            .dispatch(outputs.into_iter().map(Call::Core));
+        let mut calls = shared.calls(outputs, None);
+        if shared.delivery.as_ref().is_some_and(|d| d.memory_only()) {
+            let json = to_js(&shared.session.borrow().metadata());
+            calls.push(Call::Error(json, Report::StorageUnavailable.error()));
+        }
+        shared.dispatcher.dispatch(calls);
         Handler { shared, options }
     }
 
@@ -160,7 +250,7 @@ impl Handler {
         &self,
         step: impl FnOnce(&mut Session, Ctx) -> Result<R, Error>,
     ) -> Result<R, JsValue> {
-        self.shared.run(step, Call::Core)
+        self.shared.run(step, None)
     }
 }
 
@@ -208,19 +298,7 @@ impl Handler {
     /// The connection failed: emits USER_CONNECTION_FAILED and calls `onError`.
     pub fn fail(&self, error: JsValue) -> Result<(), JsValue> {
         let value = error_value(&error).map_err(|e| error_to_js(&e))?;
-        let original = error;
-        self.shared.run(
-            |s, ctx| s.fail(ctx, value),
-            |o| match o {
-                // A string or plain object goes out scrubbed; an Error object
-                // reaches onError as itself, so its stack is kept.
-                Output::Error { json, error } if original.is_instance_of::<js_sys::Error>() => {
-                    let _ = error;
-                    Call::Error(to_js(&json), original.clone())
-                }
-                other => Call::Core(other),
-            },
-        )
+        self.shared.run(|s, ctx| s.fail(ctx, value), Some(&error))
     }
 
     /// The widget closes: USER_BOUNCE unless linked, USER_APP_CLOSE, then
@@ -233,11 +311,24 @@ impl Handler {
         result
     }
 
-    /// Releases every listener and timer. Later calls throw; a second
-    /// `destroy()` does nothing.
+    /// Releases every listener and timer and sends what is queued for the
+    /// webhook right away (delivery goes on after the handler is gone). Later
+    /// calls throw; a second `destroy()` does nothing.
     pub fn destroy(&self) {
         self.shared.session.borrow_mut().destroy();
         self.shared.release();
+        if let Some(d) = &self.shared.delivery {
+            d.pump();
+        }
+    }
+
+    /// How many of this session's events wait for the webhook's 2xx.
+    pub fn pending(&self) -> f64 {
+        let id = self.shared.session.borrow().session_id().to_owned();
+        self.shared
+            .delivery
+            .as_ref()
+            .map_or(0.0, |d| d.pending(&id) as f64)
     }
 
     /// This session's id.

@@ -13,25 +13,30 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// JSON text to a JavaScript value.
-fn parse(text: &str) -> JsValue {
+pub fn parse_json(text: &str) -> JsValue {
     JSON::parse(text).unwrap_or(JsValue::NULL)
+}
+
+/// An event as JSON text.
+pub fn event_json(event: &Event) -> String {
+    let mut text = String::with_capacity(512);
+    json::write_event(&mut text, event);
+    text
 }
 
 /// A core value as a fresh JavaScript value.
 pub fn to_js(value: &Value) -> JsValue {
-    parse(&json::to_string(value))
+    parse_json(&json::to_string(value))
 }
 
 /// An event as a fresh JavaScript object.
 pub fn event_to_js(event: &Event) -> JsValue {
-    let mut text = String::with_capacity(512);
-    json::write_event(&mut text, event);
-    parse(&text)
+    parse_json(&event_json(event))
 }
 
 /// Events as a fresh JavaScript array.
 pub fn events_to_js(events: &[Event]) -> JsValue {
-    parse(&json::events_to_string(events))
+    parse_json(&json::events_to_string(events))
 }
 
 /// A JavaScript value to a core value. `undefined` and `null` become `Null`.

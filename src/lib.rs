@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 mod browser;
+mod delivery;
 mod dispatch;
 mod handler;
 mod interop;

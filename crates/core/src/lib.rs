@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod catalog;
+pub mod delivery;
 pub mod error;
 pub mod event;
 pub mod ids;

@@ -1,0 +1,372 @@
+//! The delivery queue's policy: what to send next, what to do with the
+//! answer, and when to try again. Pure: the browser layer persists items,
+//! performs requests and reports their outcome; time and randomness come in
+//! as plain values.
+//!
+//! The policy, in numbers (see [`Policy::default`]):
+//! - one request in flight per webhook, so events arrive in queue order;
+//! - batches of at most 50 events and 60 KiB of body (under the 64 KiB that
+//!   `sendBeacon` and `fetch(..., {keepalive})` allow); an event larger than a
+//!   batch goes alone;
+//! - network errors, 5xx, 408 and 429 are retried after `min(60 s, 1 s * 2^(n-1))`
+//!   scaled by a random factor in [0.5, 1.0] (n = consecutive failures), or
+//!   after `Retry-After` when the answer has one (at most 1 hour);
+//! - any other 4xx drops the batch and reports it; 2xx removes it;
+//! - the queue holds at most 5,000 events and 2 MiB. When it is full, events
+//!   already queued are kept (they were stored when created and are removed only
+//!   after a 2xx) and the new event is dropped and counted; the overflow is
+//!   reported once when it starts and once, with its total, when it ends.
+
+use std::collections::VecDeque;
+
+use crate::time::{iso8601, Millis};
+
+/// The limits and timings of delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// Most events waiting at once.
+    pub max_events: usize,
+    /// Most bytes of event JSON waiting at once.
+    pub max_bytes: usize,
+    /// Most events in one request.
+    pub batch_events: usize,
+    /// Most bytes in one request body.
+    pub batch_bytes: usize,
+    /// First retry delay before jitter.
+    pub base_backoff_ms: Millis,
+    /// Longest retry delay before jitter.
+    pub max_backoff_ms: Millis,
+    /// Longest wait a `Retry-After` can ask for.
+    pub max_retry_after_ms: Millis,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            max_events: 5_000,
+            max_bytes: 2 * 1024 * 1024,
+            batch_events: 50,
+            batch_bytes: 60 * 1024,
+            base_backoff_ms: 1_000,
+            max_backoff_ms: 60_000,
+            max_retry_after_ms: 3_600_000,
+        }
+    }
+}
+
+/// One queued event: its storage key and its JSON text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// Where the event is persisted; sorts in delivery order.
+    pub key: String,
+    /// The event object as JSON.
+    pub json: String,
+}
+
+/// A request body and the items it carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Batch {
+    /// `{"batch":[...],"sent_at":"..."}`.
+    pub body: String,
+    /// Keys of the events in the body, in order.
+    pub keys: Vec<String>,
+}
+
+/// What came back from a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer<'a> {
+    /// The request did not complete (offline, DNS, CORS, reset).
+    NetworkError,
+    /// An HTTP status, with the `Retry-After` header if there was one.
+    Status(u16, Option<&'a str>),
+}
+
+/// What the caller should do after an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Delivered: forget these keys.
+    Delivered(Vec<String>),
+    /// Refused by the receiver: forget these keys and report the status.
+    Rejected(Vec<String>, u16),
+    /// Try the same batch again at this time.
+    Retry {
+        /// When.
+        at: Millis,
+        /// The status, or `None` for a network error.
+        status: Option<u16>,
+    },
+}
+
+/// Result of offering an event to the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Push {
+    /// Queued.
+    Queued,
+    /// Queued, and this ends an overflow that dropped this many events.
+    QueuedAfterOverflow(u64),
+    /// Dropped because the queue is full; this many have been dropped in the
+    /// current overflow, this one included.
+    Dropped(u64),
+}
+
+/// The queue of one webhook.
+#[derive(Debug)]
+pub struct Queue {
+    policy: Policy,
+    items: VecDeque<Item>,
+    bytes: usize,
+    /// How many items at the front are in the request now in flight.
+    in_flight: usize,
+    failures: u32,
+    not_before: Millis,
+    overflow: u64,
+}
+
+const ENVELOPE: usize = r#"{"batch":[],"sent_at":"2026-11-27T01:20:54.123Z"}"#.len();
+
+/// Builds a request body from event JSON texts.
+pub fn body<'a>(events: impl IntoIterator<Item = &'a str>, now: Millis) -> String {
+    let mut out = String::from("{\"batch\":[");
+    for (i, e) in events.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(e);
+    }
+    out.push_str("],\"sent_at\":\"");
+    out.push_str(&iso8601(now));
+    out.push_str("\"}");
+    out
+}
+
+/// Parses `Retry-After`: delay-seconds, or an HTTP date, which the caller
+/// converts (it has the clock's parser); here only seconds are read.
+pub fn retry_after_ms(value: &str) -> Option<Millis> {
+    let v = value.trim();
+    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) || v.len() > 9 {
+        return None;
+    }
+    v.parse::<Millis>().ok().map(|s| s * 1000)
+}
+
+impl Queue {
+    /// An empty queue.
+    pub fn new(policy: Policy) -> Queue {
+        Queue {
+            policy,
+            items: VecDeque::new(),
+            bytes: 0,
+            in_flight: 0,
+            failures: 0,
+            not_before: 0,
+            overflow: 0,
+        }
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Events waiting, including those in flight.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether nothing is waiting.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Bytes of event JSON waiting.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Whether a request is in flight.
+    pub fn busy(&self) -> bool {
+        self.in_flight > 0
+    }
+
+    /// The keys waiting, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.items.iter().map(|i| i.key.as_str())
+    }
+
+    /// Whether a key is queued.
+    pub fn contains(&self, key: &str) -> bool {
+        self.items.iter().any(|i| i.key == key)
+    }
+
+    /// Offers a new event. Events already waiting are never dropped to make room.
+    pub fn push(&mut self, item: Item) -> Push {
+        let fits = self.items.len() < self.policy.max_events
+            && self.bytes + item.json.len() <= self.policy.max_bytes;
+        if !fits {
+            self.overflow += 1;
+            return Push::Dropped(self.overflow);
+        }
+        self.insert(item);
+        match std::mem::take(&mut self.overflow) {
+            0 => Push::Queued,
+            n => Push::QueuedAfterOverflow(n),
+        }
+    }
+
+    /// Adds an event found in storage (left by an earlier page or another
+    /// tab), in key order, after anything in flight. Returns false if it is
+    /// already queued or does not fit.
+    pub fn adopt(&mut self, item: Item) -> bool {
+        if self.contains(&item.key)
+            || self.items.len() >= self.policy.max_events
+            || self.bytes + item.json.len() > self.policy.max_bytes
+        {
+            return false;
+        }
+        self.insert(item);
+        true
+    }
+
+    fn insert(&mut self, item: Item) {
+        // Keys sort in delivery order; new events almost always go last, so
+        // search from the back. Never insert ahead of the batch in flight.
+        let mut at = self.items.len();
+        while at > self.in_flight && self.items[at - 1].key > item.key {
+            at -= 1;
+        }
+        self.bytes += item.json.len();
+        self.items.insert(at, item);
+    }
+
+    /// Removes an event that was delivered elsewhere (another tab). Does
+    /// nothing to the batch in flight.
+    pub fn forget(&mut self, key: &str) {
+        if let Some(pos) = self
+            .items
+            .iter()
+            .skip(self.in_flight)
+            .position(|i| i.key == key)
+        {
+            let item = self.items.remove(pos + self.in_flight);
+            self.bytes -= item.map_or(0, |i| i.json.len());
+        }
+    }
+
+    /// When the next request may start, if one is waiting to be sent.
+    pub fn next_send_at(&self) -> Option<Millis> {
+        (!self.busy() && !self.items.is_empty()).then_some(self.not_before)
+    }
+
+    /// The next batch to send, if it is time and nothing is in flight. The
+    /// batch stays queued until [`Queue::answer`].
+    pub fn next_batch(&mut self, now: Millis) -> Option<Batch> {
+        if self.busy() || self.items.is_empty() || now < self.not_before {
+            return None;
+        }
+        let (count, _) = self.take_batch(0);
+        self.in_flight = count;
+        let slice = self.items.range(..count);
+        Some(Batch {
+            body: body(slice.clone().map(|i| i.json.as_str()), now),
+            keys: slice.map(|i| i.key.clone()).collect(),
+        })
+    }
+
+    /// How many items from `start` fit in one batch (at least one), and their bytes.
+    fn take_batch(&self, start: usize) -> (usize, usize) {
+        let mut count = 0;
+        let mut bytes = ENVELOPE;
+        for item in self.items.iter().skip(start) {
+            let add = item.json.len() + usize::from(count > 0);
+            if count > 0
+                && (count == self.policy.batch_events || bytes + add > self.policy.batch_bytes)
+            {
+                break;
+            }
+            count += 1;
+            bytes += add;
+        }
+        (count, bytes)
+    }
+
+    /// Applies the answer to the batch in flight. `jitter` is a random number
+    /// in [0, 1).
+    pub fn answer(&mut self, now: Millis, answer: Answer, jitter: f64) -> Outcome {
+        let count = std::mem::take(&mut self.in_flight);
+        let (status, retry_after) = match answer {
+            Answer::Status(200..=299, _) => {
+                self.failures = 0;
+                self.not_before = 0;
+                return Outcome::Delivered(self.remove_front(count));
+            }
+            Answer::Status(s @ (408 | 429 | 500..=599), ra) => {
+                (Some(s), ra.and_then(retry_after_ms))
+            }
+            Answer::NetworkError => (None, None),
+            Answer::Status(s, _) => {
+                // Other answers are final: the receiver will not take these events.
+                self.failures = 0;
+                self.not_before = 0;
+                return Outcome::Rejected(self.remove_front(count), s);
+            }
+        };
+        self.failures = self.failures.saturating_add(1);
+        let delay = match retry_after {
+            Some(ms) => ms.min(self.policy.max_retry_after_ms),
+            None => self.backoff(self.failures, jitter),
+        };
+        self.not_before = now + delay;
+        Outcome::Retry {
+            at: self.not_before,
+            status,
+        }
+    }
+
+    /// The delay before retry number `failures` (1-based), with jitter: the
+    /// capped exponential delay scaled into [50%, 100%].
+    pub fn backoff(&self, failures: u32, jitter: f64) -> Millis {
+        let exp = failures.saturating_sub(1).min(32);
+        let full = self
+            .policy
+            .base_backoff_ms
+            .saturating_mul(1u64 << exp)
+            .min(self.policy.max_backoff_ms);
+        let jitter = jitter.clamp(0.0, 1.0);
+        (full as f64 * (0.5 + 0.5 * jitter)) as Millis
+    }
+
+    /// Sending may resume now (the browser is back online): drop the wait.
+    pub fn resume(&mut self) {
+        self.not_before = 0;
+    }
+
+    /// Every waiting event as request bodies of at most `batch_bytes`, for a
+    /// last-chance send as the page goes away (`sendBeacon`). Events larger
+    /// than a batch are left out: they stay stored for the next page load.
+    pub fn flush_batches(&self, now: Millis) -> Vec<Batch> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        while start < self.items.len() {
+            let (count, bytes) = self.take_batch(start);
+            if bytes <= self.policy.batch_bytes {
+                let slice = self.items.range(start..start + count);
+                out.push(Batch {
+                    body: body(slice.clone().map(|i| i.json.as_str()), now),
+                    keys: slice.map(|i| i.key.clone()).collect(),
+                });
+            }
+            start += count;
+        }
+        out
+    }
+
+    fn remove_front(&mut self, count: usize) -> Vec<String> {
+        self.items
+            .drain(..count)
+            .map(|i| {
+                self.bytes -= i.json.len();
+                i.key
+            })
+            .collect()
+    }
+}

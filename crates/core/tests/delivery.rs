@@ -1,0 +1,302 @@
+//! The delivery policy with a fake clock and a fake transport: backoff and
+//! jitter, Retry-After, 4xx against 5xx, batch limits, overflow and order.
+
+use okra_events_core::delivery::{body, Answer, Item, Outcome, Policy, Push, Queue};
+
+fn item(n: usize) -> Item {
+    Item {
+        key: format!("k{n:06}"),
+        json: format!(r#"{{"sequence":{n}}}"#),
+    }
+}
+
+fn queue_with(policy: Policy, n: usize) -> Queue {
+    let mut q = Queue::new(policy);
+    for i in 1..=n {
+        assert_eq!(q.push(item(i)), Push::Queued);
+    }
+    q
+}
+
+/// A fake receiver: answers from a script, records what it accepted.
+struct Receiver {
+    script: Vec<Answer<'static>>,
+    got: Vec<String>,
+}
+
+impl Receiver {
+    /// Runs the queue against the receiver with a fake clock until it is
+    /// empty; returns the final time.
+    fn drain(&mut self, q: &mut Queue, mut now: u64) -> u64 {
+        for _ in 0..10_000 {
+            let Some(at) = q.next_send_at() else {
+                return now;
+            };
+            now = now.max(at);
+            let batch = q.next_batch(now).expect("due batch");
+            let answer = if self.script.is_empty() {
+                Answer::Status(200, None)
+            } else {
+                self.script.remove(0)
+            };
+            if let Answer::Status(200..=299, _) = answer {
+                let v: serde_json::Value = serde_json::from_str(&batch.body).unwrap();
+                for e in v["batch"].as_array().unwrap() {
+                    self.got.push(e["sequence"].to_string());
+                }
+            }
+            q.answer(now, answer, 0.5);
+        }
+        panic!("did not drain");
+    }
+}
+
+#[test]
+fn backoff_is_capped_exponential_with_jitter_in_range() {
+    let q = Queue::new(Policy::default());
+    for (failures, full) in [
+        (1, 1_000),
+        (2, 2_000),
+        (3, 4_000),
+        (6, 32_000),
+        (7, 60_000),
+        (40, 60_000),
+    ] {
+        assert_eq!(q.backoff(failures, 0.0), full / 2, "failures {failures}");
+        assert_eq!(q.backoff(failures, 1.0), full, "failures {failures}");
+        let mid = q.backoff(failures, 0.37);
+        assert!(mid >= full / 2 && mid <= full, "{mid} for {failures}");
+    }
+}
+
+#[test]
+fn retryable_answers_back_off_and_keep_the_batch() {
+    for answer in [
+        Answer::NetworkError,
+        Answer::Status(500, None),
+        Answer::Status(503, None),
+        Answer::Status(408, None),
+        Answer::Status(429, None),
+    ] {
+        let mut q = queue_with(Policy::default(), 3);
+        let b = q.next_batch(1_000).unwrap();
+        assert_eq!(b.keys.len(), 3);
+        assert!(q.next_batch(1_000).is_none(), "one request at a time");
+        let out = q.answer(1_000, answer, 1.0);
+        let status = match answer {
+            Answer::Status(s, _) => Some(s),
+            Answer::NetworkError => None,
+        };
+        assert_eq!(out, Outcome::Retry { at: 2_000, status });
+        assert_eq!(q.len(), 3);
+        assert!(q.next_batch(1_999).is_none());
+        let again = q.next_batch(2_000).unwrap();
+        assert_eq!(again.keys, b.keys, "the same events are retried");
+        // The second failure waits twice as long.
+        assert_eq!(
+            q.answer(2_000, answer, 1.0),
+            Outcome::Retry { at: 4_000, status }
+        );
+    }
+}
+
+#[test]
+fn retry_after_is_honoured_and_capped() {
+    let mut q = queue_with(Policy::default(), 1);
+    q.next_batch(0).unwrap();
+    assert_eq!(
+        q.answer(0, Answer::Status(429, Some("7")), 0.0),
+        Outcome::Retry {
+            at: 7_000,
+            status: Some(429)
+        }
+    );
+    q.next_batch(7_000).unwrap();
+    assert_eq!(
+        q.answer(7_000, Answer::Status(503, Some("86400")), 0.0),
+        Outcome::Retry {
+            at: 7_000 + 3_600_000,
+            status: Some(503)
+        }
+    );
+    // An unreadable value falls back to the backoff (third failure: 4 s at full jitter).
+    q.next_batch(7_000 + 3_600_000).unwrap();
+    assert_eq!(
+        q.answer(0, Answer::Status(503, Some("soon")), 1.0),
+        Outcome::Retry {
+            at: 4_000,
+            status: Some(503)
+        }
+    );
+}
+
+#[test]
+fn other_4xx_drop_the_batch_and_2xx_delivers_it() {
+    let mut q = queue_with(Policy::default(), 60);
+    let b = q.next_batch(0).unwrap();
+    assert_eq!(b.keys.len(), 50);
+    match q.answer(0, Answer::Status(400, None), 0.0) {
+        Outcome::Rejected(keys, 400) => assert_eq!(keys, b.keys),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(q.len(), 10);
+    let b = q.next_batch(0).unwrap();
+    assert_eq!(b.keys.first().unwrap(), "k000051");
+    assert_eq!(
+        q.answer(0, Answer::Status(204, None), 0.0),
+        Outcome::Delivered(b.keys)
+    );
+    assert!(q.is_empty());
+    assert_eq!(q.bytes(), 0);
+}
+
+#[test]
+fn batches_are_bounded_by_count_and_bytes() {
+    let policy = Policy {
+        batch_bytes: 300,
+        ..Policy::default()
+    };
+    let mut q = Queue::new(policy.clone());
+    for i in 1..=20 {
+        q.push(item(i));
+    }
+    let b = q.next_batch(0).unwrap();
+    assert!(b.body.len() <= 300, "{}", b.body.len());
+    assert!(b.keys.len() < 20 && !b.keys.is_empty());
+    // One more event would not have fitted.
+    let next = item(b.keys.len() + 1);
+    assert!(b.body.len() + next.json.len() + 1 > 300);
+
+    // An event larger than a batch goes alone.
+    let mut q = Queue::new(policy);
+    q.push(item(1));
+    q.push(Item {
+        key: "k000002".into(),
+        json: format!(r#"{{"sequence":2,"pad":"{}"}}"#, "x".repeat(1_000)),
+    });
+    q.push(item(3));
+    let sizes: Vec<usize> = (0..3)
+        .map(|_| {
+            let b = q.next_batch(0).unwrap();
+            q.answer(0, Answer::Status(200, None), 0.0);
+            b.keys.len()
+        })
+        .collect();
+    assert_eq!(sizes, [1, 1, 1]);
+}
+
+#[test]
+fn the_body_is_the_documented_wire_format() {
+    let b = body([r#"{"a":1}"#, r#"{"b":2}"#], 1_795_742_454_123);
+    assert_eq!(
+        b,
+        r#"{"batch":[{"a":1},{"b":2}],"sent_at":"2026-11-27T01:20:54.123Z"}"#
+    );
+    let v: serde_json::Value = serde_json::from_str(&b).unwrap();
+    assert_eq!(v["batch"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn overflow_keeps_queued_events_and_counts_the_dropped() {
+    let policy = Policy {
+        max_events: 5,
+        ..Policy::default()
+    };
+    let mut q = queue_with(policy, 5);
+    assert_eq!(q.push(item(6)), Push::Dropped(1));
+    assert_eq!(q.push(item(7)), Push::Dropped(2));
+    assert_eq!(q.len(), 5);
+    assert_eq!(q.keys().next(), Some("k000001"), "the oldest are kept");
+    let b = q.next_batch(0).unwrap();
+    q.answer(0, Answer::Status(200, None), 0.0);
+    assert_eq!(b.keys.len(), 5);
+    assert_eq!(q.push(item(8)), Push::QueuedAfterOverflow(2));
+    assert_eq!(q.push(item(9)), Push::Queued);
+
+    // The byte bound too.
+    let mut q = Queue::new(Policy {
+        max_bytes: 40,
+        ..Policy::default()
+    });
+    assert_eq!(q.push(item(1)), Push::Queued);
+    assert_eq!(q.push(item(2)), Push::Queued);
+    assert_eq!(q.push(item(3)), Push::Dropped(1));
+    assert!(q.bytes() <= 40);
+}
+
+#[test]
+fn order_holds_through_retries_and_late_arrivals() {
+    let mut q = queue_with(
+        Policy {
+            batch_events: 3,
+            ..Policy::default()
+        },
+        7,
+    );
+    let mut rx = Receiver {
+        script: vec![
+            Answer::Status(500, None),
+            Answer::NetworkError,
+            Answer::Status(200, None),
+            Answer::Status(429, Some("1")),
+        ],
+        got: Vec::new(),
+    };
+    // Events created while a batch is in flight queue behind it.
+    let b = q.next_batch(0).unwrap();
+    q.push(item(8));
+    assert_eq!(
+        q.answer(0, Answer::Status(503, None), 0.0),
+        Outcome::Retry {
+            at: 500,
+            status: Some(503)
+        }
+    );
+    assert_eq!(q.next_batch(500).unwrap().keys, b.keys);
+    q.answer(500, Answer::NetworkError, 0.0);
+    rx.drain(&mut q, 500);
+    let expected: Vec<String> = (1..=8).map(|n| n.to_string()).collect();
+    assert_eq!(rx.got, expected);
+}
+
+#[test]
+fn adopted_events_fall_into_key_order_but_never_ahead_of_the_flight() {
+    let mut q = Queue::new(Policy::default());
+    q.push(item(2));
+    q.push(item(5));
+    let b = q.next_batch(0).unwrap();
+    assert_eq!(b.keys, ["k000002", "k000005"]);
+    assert!(q.adopt(item(1)), "left by an earlier page");
+    assert!(q.adopt(item(4)));
+    assert!(!q.adopt(item(4)), "already queued");
+    q.answer(0, Answer::Status(200, None), 0.0);
+    let keys: Vec<_> = q.keys().collect();
+    assert_eq!(keys, ["k000001", "k000004"]);
+    q.forget("k000004");
+    assert_eq!(q.len(), 1);
+}
+
+#[test]
+fn flush_batches_cover_everything_under_the_beacon_limit() {
+    let policy = Policy::default();
+    let mut q = Queue::new(policy.clone());
+    for i in 1..=500 {
+        q.push(Item {
+            key: format!("k{i:06}"),
+            json: format!(r#"{{"sequence":{i},"pad":"{}"}}"#, "y".repeat(400)),
+        });
+    }
+    q.push(Item {
+        key: "k999999".into(),
+        json: format!(r#"{{"huge":"{}"}}"#, "z".repeat(70_000)),
+    });
+    let batches = q.flush_batches(0);
+    let mut seen = 0;
+    for b in &batches {
+        assert!(b.body.len() <= 60 * 1024, "{}", b.body.len());
+        assert!(b.keys.len() <= 50);
+        seen += b.keys.len();
+    }
+    assert_eq!(seen, 500, "all but the event too large for a beacon");
+    assert_eq!(q.len(), 501, "flushing does not forget: only a 2xx does");
+}
