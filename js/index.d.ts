@@ -134,6 +134,23 @@ export interface OkraSessionMetadata {
   error: OkraErrorInfo | null;
   options: JsonObject;
   meta: JsonObject;
+  /** In `onClose` only: this session's events at the webhook. */
+  delivery?: { delivered: number; pending: number; dropped: number };
+}
+
+/** A delivery problem, passed to `onError` as its `error` argument. */
+export type OkraDeliveryError =
+  | { type: 'QUEUE_OVERFLOW'; dropped: number; ended: boolean; message: string }
+  | { type: 'STORAGE_UNAVAILABLE'; message: string }
+  | { type: 'DELIVERY_REJECTED'; status: number; dropped: number; message: string };
+
+/** What `onDelivery` receives when some of the session's events leave the webhook queue. */
+export interface OkraDeliveryReport {
+  /** `delivered`: answered 2xx; `rejected`: refused with a 4xx; `dropped`: the queue was full. */
+  state: 'delivered' | 'rejected' | 'dropped';
+  event_ids: string[];
+  /** The HTTP status, for `rejected`. */
+  status?: number;
 }
 
 /** The last error shown to the user, as data. */
@@ -188,8 +205,13 @@ export interface OkraOptions {
   /** Echoed in success and close metadata. */
   meta?: JsonObject;
   onSuccess?: (data: OkraSuccessData) => void;
-  /** `error` is what `fail()` was given (an `Error` stays itself), or the `TypeError` for bad options. */
+  /**
+   * `error` is what `fail()` was given (an `Error` stays itself), the `TypeError` for bad
+   * options, or an {@link OkraDeliveryError}.
+   */
   onError?: (json: OkraSessionMetadata | OkraBuildErrorJson, error: unknown) => void;
+  /** Called as this session's events are delivered to, or refused by, the webhook. */
+  onDelivery?: (report: OkraDeliveryReport) => void;
   onClose?: (json: OkraSessionMetadata, error: OkraErrorInfo | null) => void;
   onEvent?: (event: OkraEvent) => void;
   beforeClose?: (json: OkraSessionMetadata) => void;
@@ -229,6 +251,8 @@ export interface OkraHandler {
   readonly options: OkraOptions;
   /** This session's events, oldest first. */
   events(): OkraEvent[];
+  /** How many of this session's events wait for the webhook's 2xx. */
+  pending(): number;
   /** Frees the wasm memory of this handler object (optional; the garbage collector does it too). */
   free(): void;
 }

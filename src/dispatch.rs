@@ -27,6 +27,8 @@ pub enum Call {
     Event(String),
     /// Any other output of the core session.
     Core(Output),
+    /// `onDelivery(report)`: some of the session's events left the queue.
+    Delivery(JsValue),
     /// `onError(json, error)` with the caller's own error object, so an
     /// `Error` reaches `onError` as the same object that was passed to `fail`.
     Error(JsValue, JsValue),
@@ -97,6 +99,7 @@ impl Dispatcher {
                 invoke("onError", &cb.on_error, &[&to_js(&json), &to_js(&error)])
             }
             Call::Error(json, error) => invoke("onError", &cb.on_error, &[&json, &error]),
+            Call::Delivery(report) => invoke("onDelivery", &cb.on_delivery, &[&report]),
             Call::Core(Output::BeforeClose(json)) => {
                 invoke("beforeClose", &cb.before_close, &[&to_js(&json)])
             }

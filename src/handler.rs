@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::browser;
-use crate::delivery::{self, Report, Reporter, Sender, Stats};
+use crate::delivery::{self, Report, Reporter, Sender, Settled, Stats};
 use crate::dispatch::{Call, Dispatcher};
 use crate::interop::{
     describe, error_to_js, error_value, event_json, events_to_js, from_js, to_js,
@@ -50,6 +50,11 @@ impl Reporter for Shared {
         let json = to_js(&self.session.borrow().metadata());
         self.dispatcher
             .dispatch([Call::Error(json, report.error())]);
+    }
+
+    fn settled(&self, state: Settled, sequences: &[u64]) {
+        let call = self.delivery_call(state, sequences);
+        self.dispatcher.dispatch([call]);
     }
 }
 
@@ -89,13 +94,17 @@ impl Shared {
             match output {
                 Output::Event(event) => {
                     let text = event_json(&event);
-                    let report = self.delivery.as_ref().and_then(|d| {
-                        d.enqueue(
+                    let (queued, report) = match &self.delivery {
+                        Some(d) => d.enqueue(
                             delivery::key(self.started, &event.session_id, event.sequence),
                             text.clone(),
-                        )
-                    });
+                        ),
+                        None => (true, None),
+                    };
                     calls.push(Call::Event(text));
+                    if !queued {
+                        calls.push(self.delivery_call(Settled::Dropped, &[event.sequence]));
+                    }
                     if let Some(r) = report {
                         let json = to_js(&self.session.borrow().metadata());
                         calls.push(Call::Error(json, r.error()));
@@ -119,6 +128,24 @@ impl Shared {
             }
         }
         calls
+    }
+
+    /// `onDelivery({ state, event_ids, status? })` for these events.
+    fn delivery_call(&self, state: Settled, sequences: &[u64]) -> Call {
+        let session = self.session.borrow();
+        let log = session.events();
+        let ids: Vec<Value> = sequences
+            .iter()
+            .filter_map(|&seq| log.get(seq.checked_sub(1)? as usize))
+            .map(|e| e.event_id.as_str().into())
+            .collect();
+        let mut report = Value::object();
+        report.set("state", state.as_str().into());
+        report.set("event_ids", Value::Array(ids));
+        if let Settled::Rejected(status) = state {
+            report.set("status", u64::from(status).into());
+        }
+        Call::Delivery(to_js(&report))
     }
 
     /// `{ delivered, pending, dropped }` for this session.

@@ -26,6 +26,8 @@ pub struct Callbacks {
     pub on_event: Option<Function>,
     /// `beforeClose(json)`.
     pub before_close: Option<Function>,
+    /// `onDelivery(report)`.
+    pub on_delivery: Option<Function>,
 }
 
 /// Validated options.
@@ -155,6 +157,7 @@ pub fn parse(opts: &JsValue) -> Result<Options, Error> {
         on_close: callback(opts, "onClose")?,
         on_event: callback(opts, "onEvent")?,
         before_close: callback(opts, "beforeClose")?,
+        on_delivery: callback(opts, "onDelivery")?,
     };
     let config = Config {
         callback_url,

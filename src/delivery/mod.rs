@@ -97,12 +97,36 @@ impl Report {
     }
 }
 
-/// Whoever should hear about delivery problems of a session: its handler.
+/// How a queued event left the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settled {
+    /// The webhook answered 2xx.
+    Delivered,
+    /// The webhook refused it with this 4xx.
+    Rejected(u16),
+    /// The queue was full when the event was created.
+    Dropped,
+}
+
+impl Settled {
+    /// The `state` given to `onDelivery`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Settled::Delivered => "delivered",
+            Settled::Rejected(_) => "rejected",
+            Settled::Dropped => "dropped",
+        }
+    }
+}
+
+/// Whoever should hear about delivery of a session: its handler.
 pub trait Reporter {
     /// The session this reporter speaks for.
     fn session_id(&self) -> String;
     /// Passes a problem on to `onError`.
     fn report(&self, report: &Report);
+    /// These events of the session left the queue.
+    fn settled(&self, state: Settled, sequences: &[u64]);
 }
 
 thread_local! {

@@ -9,7 +9,7 @@ use okra_events_core::delivery::{Answer, Item, Outcome, Policy, Push, Queue};
 use wasm_bindgen::prelude::*;
 
 use super::io;
-use super::{Report, Reporter, KEY_PREFIX};
+use super::{Report, Reporter, Settled, KEY_PREFIX};
 use crate::browser;
 
 /// Delivery counts of one session.
@@ -24,6 +24,14 @@ pub struct Stats {
 /// The session id inside a storage key `okra-events:v1:<start>:<session>:<seq>`.
 pub fn session_of(key: &str) -> &str {
     key.rsplit(':').nth(1).unwrap_or("")
+}
+
+/// The event's sequence number inside a storage key.
+fn sequence_of(key: &str) -> u64 {
+    key.rsplit(':')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
 }
 
 /// Called with `(status, retryAfterSeconds)` when a request settles.
@@ -89,8 +97,9 @@ impl Sender {
         list.push(reporter);
     }
 
-    /// Queues and persists a new event. Returns what the handler should report.
-    pub fn enqueue(self: &Rc<Self>, key: String, json: String) -> Option<Report> {
+    /// Queues and persists a new event. Returns whether it was queued (not
+    /// dropped by the bound) and what the handler should report.
+    pub fn enqueue(self: &Rc<Self>, key: String, json: String) -> (bool, Option<Report>) {
         let session = session_of(&key).to_owned();
         let stored_value = format!("{}\n{}", self.url, json);
         let push = self.queue.borrow_mut().push(Item {
@@ -101,10 +110,11 @@ impl Sender {
             Push::Dropped(n) => {
                 self.count(&session, |s| s.dropped += 1);
                 // Report when an overflow starts; its total is reported when it ends.
-                return (n == 1).then_some(Report::Overflow {
+                let report = (n == 1).then_some(Report::Overflow {
                     dropped: 1,
                     ended: false,
                 });
+                return (false, report);
             }
             Push::QueuedAfterOverflow(n) => Some(Report::Overflow {
                 dropped: n,
@@ -119,7 +129,7 @@ impl Sender {
             }
         }
         self.pump();
-        report
+        (true, report)
     }
 
     /// Events of `session` not delivered yet.
@@ -248,6 +258,7 @@ impl Sender {
         match outcome {
             Outcome::Delivered(keys) => {
                 self.finish(&keys, |s| s.delivered += 1);
+                self.settle(&keys, Settled::Delivered);
             }
             Outcome::Rejected(keys, status) => {
                 self.finish(&keys, |s| s.dropped += 1);
@@ -259,10 +270,32 @@ impl Sender {
                         count: keys.len() as u64,
                     },
                 );
+                self.settle(&keys, Settled::Rejected(status));
             }
             Outcome::Retry { .. } => {}
         }
         self.pump();
+    }
+
+    /// Tells each live handler which of its events just settled.
+    fn settle(&self, keys: &[String], state: Settled) {
+        let reporters: Vec<Rc<dyn Reporter>> = self
+            .reporters
+            .borrow()
+            .iter()
+            .filter_map(Weak::upgrade)
+            .collect();
+        for r in reporters {
+            let id = r.session_id();
+            let sequences: Vec<u64> = keys
+                .iter()
+                .filter(|k| session_of(k) == id)
+                .map(|k| sequence_of(k))
+                .collect();
+            if !sequences.is_empty() {
+                r.settled(state, &sequences);
+            }
+        }
     }
 
     fn finish(&self, keys: &[String], count: impl Fn(&mut Stats)) {
