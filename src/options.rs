@@ -49,7 +49,7 @@ fn invalid(option: &'static str, expected: &'static str, given: &JsValue) -> Err
 fn required_string(opts: &JsValue, option: &'static str) -> Result<String, Error> {
     let v = get(opts, option);
     match v.as_string() {
-        Some(s) if !s.trim().is_empty() => Ok(s),
+        Some(s) if !s.trim_matches(|c: char| c.is_ascii_whitespace()).is_empty() => Ok(s),
         _ => Err(invalid(option, "a non-empty string", &v)),
     }
 }

@@ -142,7 +142,7 @@ pub fn body<'a>(events: impl IntoIterator<Item = &'a str>, now: Millis) -> Strin
 /// Parses `Retry-After`: delay-seconds, or an HTTP date, which the caller
 /// converts (it has the clock's parser); here only seconds are read.
 pub fn retry_after_ms(value: &str) -> Option<Millis> {
-    let v = value.trim();
+    let v = value.trim_matches(|c: char| c.is_ascii_whitespace());
     if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) || v.len() > 9 {
         return None;
     }

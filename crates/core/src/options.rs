@@ -72,7 +72,14 @@ pub fn parse_callback_url(url: &str) -> Result<String, Error> {
         expected: URL_EXPECTED,
         given: format!("\"{url}\""),
     };
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    // Spaces and control characters, and the Unicode spaces a copy-paste
+    // brings along (listed, to keep Unicode tables out of the wasm).
+    let bad_char = |c: char| {
+        c.is_ascii_whitespace()
+            || c.is_ascii_control()
+            || matches!(c, '\u{80}'..='\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200b}' | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}')
+    };
+    if url.chars().any(bad_char) {
         return Err(bad());
     }
     let (scheme, rest) = url.split_once("://").ok_or_else(bad)?;
@@ -166,6 +173,8 @@ mod tests {
             "//collector.example/",
             "collector.example/events",
             "https://collector.example:port/",
+            "https://collector.example/\u{3000}events",
+            "https://collector.example/\u{a0}",
             "",
         ] {
             let err = parse_callback_url(bad).unwrap_err().to_string();

@@ -52,19 +52,22 @@ fn words(key: &str) -> impl Iterator<Item = String> + '_ {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut prev_lower = false;
+    // ASCII rules only: credential words are ASCII, and Unicode case tables
+    // would cost the shipped wasm several kilobytes. Other characters stay
+    // inside words.
     for c in key.chars() {
-        if !c.is_alphanumeric() {
+        if c.is_ascii() && !c.is_ascii_alphanumeric() {
             if !cur.is_empty() {
                 out.push(std::mem::take(&mut cur));
             }
             prev_lower = false;
             continue;
         }
-        if c.is_uppercase() && prev_lower && !cur.is_empty() {
+        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
             out.push(std::mem::take(&mut cur));
         }
-        prev_lower = c.is_lowercase() || c.is_ascii_digit();
-        cur.extend(c.to_lowercase());
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        cur.push(c.to_ascii_lowercase());
     }
     if !cur.is_empty() {
         out.push(cur);
@@ -105,14 +108,14 @@ mod tests {
                 "form":{"otp_code":"998877","username":"faith","mfa-answer":"blue",
                         "answers":[{"q":"pet","a":"rex"}]},
                 "list":[{"PIN":"0000","ok":1}],"securityAnswer":"x","MfaAnswer":"y",
-                "passcode":"1","user_pwd":"2","cvv":"123","client_secret":"s"}"#,
+                "passcode":"1","user_pwd":"2","cvv":"123","client_secret":"s","Ünïcode_PIN":"9"}"#,
         );
         let removed = scrub(&mut v);
         assert_eq!(
             serde_json::to_string(&v).unwrap(),
             r#"{"bank":"alat","form":{"username":"faith"},"list":[{"ok":1}]}"#
         );
-        assert_eq!(removed, 12);
+        assert_eq!(removed, 13);
     }
 
     #[test]
@@ -126,6 +129,8 @@ mod tests {
             "pinned",
             "tracking_id",
             "compass",
+            "número_de_cuenta",
+            "straße",
         ] {
             assert!(!is_credential_key(key), "{key}");
         }
