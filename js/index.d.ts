@@ -206,8 +206,9 @@ export interface OkraOptions {
   meta?: JsonObject;
   onSuccess?: (data: OkraSuccessData) => void;
   /**
-   * `error` is what `fail()` was given (an `Error` stays itself), the `TypeError` for bad
-   * options, or an {@link OkraDeliveryError}.
+   * `error` is what `fail()` was given: an `Error` stays itself, a string becomes
+   * `{ message }`, and an object arrives as a copy without credentials. For bad options it
+   * is the `TypeError` that is thrown; for delivery problems an {@link OkraDeliveryError}.
    */
   onError?: (json: OkraSessionMetadata | OkraBuildErrorJson, error: unknown) => void;
   /** Called as this session's events are delivered to, or refused by, the webhook. */

@@ -118,9 +118,14 @@ pub fn describe(value: &JsValue) -> String {
     }
 }
 
-/// A plain object: not null, not an array, not a function.
+/// A plain object: made by `{}` or `Object.create(null)`, so not an array,
+/// a function, a `Date` or a `Map`, which JSON would change or empty.
 pub fn is_plain_object(value: &JsValue) -> bool {
-    value.is_object() && !js_sys::Array::is_array(value) && !value.is_function()
+    if !value.is_object() || value.is_function() {
+        return false;
+    }
+    let proto = js_sys::Object::get_prototype_of(value);
+    proto.is_null() || proto == js_sys::Object::get_prototype_of(&js_sys::Object::new())
 }
 
 /// What `fail(error)` was given, as data: an `Error` keeps its name and message

@@ -60,7 +60,10 @@ pub fn catalog() -> js_sys::Array {
             for (k, v) in [
                 ("name", JsValue::from_str(e.name)),
                 ("category", e.category.as_str().into()),
-                ("screen", e.screen.map(|s| s.as_str()).into()),
+                (
+                    "screen",
+                    e.screen.map_or(JsValue::NULL, |s| s.as_str().into()),
+                ),
                 ("description", e.description.into()),
             ] {
                 let _ = js_sys::Reflect::set(&o, &k.into(), &v);

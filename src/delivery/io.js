@@ -52,11 +52,18 @@ function retryAfter(response) {
   return Number.isNaN(at) ? undefined : String(Math.max(0, Math.ceil((at - Date.now()) / 1000)));
 }
 
-/** POSTs a batch; calls done(status, retryAfterSeconds), status 0 for a network error. */
+/** A webhook that accepts the connection but never answers must not stall the queue. */
+const REQUEST_TIMEOUT_MS = 30000;
+
+/**
+ * POSTs a batch; calls done(status, retryAfterSeconds), status 0 for a network
+ * error or after 30 s without an answer.
+ */
 export function post(url, body, done) {
   let p;
   try {
-    p = fetch(url, { method: 'POST', body, headers: HEADERS, credentials: 'omit', cache: 'no-store' });
+    const signal = typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(REQUEST_TIMEOUT_MS) : undefined;
+    p = fetch(url, { method: 'POST', body, headers: HEADERS, credentials: 'omit', cache: 'no-store', signal });
   } catch {
     p = Promise.reject();
   }
@@ -66,11 +73,21 @@ export function post(url, body, done) {
   );
 }
 
-/** Hands a batch to the browser to send even as the page goes away. */
+/**
+ * Hands a batch to the browser to send even as the page goes away. false when
+ * the browser refuses it (over its in-flight budget), so the caller stops.
+ * fetch with keepalive is only the fallback where sendBeacon is missing: it
+ * shares sendBeacon's budget, so it cannot help when sendBeacon said no.
+ */
 export function beacon(url, body) {
-  try {
-    if (globalThis.navigator && navigator.sendBeacon && navigator.sendBeacon(url, body)) return true;
-  } catch {}
+  const nav = globalThis.navigator;
+  if (nav && typeof nav.sendBeacon === 'function') {
+    try {
+      return nav.sendBeacon(url, body);
+    } catch {
+      return false;
+    }
+  }
   try {
     fetch(url, { method: 'POST', body, headers: HEADERS, credentials: 'omit', keepalive: true }).catch(() => {});
     return true;

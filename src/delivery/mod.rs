@@ -28,6 +28,11 @@ pub use sender::{Sender, Stats};
 /// Prefix of every stored event.
 pub const KEY_PREFIX: &str = "okra-events:v1:";
 
+/// Written over a stored event just before it is removed because the
+/// webhook refused it, followed by the status, so the tab that created it
+/// can tell a refusal from a delivery.
+pub const REJECTED_MARK: &str = "\u{0}rejected:";
+
 /// The storage key of an event.
 pub fn key(session_start: u64, session_id: &str, sequence: u64) -> String {
     format!("{KEY_PREFIX}{session_start:013}:{session_id}:{sequence:09}")
@@ -71,7 +76,7 @@ impl Report {
                     if *ended {
                         format!("okra-events: the delivery queue was full and dropped {dropped} new events; it has room again")
                     } else {
-                        "okra-events: the delivery queue is full (5000 events or 2 MiB); new events are dropped until the webhook accepts queued ones".to_owned()
+                        "okra-events: the delivery queue is full (5000 events or 2 MiB of event JSON); new events are dropped until the webhook accepts queued ones".to_owned()
                     }
                     .into(),
                 );
@@ -203,7 +208,19 @@ fn listen_to_page() {
             let Some(key) = key.filter(|k| k.starts_with(KEY_PREFIX)) else {
                 return;
             };
+            let old = browser::get(e.as_ref(), "oldValue").as_string();
+            let old_url = old
+                .as_deref()
+                .and_then(|v| v.split_once('\n'))
+                .map(|(u, _)| u);
             match browser::get(e.as_ref(), "newValue").as_string() {
+                // The sending tab marks a refused event before removing it.
+                Some(v) if v.starts_with(REJECTED_MARK) => {
+                    let status = v[REJECTED_MARK.len()..].parse().unwrap_or(400);
+                    if let Some(s) = old_url.and_then(find) {
+                        s.settled_elsewhere(&key, Settled::Rejected(status));
+                    }
+                }
                 Some(v) => {
                     if let Some((url, json)) = v.split_once('\n') {
                         if let Some(s) = find(url) {
@@ -211,7 +228,12 @@ fn listen_to_page() {
                         }
                     }
                 }
-                None => all().iter().for_each(|s| s.forget(&key)),
+                // Removed without a mark: another tab got a 2xx for it.
+                None => {
+                    if let Some(s) = old_url.and_then(find) {
+                        s.settled_elsewhere(&key, Settled::Delivered);
+                    }
+                }
             }
         }),
     ];

@@ -9,7 +9,7 @@ use okra_events_core::delivery::{Answer, Item, Outcome, Policy, Push, Queue};
 use wasm_bindgen::prelude::*;
 
 use super::io;
-use super::{Report, Reporter, Settled, KEY_PREFIX};
+use super::{Report, Reporter, Settled, KEY_PREFIX, REJECTED_MARK};
 use crate::browser;
 
 /// Delivery counts of one session.
@@ -47,6 +47,8 @@ pub struct Sender {
     leader: Cell<bool>,
     /// A storage failure was already reported.
     storage_reported: Cell<bool>,
+    /// The queue version last handed to `sendBeacon`.
+    flushed: Cell<Option<u64>>,
     timer: RefCell<Option<Timeout>>,
     on_answer: RefCell<Option<AnswerCallback>>,
     /// Per session; a page has few sessions, so a list beats a map in size.
@@ -63,6 +65,7 @@ impl Sender {
             storage: RefCell::new(storage),
             leader: Cell::new(false),
             storage_reported: Cell::new(false),
+            flushed: Cell::new(None),
             timer: RefCell::new(None),
             on_answer: RefCell::new(None),
             stats: RefCell::new(Vec::new()),
@@ -204,9 +207,31 @@ impl Sender {
         }
     }
 
-    /// An event another tab delivered.
-    pub fn forget(&self, key: &str) {
+    /// Another tab sent one of the stored events and got an answer: forget
+    /// it here, and if it is one of this page's sessions, count it and tell
+    /// its handler as if this page had sent it.
+    pub fn settled_elsewhere(&self, key: &str, state: Settled) {
         self.queue.borrow_mut().forget(key);
+        let session = session_of(key);
+        let local = self
+            .reporters
+            .borrow()
+            .iter()
+            .filter_map(Weak::upgrade)
+            .any(|r| r.session_id() == session);
+        if !local {
+            return;
+        }
+        let keys = [key.to_owned()];
+        match state {
+            Settled::Delivered => self.count(session, |s| s.delivered += 1),
+            Settled::Rejected(status) => {
+                self.count(session, |s| s.dropped += 1);
+                self.report_to(&[session], Report::Rejected { status, count: 1 });
+            }
+            Settled::Dropped => {}
+        }
+        self.settle(&keys, state);
     }
 
     /// The browser is back online: send now.
@@ -261,6 +286,12 @@ impl Sender {
                 self.settle(&keys, Settled::Delivered);
             }
             Outcome::Rejected(keys, status) => {
+                if let Some(s) = self.storage.borrow().as_ref() {
+                    let mark = format!("{REJECTED_MARK}{status}");
+                    for key in &keys {
+                        io::store(s, key, &mark);
+                    }
+                }
                 self.finish(&keys, |s| s.dropped += 1);
                 let sessions: Vec<&str> = keys.iter().map(|k| session_of(k)).collect();
                 self.report_to(
@@ -328,14 +359,25 @@ impl Sender {
 
     /// Hands everything waiting to the browser as the page goes away. Nothing
     /// is forgotten: what is not confirmed is sent again by the next page.
+    ///
+    /// `pagehide` usually follows `visibilitychange`; a queue flushed once is
+    /// not flushed again until it changes. Chunks go in order and stop at the
+    /// first the browser refuses (its in-flight beacon budget is 64 KiB), so
+    /// no later event overtakes an earlier one; the rest stays stored.
     pub fn flush(&self) {
         if !self.leader.get() {
             // The page holding the lock sends what this one stored.
             return;
         }
+        let version = self.queue.borrow().version();
+        if self.flushed.replace(Some(version)) == Some(version) {
+            return;
+        }
         let batches = self.queue.borrow().flush_batches(browser::now());
         for b in batches {
-            io::beacon(&self.url, &b.body);
+            if !io::beacon(&self.url, &b.body) {
+                break;
+            }
         }
     }
 }

@@ -12,7 +12,9 @@
 //!   scaled by a random factor in [0.5, 1.0] (n = consecutive failures), or
 //!   after `Retry-After` when the answer has one (at most 1 hour);
 //! - any other 4xx drops the batch and reports it; 2xx removes it;
-//! - the queue holds at most 5,000 events and 2 MiB. When it is full, events
+//! - the queue holds at most 5,000 events and 2 MiB of event JSON (typical
+//!   events are about 500 bytes, so the byte bound comes first, near 4,000
+//!   events). When it is full, events
 //!   already queued are kept (they were stored when created and are removed only
 //!   after a 2xx) and the new event is dropped and counted; the overflow is
 //!   reported once when it starts and once, with its total, when it ends.
@@ -120,6 +122,7 @@ pub struct Queue {
     failures: u32,
     not_before: Millis,
     overflow: u64,
+    version: u64,
 }
 
 const ENVELOPE: usize = r#"{"batch":[],"sent_at":"2026-11-27T01:20:54.123Z"}"#.len();
@@ -160,7 +163,14 @@ impl Queue {
             failures: 0,
             not_before: 0,
             overflow: 0,
+            version: 0,
         }
+    }
+
+    /// Changes whenever an event is added, so a caller can tell whether the
+    /// queue holds anything it has not seen.
+    pub fn version(&self) -> u64 {
+        self.version
     }
 
     /// The policy in force.
@@ -236,6 +246,7 @@ impl Queue {
         }
         self.bytes += item.json.len();
         self.items.insert(at, item);
+        self.version += 1;
     }
 
     /// Removes an event that was delivered elsewhere (another tab). Does

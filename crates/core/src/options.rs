@@ -67,10 +67,26 @@ const URL_EXPECTED: &str =
 /// Reads `event_callback_url`: `https:`, or `http:` for a loopback host only.
 /// The host is compared exactly, so `http://localhost.evil.example` is refused.
 pub fn parse_callback_url(url: &str) -> Result<String, Error> {
+    // Never repeat credentials from the URL in an error message.
+    let shown = match url.split_once("://") {
+        Some((scheme, rest)) => match rest
+            .split(['/', '?', '#'])
+            .next()
+            .unwrap_or("")
+            .rsplit_once('@')
+        {
+            Some((_, host)) => format!(
+                "{scheme}://***@{host}{}",
+                &rest[rest.find(['/', '?', '#']).unwrap_or(rest.len())..]
+            ),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    };
     let bad = || Error::InvalidOption {
         option: "event_callback_url",
         expected: URL_EXPECTED,
-        given: format!("\"{url}\""),
+        given: format!("\"{shown}\""),
     };
     // Spaces and control characters, and the Unicode spaces a copy-paste
     // brings along (listed, to keep Unicode tables out of the wasm).
@@ -100,7 +116,12 @@ pub fn parse_callback_url(url: &str) -> Result<String, Error> {
     };
     let after_host = &authority[host.len()..];
     let port_ok = match port {
-        Some(p) => !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()),
+        Some(p) => {
+            !p.is_empty()
+                && p.len() <= 5
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && p.parse::<u32>().is_ok_and(|n| n <= 65_535)
+        }
         None => after_host.is_empty(),
     };
     if !port_ok {
@@ -149,6 +170,18 @@ mod tests {
     }
 
     #[test]
+    fn url_errors_never_repeat_credentials() {
+        let err = parse_callback_url("https://user:hunter2@collector.example/events?x=1")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("hunter2") && !err.contains("user:"), "{err}");
+        assert!(
+            err.contains("https://***@collector.example/events?x=1"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn callback_urls() {
         for ok in [
             "https://collector.example/events",
@@ -173,6 +206,8 @@ mod tests {
             "//collector.example/",
             "collector.example/events",
             "https://collector.example:port/",
+            "https://collector.example:65536/",
+            "https://collector.example:99999/",
             "https://collector.example/\u{3000}events",
             "https://collector.example/\u{a0}",
             "",

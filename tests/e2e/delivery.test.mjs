@@ -1,0 +1,586 @@
+// Delivery to event_callback_url (SPEC section 6, issue 3) in headless
+// Chromium against a real HTTP receiver on another origin (receiver.mjs).
+// Every case compares what the receiver got with handler.events(), by
+// event_id. Outcomes are awaited by polling, never by fixed sleeps; the only
+// timing checks are lower bounds (a retry can come late on a loaded machine,
+// never early).
+//
+// Run: node --test tests/e2e/delivery.test.mjs   (needs pkg/: scripts/build.sh)
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import { startReceiver } from './receiver.mjs';
+
+const TEST_TIMEOUT = 90_000;
+/** Generous: the suite must pass on a loaded 2-core machine. */
+const WAIT_MS = 30_000;
+/** The policy's numbers (crates/core/src/delivery.rs). */
+const MAX_EVENTS = 5_000;
+const MAX_BYTES = 2 * 1024 * 1024;
+const BATCH_EVENTS = 50;
+const BEACON_LIMIT = 64 * 1024;
+
+let receiver;
+let browser;
+
+before(async () => {
+  receiver = await startReceiver();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await receiver?.close();
+});
+
+// ---- helpers ----------------------------------------------------------------
+
+/** A fresh context (own storage and network state), closed after the test. */
+async function newContext(t, { init } = {}) {
+  const context = await browser.newContext();
+  context.setDefaultTimeout(WAIT_MS);
+  if (init) await context.addInitScript(init);
+  const errors = [];
+  t.after(async () => {
+    await context.close();
+    assert.deepEqual(errors.map(String), [], 'uncaught errors in the page');
+  });
+  return { context, errors };
+}
+
+/** Opens the test page at `url` in `ctx` and waits for the package to load. */
+async function open(ctx, url) {
+  const page = await ctx.context.newPage();
+  page.on('pageerror', (e) => ctx.errors.push(e));
+  await goto(page, url);
+  return page;
+}
+
+async function goto(page, url) {
+  await page.goto(url);
+  await page.waitForFunction(() => window.__t?.ready === true, null, { timeout: WAIT_MS });
+}
+
+/** Polls `fn` (sync or async) until it returns a truthy value; returns it. */
+async function waitFor(fn, message, timeout = WAIT_MS) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      assert.fail(`timed out after ${timeout} ms waiting for ${message} (last: ${last instanceof Error ? last.message : JSON.stringify(last)?.slice(0, 300)})`);
+    }
+    await new Promise((ok) => setTimeout(ok, 50));
+  }
+}
+
+const snapshot = (page) => page.evaluate(() => window.__t.snapshot());
+const pending = (page) => page.evaluate(() => window.__t.handler.pending());
+const storedKeys = (page) => page.evaluate(() => window.__t.keys());
+
+/** Every event the receiver got on `channel`, with the request it came in. */
+function arrivals(channel, { ok = false } = {}) {
+  const out = [];
+  for (const req of receiver.received(channel)) {
+    if (ok && !(req.answered && req.answer >= 200 && req.answer < 300)) continue;
+    for (const event of req.json?.batch ?? []) out.push({ event, req });
+  }
+  return out;
+}
+
+/** event_id -> number of times received. */
+function counts(list) {
+  const m = new Map();
+  for (const { event } of list) m.set(event.event_id, (m.get(event.event_id) ?? 0) + 1);
+  return m;
+}
+
+/** Whether every id of `events` was received (in a 2xx-answered request when ok). */
+function allArrived(channel, events, opts) {
+  const got = counts(arrivals(channel, opts));
+  return events.every((e) => got.has(e.event_id));
+}
+
+/** SPEC 6 wire format, for every request of a channel. */
+function assertWireFormat(channel) {
+  const reqs = receiver.received(channel);
+  assert.ok(reqs.length > 0, 'the receiver got requests');
+  for (const req of reqs) {
+    const what = `request #${req.index} (${req.mode})`;
+    assert.equal(req.contentType, 'text/plain;charset=UTF-8', `${what}: content type`);
+    assert.ok(req.bytes < BEACON_LIMIT, `${what}: body of ${req.bytes} bytes is under 64 KiB`);
+    assert.ok(req.json && typeof req.json === 'object', `${what}: body is JSON`);
+    assert.deepEqual(Object.keys(req.json).sort(), ['batch', 'sent_at'], `${what}: body keys`);
+    assert.match(req.json.sent_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, `${what}: sent_at is ISO-8601`);
+    assert.ok(Array.isArray(req.json.batch) && req.json.batch.length >= 1, `${what}: batch is a non-empty array`);
+    assert.ok(req.json.batch.length <= BATCH_EVENTS, `${what}: at most ${BATCH_EVENTS} events`);
+    for (const e of req.json.batch) {
+      assert.equal(typeof e.event_id, 'string', `${what}: every event has an event_id`);
+      assert.equal(e.event_callback_url, receiver.endpoint(channel), `${what}: event_callback_url`);
+    }
+  }
+}
+
+/** Any event received more than once is the same event: same id, same content. */
+function assertDuplicatesIdentical(channel) {
+  const first = new Map();
+  for (const { event } of arrivals(channel)) {
+    const seen = first.get(event.event_id);
+    if (seen) assert.deepEqual(event, seen, `duplicate of ${event.event_id} is identical`);
+    else first.set(event.event_id, event);
+  }
+}
+
+/** The received copy of each event equals handler.events()'s. */
+function assertSameEvents(channel, events) {
+  const byId = new Map(arrivals(channel).map(({ event }) => [event.event_id, event]));
+  for (const e of events) assert.deepEqual(byId.get(e.event_id), e, `received ${e.event_name} #${e.sequence} as emitted`);
+}
+
+/**
+ * In order: per session, the first arrival of each event follows sequence
+ * order. `mode` limits it to one transport ('cors' = fetch, 'no-cors' = beacon).
+ */
+function assertInOrder(channel, { mode } = {}) {
+  const seen = new Set();
+  const last = new Map();
+  for (const { event, req } of arrivals(channel)) {
+    if (mode && req.mode !== mode) continue;
+    if (seen.has(event.event_id)) continue;
+    seen.add(event.event_id);
+    const prev = last.get(event.session_id) ?? 0;
+    assert.ok(event.sequence > prev, `session ${event.session_id}: #${event.sequence} arrived after #${prev}`);
+    last.set(event.session_id, event.sequence);
+  }
+}
+
+const ids = (events) => events.map((e) => e.event_id).sort();
+const delivery = (errors, type) => errors.filter((x) => x.error?.type === type).map((x) => x.error);
+
+// ---- (a) offline ------------------------------------------------------------
+
+test('(a) offline mid-flow: sending pauses, resumes on online, every event arrives exactly once, in order',
+  { timeout: TEST_TIMEOUT }, async (t) => {
+    const ch = 'a-offline';
+    const ctx = await newContext(t);
+    const page = await open(ctx, receiver.pageUrl(ch));
+    await page.evaluate(() => window.__t.flow());
+    // Let what was made online go out first, so nothing is in flight when the network drops.
+    await waitFor(async () => (await pending(page)) === 0, 'the online part to be delivered');
+    const before = receiver.received(ch).length;
+
+    await ctx.context.setOffline(true);
+    await page.waitForFunction(() => navigator.onLine === false);
+    await page.evaluate(() => {
+      window.__t.track(5, { phase: 'offline' }, 'USER_BANK_SELECTED');
+      window.__t.handler.screen('login');
+      window.__t.track(10, { phase: 'offline' });
+    });
+    const waiting = await pending(page);
+    assert.ok(waiting >= 16, `events wait while offline (${waiting})`);
+    // Stay offline for a while: nothing is sent (the browser reports offline, so the sender does not try).
+    await new Promise((ok) => setTimeout(ok, 1500));
+    assert.equal(receiver.received(ch).length, before, 'no request while offline');
+    assert.equal((await storedKeys(page)).length, await pending(page), 'each waiting event is stored');
+
+    await ctx.context.setOffline(false);
+    await page.evaluate(() => window.__t.track(3, { phase: 'back' }));
+    await waitFor(async () => (await pending(page)) === 0, 'the queue to drain after coming back');
+    const { events } = await snapshot(page);
+    await waitFor(() => allArrived(ch, events, { ok: true }), 'every event at the receiver');
+
+    const got = counts(arrivals(ch));
+    assert.deepEqual([...got.keys()].sort(), ids(events), 'the receiver got exactly handler.events()');
+    assert.deepEqual([...got.values()].filter((n) => n !== 1), [], 'each event exactly once');
+    assert.deepEqual(arrivals(ch).map(({ event }) => event.sequence), events.map((e) => e.sequence),
+      'received in sequence order');
+    assertSameEvents(ch, events);
+    assertWireFormat(ch);
+    assert.ok(events.some((e) => e.event_name === 'USER_NETWORK_DISCONNECTED'));
+    assert.deepEqual(await storedKeys(page), [], 'storage is empty once delivered');
+  });
+
+// ---- (b) 500, 500, 500, 200 -------------------------------------------------
+
+test('(b) the receiver answers 500 three times, then 200: retried with backoff, everything delivered',
+  { timeout: TEST_TIMEOUT }, async (t) => {
+    const ch = 'b-retry';
+    receiver.plan(ch, [500, 500, 500], 200);
+    const ctx = await newContext(t);
+    const page = await open(ctx, receiver.pageUrl(ch));
+    await page.evaluate(() => window.__t.flow());
+    await waitFor(async () => (await pending(page)) === 0, 'the queue to drain');
+    const { events, errors } = await snapshot(page);
+    await waitFor(() => allArrived(ch, events, { ok: true }), 'every event answered 2xx');
+
+    const reqs = receiver.received(ch);
+    assert.deepEqual(reqs.slice(0, 4).map((r) => r.answer), [500, 500, 500, 200]);
+    // The retries resend the same events (same ids), oldest first.
+    const firstIds = reqs[0].json.batch.map((e) => e.event_id);
+    for (const r of reqs.slice(1, 4)) {
+      assert.deepEqual(r.json.batch.map((e) => e.event_id).slice(0, firstIds.length), firstIds, 'a retry resends the batch');
+    }
+    // Backoff 1 s * 2^(n-1) scaled into [0.5, 1]: at least 0.5, 1 and 2 s between attempts.
+    const gaps = reqs.slice(1, 4).map((r, i) => r.time - reqs[i].time);
+    [500, 1000, 2000].forEach((min, i) => assert.ok(gaps[i] >= min - 20, `retry ${i + 1} after ${gaps[i]} ms (>= ${min})`));
+
+    const ok = counts(arrivals(ch, { ok: true }));
+    assert.deepEqual([...ok.keys()].sort(), ids(events), 'every event delivered');
+    assert.deepEqual([...ok.values()].filter((n) => n !== 1), [], 'each accepted exactly once');
+    assertInOrder(ch);
+    assertDuplicatesIdentical(ch);
+    assertSameEvents(ch, events);
+    assertWireFormat(ch);
+    assert.deepEqual(errors, [], 'retried failures are not reported');
+    assert.deepEqual(await storedKeys(page), []);
+  });
+
+// ---- (c) 400 ----------------------------------------------------------------
+
+test('(c) the receiver answers 400: the batch is dropped, reported as DELIVERY_REJECTED, never retried',
+  { timeout: TEST_TIMEOUT }, async (t) => {
+    const ch = 'c-reject';
+    receiver.plan(ch, [400], 200);
+    const ctx = await newContext(t);
+    const page = await open(ctx, receiver.pageUrl(ch));
+    await page.evaluate(() => window.__t.flow());
+    await waitFor(async () => (await page.evaluate(() => window.__t.errors.length)) > 0, 'onError');
+    const rejected = receiver.received(ch)[0];
+    assert.equal(rejected.answer, 400);
+    const rejectedIds = rejected.json.batch.map((e) => e.event_id);
+
+    // A later event goes out normally; being behind the rejected batch in a
+    // one-request-at-a-time queue, it shows that batch is not being retried.
+    await page.evaluate(() => window.__t.track(1, { after: 'rejection' }));
+    await waitFor(async () => (await pending(page)) === 0, 'the rest to be delivered');
+    await page.evaluate(() => window.__t.handler.close());
+    await waitFor(async () => (await pending(page)) === 0, 'the close events to be delivered');
+    const { events, errors, closes } = await snapshot(page);
+    await waitFor(() => allArrived(ch, events), 'every event at the receiver');
+
+    const rejections = delivery(errors, 'DELIVERY_REJECTED');
+    assert.equal(rejections.length, 1, 'one DELIVERY_REJECTED');
+    assert.equal(rejections[0].status, 400);
+    assert.equal(rejections[0].dropped, rejectedIds.length);
+    assert.equal(typeof rejections[0].message, 'string');
+    assert.equal(errors.length, 1, 'nothing else reported');
+    assert.equal(errors[0].json.session_id, events[0].session_id, 'onError gets the session metadata');
+
+    const got = counts(arrivals(ch));
+    for (const id of rejectedIds) assert.equal(got.get(id), 1, `rejected event ${id} was sent once, not retried`);
+    assert.deepEqual([...got.keys()].sort(), ids(events));
+    assert.deepEqual([...got.values()].filter((n) => n !== 1), [], 'nothing sent twice');
+    assert.deepEqual(receiver.received(ch).slice(1).map((r) => r.answer).filter((a) => a !== 200), []);
+    assertInOrder(ch);
+    assertSameEvents(ch, events);
+    assertWireFormat(ch);
+
+    const counted = closes[0].json.delivery;
+    assert.equal(counted.dropped, rejectedIds.length, 'close metadata counts the rejected events');
+    assert.equal(counted.delivered + counted.pending + counted.dropped, events.length);
+    assert.deepEqual(await storedKeys(page), [], 'rejected events are not kept');
+  });
+
+// ---- (d) close / reload -----------------------------------------------------
+
+test('(d1) closing the page with events queued: they go out by beacon at pagehide, and the next load resends what was not confirmed',
+  { timeout: TEST_TIMEOUT }, async (t) => {
+    const ch = 'd1-close';
+    receiver.plan(ch, [], 'hang');
+    const ctx = await newContext(t);
+    const page = await open(ctx, receiver.pageUrl(ch));
+    await page.evaluate(() => window.__t.flow());
+    await waitFor(() => receiver.hanging(ch) === 1, 'the first request to hang');
+    await page.evaluate(() => window.__t.track(10, { phase: 'queued' }));
+    const { events } = await snapshot(page);
+    assert.equal((await storedKeys(page)).length, events.length, 'every undelivered event is stored');
+
+    receiver.plan(ch, [], 200);
+    const closedAt = receiver.received(ch).length;
+    await page.close();
+    await waitFor(() => receiver.received(ch).slice(closedAt).some((r) => r.mode === 'no-cors'), 'a beacon after close');
+    const beacons = receiver.received(ch).slice(closedAt).filter((r) => r.mode === 'no-cors');
+    const beaconed = beacons.flatMap((r) => r.json.batch.map((e) => e.event_id));
+    assert.deepEqual([...new Set(beaconed)].sort(), ids(events), 'the beacons carry every queued event');
+
+    // Beacons are not confirmed, so the events stay stored and a later page sends them again.
+    const next = await open(ctx, receiver.pageUrl());
+    await waitFor(async () => (await storedKeys(next)).length === 0, 'the next load to send and clear the leftovers');
+    const resent = receiver.received(ch).slice(closedAt).filter((r) => r.mode === 'cors' && r.answer === 200);
+    assert.deepEqual(resent.flatMap((r) => r.json.batch.map((e) => e.event_id)).sort(), ids(events),
+      'the next load resent every leftover by fetch');
+    const allBeacons = receiver.received(ch).slice(closedAt).filter((r) => r.mode === 'no-cors');
+    t.diagnostic(`${allBeacons.length} beacon(s) at close carrying ${allBeacons.reduce((n, r) => n + r.json.batch.length, 0)} ` +
+      `copies of ${events.length} events (visibilitychange and pagehide each flush)`);
+
+    assert.ok(allArrived(ch, events));
+    assertDuplicatesIdentical(ch);
+    assertSameEvents(ch, events);
+    assertWireFormat(ch);
+  });
+
+test('(d2) reloading with a large queue: beacons in chunks under 64 KiB, and the new page sends the rest before any handler is built',
+  { timeout: TEST_TIMEOUT }, async (t) => {
+    const ch = 'd2-reload';
+    receiver.plan(ch, [], 'hang');
+    const ctx = await newContext(t);
+    const page = await open(ctx, receiver.pageUrl(ch));
+    await page.evaluate(() => window.__t.flow());
+    await waitFor(() => receiver.hanging(ch) === 1, 'the first request to hang');
+    // ~150 KiB of events: more than one beacon, more than the browser's 64 KiB keepalive budget.
+    await page.evaluate(() => window.__t.track(150, { note: 'x'.repeat(500) }));
+    const { events } = await snapshot(page);
+    assert.equal((await storedKeys(page)).length, events.length);
+
+    receiver.plan(ch, [], 200);
+    const leftAt = receiver.received(ch).length;
+    // The "reload" loads the page without a handler: the package alone must send the leftovers.
+    await goto(page, receiver.pageUrl());
+    assert.equal(await page.evaluate(() => window.__t.handler), null, 'no handler on the new page');
+    await waitFor(async () => (await storedKeys(page)).length === 0, 'the new page to send and clear the leftovers');
+    await waitFor(() => allArrived(ch, events, { ok: true }), 'every event answered 2xx');
+
+    const after = receiver.received(ch).slice(leftAt);
+    const fetched = after.filter((r) => r.mode === 'cors' && r.answer === 200);
+    const fetchedIds = new Set(fetched.flatMap((r) => r.json.batch.map((e) => e.event_id)));
+    const beaconIds = new Set(after.filter((r) => r.mode === 'no-cors').flatMap((r) => r.json.batch.map((e) => e.event_id)));
+    for (const r of after) {
+      const seq = r.json.batch.map((e) => e.sequence);
+      t.diagnostic(`  ${r.mode} ${r.answer} ${r.bytes} B, #${seq[0]}..#${seq.at(-1)} (${seq.length})`);
+    }
+    t.diagnostic(`after reload: ${after.length - fetched.length} beacon(s) carrying ${beaconIds.size} events; ` +
+      `${fetched.length} fetches from the new page carrying ${fetchedIds.size}`);
+    for (const e of events) {
+      assert.ok(fetchedIds.has(e.event_id) || beaconIds.has(e.event_id), `${e.event_id} arrived`);
+    }
+    // Storage only empties on a 2xx to a fetch from a live page: the new one, which has no handler.
+    assert.ok(fetchedIds.size > 0, 'the new page sent leftovers without a handler');
+    assertDuplicatesIdentical(ch);
+    assertSameEvents(ch, events);
+    // The fetches are in order. Beacons are not checked for order: Chromium
+    // refuses a beacon past its 64 KiB keepalive budget, and the flush goes on
+    // to the next (smaller) chunk, so a later chunk can overtake an earlier one.
+    assertInOrder(ch, { mode: 'cors' });
+    assertWireFormat(ch); // includes: each beacon and request body < 64 KiB
+  });
+
+// ---- (e) two tabs -----------------------------------------------------------
+
+test('(e) two tabs to the same webhook: nothing lost, any duplicate shares its event_id, the second tab takes over when the first closes',
+  { timeout: TEST_TIMEOUT }, async (t) => {
+    const ch = 'e-tabs';
+    const ctx = await newContext(t);
+    const tab1 = await open(ctx, receiver.pageUrl(ch));
+    const tab2 = await open(ctx, receiver.pageUrl(ch));
+    for (let round = 0; round < 3; round++) {
+      await tab1.evaluate((r) => window.__t.track(7, { tab: 1, round: r }), round);
+      await tab2.evaluate((r) => window.__t.track(7, { tab: 2, round: r }, 'USER_BANK_SELECTED'), round);
+    }
+    await tab2.evaluate(() => window.__t.flow());
+    await tab1.evaluate(() => window.__t.flow());
+    for (const tab of [tab1, tab2]) await waitFor(async () => (await pending(tab)) === 0, 'both tabs to drain');
+    const s1 = await snapshot(tab1);
+    let s2 = await snapshot(tab2);
+    await waitFor(() => allArrived(ch, [...s1.events, ...s2.events], { ok: true }), 'both tabs\' events at the receiver');
+
+    // Hand-over: the sending tab stalls and closes; the other takes the lock and sends the rest.
+    receiver.plan(ch, [], 'hang');
+    await tab2.evaluate(() => window.__t.track(10, { tab: 2, phase: 'stalled' }));
+    await waitFor(() => receiver.hanging(ch) === 1, 'a request to hang');
+    receiver.plan(ch, [], 200);
+    await tab1.close();
+    await tab2.evaluate(() => window.__t.track(5, { tab: 2, phase: 'alone' }));
+    await waitFor(async () => (await pending(tab2)) === 0 && (await storedKeys(tab2)).length === 0,
+      'the remaining tab to deliver everything');
+    s2 = await snapshot(tab2);
+    const all = [...s1.events, ...s2.events];
+    await waitFor(() => allArrived(ch, all, { ok: true }), 'every event of both tabs answered 2xx');
+
+    const got = counts(arrivals(ch));
+    assert.deepEqual([...got.keys()].sort(), ids(all), 'the receiver got exactly both tabs\' events');
+    const dupes = [...got.entries()].filter(([, n]) => n > 1).length;
+    t.diagnostic(`${all.length} events, ${dupes} received more than once (same event_id)`);
+    assertDuplicatesIdentical(ch);
+    assertSameEvents(ch, all);
+    assertInOrder(ch);
+    assertWireFormat(ch);
+    assert.equal(new Set(all.map((e) => e.session_id)).size, 2);
+  });
+
+// ---- (f) storage blocked ----------------------------------------------------
+
+test('(f) storage blocked: events are delivered from memory and STORAGE_UNAVAILABLE is reported',
+  { timeout: TEST_TIMEOUT }, async (t) => {
+    const ch = 'f-nostorage';
+    const ctx = await newContext(t, {
+      init: () => {
+        Object.defineProperty(window, 'localStorage', {
+          configurable: true,
+          get() {
+            throw new DOMException('The operation is insecure.', 'SecurityError');
+          },
+        });
+      },
+    });
+    receiver.plan(ch, [500], 200); // one failure: the retry comes from memory
+    const page = await open(ctx, receiver.pageUrl(ch));
+    assert.equal(await storedKeys(page), null, 'localStorage throws on this page');
+    await page.evaluate(() => window.__t.flow());
+    await page.evaluate(() => window.__t.handler.close());
+    await waitFor(async () => (await pending(page)) === 0, 'the queue to drain');
+    const { events, errors, closes } = await snapshot(page);
+    await waitFor(() => allArrived(ch, events, { ok: true }), 'every event answered 2xx');
+
+    const unavailable = delivery(errors, 'STORAGE_UNAVAILABLE');
+    assert.equal(unavailable.length, 1, 'STORAGE_UNAVAILABLE reported once');
+    assert.equal(errors[0].error.type, 'STORAGE_UNAVAILABLE', 'reported at build');
+    assert.equal(errors.length, 1);
+    const ok = counts(arrivals(ch, { ok: true }));
+    assert.deepEqual([...ok.keys()].sort(), ids(events));
+    assert.deepEqual([...ok.values()].filter((n) => n !== 1), []);
+    assertInOrder(ch);
+    assertDuplicatesIdentical(ch);
+    assertSameEvents(ch, events);
+    assertWireFormat(ch);
+    assert.equal(closes.length, 1);
+  });
+
+// ---- (g) the bound ----------------------------------------------------------
+
+test('(g) the queue bound: new events are dropped and reported as QUEUE_OVERFLOW, queued ones kept and delivered later',
+  { timeout: 120_000 }, async (t) => {
+    const ch = 'g-overflow';
+    receiver.plan(ch, [], 'hang');
+    const ctx = await newContext(t);
+    const page = await open(ctx, receiver.pageUrl(ch));
+    await waitFor(() => receiver.hanging(ch) === 1, 'the first request to hang');
+    const TRACKS = 5_300;
+    await page.evaluate((n) => window.__t.track(n), TRACKS);
+    const full = await snapshot(page);
+    const total = full.events.length;
+
+    // Which events fit: in order, while under 5,000 events and 2 MiB of event JSON.
+    let kept = 0;
+    let bytes = 0;
+    let bound = null;
+    for (const e of full.events) {
+      const len = Buffer.byteLength(JSON.stringify(e));
+      if (kept >= MAX_EVENTS) { bound = 'count'; break; }
+      if (bytes + len > MAX_BYTES) { bound = 'bytes'; break; }
+      kept += 1;
+      bytes += len;
+    }
+    const dropped = total - kept;
+    t.diagnostic(`${total} events of ~${Math.round(bytes / kept)} bytes: the ${bound} bound hit first; ${kept} kept, ${dropped} dropped`);
+    assert.ok(dropped > 0, 'the bound was exceeded');
+
+    assert.equal(full.pending, kept, 'pending() counts the kept events');
+    assert.equal((await storedKeys(page)).length, kept, 'only kept events are stored');
+    assert.deepEqual(full.errors.map((x) => x.error.type), ['QUEUE_OVERFLOW'], 'one report while the queue is full');
+    const start = full.errors[0].error;
+    assert.equal(start.dropped, 1);
+    assert.equal(start.ended, false);
+    assert.equal(typeof start.message, 'string');
+
+    // The receiver recovers: the kept events drain, and the next event ends the overflow.
+    receiver.plan(ch, [], 200);
+    receiver.release(ch, 200);
+    await waitFor(async () => (await pending(page)) === 0, 'the kept events to drain', 60_000);
+    await page.evaluate(() => window.__t.track(1, { phase: 'after' }));
+    await page.evaluate(() => window.__t.handler.close());
+    await waitFor(async () => (await pending(page)) === 0, 'the last events to drain');
+    const end = await snapshot(page);
+    const overflow = end.errors.map((x) => x.error);
+    assert.equal(overflow.length, 2, 'the overflow is reported when it starts and when it ends');
+    assert.deepEqual({ type: overflow[1].type, dropped: overflow[1].dropped, ended: overflow[1].ended },
+      { type: 'QUEUE_OVERFLOW', dropped, ended: true });
+
+    const counted = end.closes[0].json.delivery;
+    assert.equal(counted.dropped, dropped, 'close metadata counts the dropped events');
+    assert.equal(counted.delivered + counted.pending + counted.dropped, end.events.length);
+
+    const expected = [...end.events.slice(0, kept), ...end.events.slice(total)];
+    await waitFor(() => allArrived(ch, expected, { ok: true }), 'the kept and later events at the receiver', 60_000);
+    const got = counts(arrivals(ch, { ok: true }));
+    assert.deepEqual([...got.keys()].sort(), ids(expected), 'the first events and the later ones arrived; the dropped did not');
+    assert.deepEqual([...got.values()].filter((n) => n !== 1), [], 'each accepted once');
+    assertInOrder(ch);
+    assertDuplicatesIdentical(ch);
+    assertWireFormat(ch);
+    assert.deepEqual(await storedKeys(page), []);
+  });
+
+// ---- Retry-After ------------------------------------------------------------
+
+test('429 with Retry-After: 2 waits at least 2 s, then delivers', { timeout: TEST_TIMEOUT }, async (t) => {
+  const ch = 'h-retry-after';
+  receiver.plan(ch, [{ status: 429, retryAfter: 2 }], 200);
+  const ctx = await newContext(t);
+  const page = await open(ctx, receiver.pageUrl(ch));
+  await page.evaluate(() => window.__t.flow());
+  await waitFor(async () => (await pending(page)) === 0, 'the queue to drain');
+  const { events, errors } = await snapshot(page);
+  const [first, second] = receiver.received(ch);
+  assert.equal(first.answer, 429);
+  assert.ok(second.time - first.time >= 2000 - 20, `retried after ${second.time - first.time} ms`);
+  assert.ok(allArrived(ch, events, { ok: true }));
+  assertInOrder(ch);
+  assertWireFormat(ch);
+  assert.deepEqual(errors, []);
+});
+
+// ---- ordering of beacons, and other tabs' refusals ------------------------------
+
+test('beacon chunks do not overtake each other: a reload with a large queue still arrives in sequence order',
+  { timeout: TEST_TIMEOUT },
+  async (t) => {
+    const ch = 'beacon-order';
+    receiver.plan(ch, [], 'hang');
+    const ctx = await newContext(t);
+    const page = await open(ctx, receiver.pageUrl(ch));
+    await page.evaluate(() => window.__t.flow());
+    await waitFor(() => receiver.hanging(ch) === 1, 'the first request to hang');
+    await page.evaluate(() => window.__t.track(150, { note: 'x'.repeat(500) }));
+    const { events } = await snapshot(page);
+    receiver.plan(ch, [], 200);
+    await goto(page, receiver.pageUrl());
+    await waitFor(async () => (await storedKeys(page)).length === 0, 'the new page to clear the leftovers');
+    assert.ok(allArrived(ch, events, { ok: true }));
+    assertInOrder(ch); // first arrivals, beacons included
+  });
+
+test('a batch refused with a 4xx by the sending tab is reported to the session it belongs to, and counted in its close metadata',
+  { timeout: TEST_TIMEOUT },
+  async (t) => {
+    const ch = 'tab-reject';
+    const ctx = await newContext(t);
+    const tab1 = await open(ctx, receiver.pageUrl(ch));
+    await waitFor(async () => (await pending(tab1)) === 0, 'tab 1 to send its first event');
+    const tab2 = await open(ctx, receiver.pageUrl(ch, { build: false }));
+    receiver.plan(ch, [400], 200);
+    await tab2.evaluate(() => {
+      window.__t.build();
+      window.__t.flow();
+    });
+    const s2 = await snapshot(tab2);
+    await waitFor(() => allArrived(ch, s2.events), 'tab 2\'s events at the receiver');
+    await waitFor(async () => (await pending(tab2)) === 0, 'tab 2 to see its events settled');
+    const rejected = receiver.received(ch).find((r) => r.answer === 400).json.batch;
+    assert.ok(rejected.every((e) => e.session_id === s2.sessionId), 'the refused batch is tab 2\'s');
+    await waitFor(async () => (await snapshot(tab2)).errors.some((x) => x.error.type === 'DELIVERY_REJECTED'),
+      'DELIVERY_REJECTED in tab 2', 10_000);
+    await tab2.evaluate(() => window.__t.handler.close());
+    const { closes } = await snapshot(tab2);
+    assert.equal(closes[0].json.delivery.dropped, rejected.length, 'tab 2\'s close metadata counts the refused events');
+    assert.equal(closes[0].json.delivery.delivered, s2.events.length - rejected.length, 'and the ones tab 1 delivered');
+  });

@@ -1,0 +1,255 @@
+// SPEC section 2: every checked option, refused with a TypeError that names
+// the option, what was expected and what was given; onError called too;
+// nothing left behind. And the options that must be accepted.
+import assert from 'node:assert/strict';
+import { afterEach, describe, test } from 'node:test';
+
+import { KEY, Okra, TOKEN, build, buildExact, cleanup, installWindow, recorder, trackTimers } from './helpers.mjs';
+
+afterEach(cleanup);
+
+const valid = { key: KEY, token: TOKEN };
+const fn = () => {};
+
+// [label, options, option name or null (the options argument itself), expected fragment, given fragment]
+const BAD = [
+  // The options argument itself.
+  ['no argument', undefined, null, 'options object', 'undefined'],
+  ['null', null, null, 'options object', 'null'],
+  ['a number', 5, null, 'options object', 'number 5'],
+  ['a string', 'pk_test', null, 'options object', 'string "pk_test"'],
+  ['an array', [], null, 'options object', 'array'],
+  ['a function', fn, null, 'options object', 'function'],
+  // key and token.
+  ['key missing', { token: TOKEN }, 'key', 'non-empty string', 'undefined'],
+  ['key empty', { key: '', token: TOKEN }, 'key', 'non-empty string', '""'],
+  ['key a number', { key: 5, token: TOKEN }, 'key', 'non-empty string', 'number 5'],
+  ['key null', { key: null, token: TOKEN }, 'key', 'non-empty string', 'null'],
+  ['token missing', { key: KEY }, 'token', 'non-empty string', 'undefined'],
+  ['token empty', { key: KEY, token: '' }, 'token', 'non-empty string', '""'],
+  ['token a number', { key: KEY, token: 5 }, 'token', 'non-empty string', 'number 5'],
+  ['token an object', { key: KEY, token: {} }, 'token', 'non-empty string', 'object'],
+  // env.
+  ['env unknown', { ...valid, env: 'sandbox' }, 'env', '"production" or "production-sandbox"', 'sandbox'],
+  ['env staging', { ...valid, env: 'staging' }, 'env', '"production" or "production-sandbox"', 'staging'],
+  ['env a number', { ...valid, env: 1 }, 'env', '"production" or "production-sandbox"', 'number 1'],
+  ['env null', { ...valid, env: null }, 'env', '"production" or "production-sandbox"', 'null'],
+  // products.
+  ['products a string', { ...valid, products: 'auth' }, 'products', 'array of strings', 'string "auth"'],
+  ['products with a number', { ...valid, products: ['auth', 5] }, 'products', 'array of strings', 'array'],
+  ['products an object', { ...valid, products: { auth: true } }, 'products', 'array of strings', 'object'],
+  // event_callback_url.
+  ...[
+    'http://collector.example/events',
+    'http://localhost.evil.example/events',
+    'http://127.0.0.1.evil.example/events',
+    'ftp://localhost/events',
+    'javascript:alert(1)',
+    'collector.example/events',
+    'https://',
+    'https://collector example/events',
+  ].map((url) => [`event_callback_url ${url}`, { ...valid, event_callback_url: url }, 'event_callback_url', 'https:', url]),
+  // Credentials in the URL are refused, and never repeated in the message.
+  ['event_callback_url with credentials', { ...valid, event_callback_url: 'https://user:secret@collector.example/events' },
+    'event_callback_url', 'https:', /"https:\/\/\*\*\*@collector\.example\/events"$/],
+  ['event_callback_url port out of range', { ...valid, event_callback_url: 'https://collector.example:70000/events' },
+    'event_callback_url', 'https:', 'https://collector.example:70000/events'],
+  ['event_callback_url a number', { ...valid, event_callback_url: 5 }, 'event_callback_url', 'https:', 'number 5'],
+  // options and meta.
+  ...['options', 'meta'].flatMap((o) => [
+    [`${o} a string`, { ...valid, [o]: 'x' }, o, 'plain object', 'string "x"'],
+    [`${o} an array`, { ...valid, [o]: [1] }, o, 'plain object', 'array'],
+    [`${o} a number`, { ...valid, [o]: 5 }, o, 'plain object', 'number 5'],
+    [`${o} a function`, { ...valid, [o]: fn }, o, 'plain object', 'function'],
+    // Not plain objects: JSON would echo a Date as a string and a Map as {}.
+    [`${o} a Date`, { ...valid, [o]: new Date(0) }, o, 'plain object', /Date|object/],
+    [`${o} a Map`, { ...valid, [o]: new Map([['a', 1]]) }, o, 'plain object', /Map|object/],
+  ]),
+  // Callbacks.
+  ...['onSuccess', 'onError', 'onClose', 'onEvent', 'beforeClose', 'onDelivery'].flatMap((o) => [
+    [`${o} a string`, { ...valid, [o]: 'handle' }, o, 'function', 'string "handle"'],
+    [`${o} an object`, { ...valid, [o]: {} }, o, 'function', 'object'],
+    [`${o} true`, { ...valid, [o]: true }, o, 'function', 'boolean true'],
+  ]),
+  // timeout and reconnect_grace.
+  ...['timeout', 'reconnect_grace'].flatMap((o) => [
+    [`${o} 0`, { ...valid, [o]: 0 }, o, 'milliseconds', 'number 0'],
+    [`${o} negative`, { ...valid, [o]: -1 }, o, 'milliseconds', 'number -1'],
+    [`${o} fractional`, { ...valid, [o]: 1.5 }, o, 'milliseconds', 'number 1.5'],
+    [`${o} NaN`, { ...valid, [o]: NaN }, o, 'milliseconds', 'number NaN'],
+    [`${o} Infinity`, { ...valid, [o]: Infinity }, o, 'milliseconds', 'number Infinity'],
+    [`${o} too large`, { ...valid, [o]: 2147483648 }, o, 'milliseconds', 'number 2147483648'],
+    [`${o} a string`, { ...valid, [o]: '1000' }, o, 'milliseconds', 'string "1000"'],
+    [`${o} null`, { ...valid, [o]: null }, o, 'milliseconds', 'null'],
+  ]),
+];
+
+describe('bad options throw a TypeError naming the option, what was expected and what was given', () => {
+  for (const [label, options, option, expected, given] of BAD) {
+    test(label, () => {
+      const win = installWindow();
+      const timers = trackTimers();
+      let err;
+      try {
+        Okra.buildWithOptions(options);
+      } catch (e) {
+        err = e;
+      } finally {
+        timers.restore();
+      }
+      assert.ok(err, 'buildWithOptions must throw');
+      assert.ok(err instanceof TypeError, `a TypeError, got ${err && err.constructor.name}`);
+      assert.match(err.message, /^okra-events: /);
+      if (option) assert.ok(err.message.includes(`\`${option}\``), `names \`${option}\`: ${err.message}`);
+      assert.ok(err.message.includes(expected), `says what was expected (${expected}): ${err.message}`);
+      const rest = err.message.slice(err.message.indexOf(expected) + expected.length);
+      if (typeof given === 'string') {
+        assert.ok(rest.includes(given), `says what was given (${given}) after what was expected: ${err.message}`);
+      } else {
+        assert.match(rest, given, `says what was given after what was expected: ${err.message}`);
+      }
+      assert.equal(win.stats.added, 0, 'no listener was added');
+      assert.equal(timers.created, 0, 'no timer was set');
+    });
+  }
+});
+
+describe('bad options are reported to onError(json, error) too, and nothing is left behind', () => {
+  // Every refused option but onError itself (the Date/Map rows are covered above).
+  const cases = BAD.filter(([, , option, , given]) => option && option !== 'onError' && typeof given === 'string');
+  for (const [label, options, option] of cases) {
+    test(label, () => {
+      const win = installWindow();
+      const timers = trackTimers();
+      const calls = [];
+      const events = [];
+      const withCallbacks = {
+        onEvent: (e) => events.push(e),
+        ...options,
+        onError: (json, error) => calls.push({ json, error }),
+      };
+      let err;
+      try {
+        Okra.buildWithOptions(withCallbacks);
+      } catch (e) {
+        err = e;
+      } finally {
+        timers.restore();
+      }
+      assert.ok(err instanceof TypeError);
+      assert.equal(calls.length, 1, 'onError is called once');
+      assert.equal(calls[0].error, err, 'onError gets the very TypeError that is thrown');
+      assert.deepEqual(calls[0].json, {
+        error: { type: 'INVALID_OPTIONS', option, message: err.message },
+      });
+      assert.equal(events.length, 0, 'no event is emitted');
+      assert.equal(win.stats.added, 0, 'no listener was added');
+      assert.equal(win.listenerCount(), 0, 'no listener is registered');
+      assert.equal(timers.created, 0, 'no timer was set');
+    });
+  }
+});
+
+test('only the first bad option is reported, once', () => {
+  installWindow();
+  const calls = [];
+  const err = (() => {
+    try {
+      Okra.buildWithOptions({ key: KEY, token: 5, env: 'nope', onError: (j, e) => calls.push(j) });
+    } catch (e) {
+      return e;
+    }
+  })();
+  assert.ok(err instanceof TypeError);
+  assert.equal(calls.length, 1);
+  assert.ok(err.message.includes('`token`'));
+  assert.equal(calls[0].error.option, 'token');
+});
+
+test('an onError that throws does not replace the TypeError, and is reported on console.error', () => {
+  installWindow();
+  const boom = new Error('onError exploded');
+  const realError = console.error;
+  const logged = [];
+  console.error = (...args) => logged.push(args);
+  let err;
+  try {
+    Okra.buildWithOptions({ key: KEY, token: '', onError: () => { throw boom; } });
+  } catch (e) {
+    err = e;
+  } finally {
+    console.error = realError;
+  }
+  assert.ok(err instanceof TypeError);
+  assert.ok(err.message.includes('`token`'));
+  assert.ok(logged.some((args) => args.includes(boom)), 'the thrown error is passed to console.error');
+});
+
+describe('accepted options', () => {
+  const ACCEPTED = [
+    ['key and token only', {}],
+    ['env production', { env: 'production' }],
+    ['env production-sandbox', { env: 'production-sandbox' }],
+    ['env undefined', { env: undefined }],
+    ['products', { products: ['auth', 'balance', 'identity', 'transactions'] }],
+    ['no products', { products: [] }],
+    ['https callback', { event_callback_url: 'https://collector.example/events?x=1' }],
+    ['https callback with port', { event_callback_url: 'https://collector.example:8443/events' }],
+    ['http localhost', { event_callback_url: 'http://localhost:8787/events' }],
+    ['http 127.0.0.1', { event_callback_url: 'http://127.0.0.1:8787/events' }],
+    ['http [::1]', { event_callback_url: 'http://[::1]:8787/events' }],
+    ['no callback url (null)', { event_callback_url: null }],
+    ['options and meta', { options: { clientDefinedId: 'x', nested: { a: [1, 2] } }, meta: { a: 1 } }],
+    ['options without prototype', { options: Object.assign(Object.create(null), { a: 1 }) }],
+    ['all callbacks', { onSuccess: fn, onError: fn, onClose: fn, onEvent: fn, beforeClose: fn }],
+    ['smallest timeout and grace', { timeout: 1, reconnect_grace: 1 }],
+    ['largest timeout and grace', { timeout: 2147483647, reconnect_grace: 2147483647 }],
+    [
+      'every other okra-js key',
+      {
+        name: 'Acme',
+        logo: 'https://acme.example/logo.png',
+        color: '#953ab7',
+        limit: 24,
+        filter: { banks: ['alat'], industry_type: 'all' },
+        isCorporate: false,
+        connectMessage: 'Connect',
+        guarantors: { status: false },
+        widget_success: 'Linked!',
+        widget_failed: 'Oops',
+        callback_url: 'https://acme.example/cb',
+        currency: 'NGN',
+        exp: '2027-01-01',
+        customer: { id: 'cust_1' },
+        charge: { type: 'one-time', amount: 100 },
+        someFutureOption: 42,
+      },
+    ],
+  ];
+  for (const [label, extra] of ACCEPTED) {
+    test(label, () => {
+      installWindow();
+      const rec = recorder();
+      const options = { key: KEY, token: TOKEN, ...rec.callbacks, ...extra };
+      const h = buildExact(options);
+      assert.equal(h.options, options, 'handler.options is the object as given');
+      for (const [k, v] of Object.entries(extra)) assert.equal(h.options[k], v, `option ${k} is kept`);
+      assert.equal(typeof h.sessionId, 'string');
+      assert.ok(h.sessionId.length > 0);
+      if (!('onEvent' in extra)) assert.deepEqual(rec.names(), ['USER_CONNECTING']);
+      assert.deepEqual(h.events().map((e) => e.event_name), ['USER_CONNECTING']);
+    });
+  }
+});
+
+test('the event_callback_url is copied into every event, and is null without one', () => {
+  installWindow();
+  const url = 'https://collector.example/events';
+  const a = build({ event_callback_url: url });
+  a.screen('bank');
+  assert.ok(a.events().length >= 3);
+  for (const e of a.events()) assert.equal(e.event_callback_url, url);
+  const b = build();
+  b.screen('bank');
+  for (const e of b.events()) assert.equal(e.event_callback_url, null);
+});
