@@ -155,8 +155,13 @@ export interface OkraDeliveryReport {
 
 /** The last error shown to the user, as data. */
 export interface OkraErrorInfo {
+  /** The event that showed the error. */
   type: 'USER_CONNECTION_FAILED' | 'USER_TIMEOUT' | 'USER_NETWORK_DISCONNECTED';
-  [key: string]: JsonValue;
+  /** For USER_CONNECTION_FAILED: what `fail()` was given, without credentials. */
+  error?: JsonValue;
+  /** For USER_TIMEOUT: `attempt` or `offline`. */
+  reason?: 'attempt' | 'offline';
+  [key: string]: JsonValue | undefined;
 }
 
 /** What `onError` receives as `json` when `buildWithOptions` refuses its options. */

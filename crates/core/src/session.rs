@@ -151,12 +151,17 @@ fn object_or_error(value: Value, what: impl FnOnce() -> String) -> Result<Value,
     }
 }
 
+/// The last error as data: `{ type, ...fields }`. `type` is always the
+/// event that showed the error; `fields` come from okra-events itself, and a
+/// caller's error object goes nested under `error`, so it cannot replace it.
 fn error_value(kind: &str, fields: Value) -> Value {
     let mut e = Value::object();
     e.set("type", kind.into());
     if let Value::Object(map) = fields {
         for (k, v) in map {
-            e.set(&k, v);
+            if k != "type" {
+                e.set(&k, v);
+            }
         }
     }
     e
@@ -355,7 +360,7 @@ impl Session {
         self.end_attempt();
         let mut fields = Value::object();
         fields.set("error", error.clone());
-        self.last_error = error_value("USER_CONNECTION_FAILED", error.clone());
+        self.last_error = error_value("USER_CONNECTION_FAILED", fields.clone());
         self.emit(ctx, "USER_CONNECTION_FAILED", fields, true);
         let json = self.metadata();
         self.out.push(Output::Error { json, error });
@@ -370,7 +375,9 @@ impl Session {
             Phase::Destroyed => return Err(Error::Destroyed("close")),
             Phase::Open => {}
         }
-        let before = self.metadata();
+        // beforeClose describes the session as it is about to close.
+        let mut before = self.metadata();
+        before.set("bounced", (!self.succeeded).into());
         self.out.push(Output::BeforeClose(before));
         self.end_attempt();
         if !self.succeeded {

@@ -399,7 +399,7 @@ fn close_before_success_bounces_and_reports_the_last_error() {
     let c = f.ctx();
     f.s.fail(
         c,
-        obj(r#"{"message":"wrong password","code":"AUTH","password":"x"}"#),
+        obj(r#"{"type":"BANK_AUTH","message":"wrong password","code":"AUTH","password":"x"}"#),
     )
     .unwrap();
     let failed = f.last();
@@ -407,7 +407,9 @@ fn close_before_success_bounces_and_reports_the_last_error() {
     assert!(failed.with_error);
     assert_eq!(
         failed.event_data.get("error"),
-        Some(&obj(r#"{"message":"wrong password","code":"AUTH"}"#))
+        Some(&obj(
+            r#"{"type":"BANK_AUTH","message":"wrong password","code":"AUTH"}"#
+        ))
     );
     let out = f.s.take_output();
     let Output::Error { json, error } = out.last().unwrap() else {
@@ -428,15 +430,25 @@ fn close_before_success_bounces_and_reports_the_last_error() {
         ["USER_BOUNCE", "USER_APP_CLOSE"]
     );
     let out = f.s.take_output();
+    let Output::BeforeClose(before) = &out[0] else {
+        panic!("{out:?}")
+    };
+    assert_eq!(before.get("bounced"), Some(&Value::Bool(true)));
     let Output::Close { json, error } = out.last().unwrap() else {
         panic!()
     };
     assert_eq!(json.get("bounced"), Some(&Value::Bool(true)));
+    // Our type names the event; the caller's own `type` stays inside its error.
     assert_eq!(
         error.get("type").and_then(Value::as_str),
         Some("USER_CONNECTION_FAILED")
     );
-    assert_eq!(error.get("code").and_then(Value::as_str), Some("AUTH"));
+    assert_eq!(
+        error.get("error"),
+        Some(&obj(
+            r#"{"type":"BANK_AUTH","message":"wrong password","code":"AUTH"}"#
+        ))
+    );
 }
 
 #[test]

@@ -1,0 +1,39 @@
+// Demo settings, read once from the page's query string so that tests (and
+// curious people) can make the sandbox fast or slow:
+//   ?bankDelay=ms  how long the simulated bank takes to answer (default 1200)
+//   ?timeout=ms    okra-events `timeout` (connection-attempt limit)
+//   ?grace=ms      okra-events `reconnect_grace` (outage limit)
+//   ?webhook=1     send events to the local event log (or ?webhook=<url>)
+
+// EVENT LOG: scripts/demo.sh will start the okra-eventlog service on
+// 127.0.0.1:8787 (not built yet). Delivery to it is a later issue; until
+// then the URL is only passed to okra-events when ?webhook= asks for it.
+export const EVENT_LOG_URL = 'http://127.0.0.1:8787/events';
+
+const DEFAULT_BANK_DELAY_MS = 1200;
+
+function readInt(params, name, { min }) {
+  const raw = params.get(name);
+  if (raw == null || raw === '') return undefined;
+  const n = Number(raw);
+  if (Number.isInteger(n) && n >= min) return n;
+  // A typo in the URL should not break the demo: say so and use the default.
+  console.warn(`demo: ignoring ?${name}=${raw} (expected an integer >= ${min})`);
+  return undefined;
+}
+
+function readWebhook(params) {
+  if (!params.has('webhook')) return null;
+  const value = params.get('webhook');
+  return /^https?:\/\//.test(value) ? value : EVENT_LOG_URL;
+}
+
+export function readConfig(search = location.search) {
+  const params = new URLSearchParams(search);
+  return {
+    bankDelay: readInt(params, 'bankDelay', { min: 0 }) ?? DEFAULT_BANK_DELAY_MS,
+    timeout: readInt(params, 'timeout', { min: 1 }),
+    grace: readInt(params, 'grace', { min: 1 }),
+    callbackUrl: readWebhook(params),
+  };
+}

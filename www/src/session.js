@@ -1,0 +1,59 @@
+// Builds the okra-events handler for one widget session and records what it
+// reports: every event and callback goes to the live panel, to the widget
+// (which reacts to timeouts) and to `window.__okra` for the end-to-end tests.
+import Okra from 'okra-events';
+
+// Sandbox credentials: the demo never talks to Okra's servers.
+const SANDBOX_KEY = 'pk_sandbox_acme_wallet';
+const SANDBOX_TOKEN = 'sandbox-token-acme-wallet';
+
+const PRODUCTS = {
+  link: ['auth', 'balance', 'identity', 'transactions'],
+  pay: ['payment'],
+  returning: ['auth', 'balance'],
+};
+
+/**
+ * @param {object} p
+ * @param {'link'|'pay'|'returning'} p.flow
+ * @param {ReturnType<import('./config.js').readConfig>} p.config
+ * @param {(event: object) => void} p.onEvent
+ * @param {(name: string, args: unknown[]) => void} p.onCallback
+ */
+export function startSession({ flow, config, onEvent, onCallback }) {
+  // Filled in as callbacks arrive; USER_CONNECTING arrives during
+  // buildWithOptions, before the handler itself is returned.
+  const record = { handler: null, sessionId: null, trackingId: null, flow, events: [], callbacks: [] };
+  window.__okra = record;
+  const callback = (name) => (...args) => {
+    record.callbacks.push({ name, args });
+    onCallback(name, args);
+  };
+
+  const handler = Okra.buildWithOptions({
+    key: SANDBOX_KEY,
+    token: SANDBOX_TOKEN,
+    env: 'production-sandbox',
+    products: PRODUCTS[flow],
+    name: 'Acme Wallet',
+    // Only with ?webhook=: delivery to the event log is not built yet.
+    ...(config.callbackUrl && { event_callback_url: config.callbackUrl }),
+    ...(config.timeout && { timeout: config.timeout }),
+    ...(config.grace && { reconnect_grace: config.grace }),
+    options: { clientDefinedId: 'acme-wallet-demo', flow },
+    meta: { merchant: 'Acme Wallet', orderId: 'ACME-ORDER-1001' },
+    onEvent(event) {
+      record.events.push(event);
+      onEvent(event);
+    },
+    onSuccess: callback('onSuccess'),
+    onError: callback('onError'),
+    beforeClose: callback('beforeClose'),
+    onClose: callback('onClose'),
+  });
+
+  record.handler = handler;
+  record.sessionId = handler.sessionId;
+  record.trackingId = handler.trackingId;
+  return handler;
+}
