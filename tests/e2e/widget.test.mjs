@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { serveDist } from './server.mjs';
 import { launchBrowser, openDemo } from './demo.mjs';
+import { startReceiver } from './receiver.mjs';
 
 const TEST_TIMEOUT = 120_000;
 const SEED = new URL('../../../shared/seed/okra-widget-events.txt', import.meta.url);
@@ -32,9 +33,13 @@ after(async () => {
   await server?.close();
 });
 
-/** A fresh page on the demo; its context is closed after the test. */
+/**
+ * A fresh page on the demo; its context is closed after the test. The demo
+ * delivers to the event log by default; these tests use no webhook unless
+ * they ask for one.
+ */
 async function demoPage(t, query) {
-  const opened = await openDemo(browser, server.url, query);
+  const opened = await openDemo(browser, server.url, { webhook: 'off', ...query });
   t.after(async () => {
     await opened.context.close();
     // Surface page errors the assertions did not cover.
@@ -395,4 +400,32 @@ test('the panel shows event data as text, never as HTML', { timeout: TEST_TIMEOU
   assert.ok((await row.locator('.event-data').textContent()).includes(JSON.stringify(query)));
   assert.equal(await row.locator('img').count(), 0);
   assert.equal(await page.evaluate(() => window.__injected), undefined);
+});
+
+test('with a webhook, the panel shows each event queued, then delivered, and the receiver has them all', { timeout: TEST_TIMEOUT }, async (t) => {
+  const receiver = await startReceiver();
+  t.after(() => receiver.close());
+  // The first request hangs, so the panel shows events waiting.
+  receiver.plan('demo-panel', ['hang'], 200);
+  const { page, demo } = await demoPage(t, { bankDelay: 50, webhook: receiver.endpoint('demo-panel') });
+  await demo.toBankList();
+  const badges = page.locator('.panel-list li.event .badge.delivery');
+  await page.waitForFunction(() => document.querySelectorAll('.panel-list .badge.delivery.queued').length > 0);
+  receiver.release('demo-panel', 200);
+  const events = await demo.events();
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('.panel-list .badge.delivery.delivered').length >= n,
+    events.length,
+  );
+  assert.equal(await badges.count(), events.length, 'one delivery badge per event');
+  const got = new Set(receiver.received('demo-panel')
+    .filter((r) => r.answer === 200)
+    .flatMap((r) => r.json.batch.map((e) => e.event_id)));
+  for (const e of events) assert.ok(got.has(e.event_id), `${e.event_name} reached the webhook`);
+  const reports = await page.evaluate(() => window.__okra.deliveries);
+  assert.deepEqual(
+    new Set(reports.filter((r) => r.state === 'delivered').flatMap((r) => r.event_ids)),
+    new Set(events.map((e) => e.event_id)),
+    'onDelivery reported every event delivered',
+  );
 });

@@ -3,11 +3,11 @@
 //   ?bankDelay=ms  how long the simulated bank takes to answer (default 1200)
 //   ?timeout=ms    okra-events `timeout` (connection-attempt limit)
 //   ?grace=ms      okra-events `reconnect_grace` (outage limit)
-//   ?webhook=1     send events to the local event log (or ?webhook=<url>)
-
-// EVENT LOG: scripts/demo.sh will start the okra-eventlog service on
-// 127.0.0.1:8787 (not built yet). Delivery to it is a later issue; until
-// then the URL is only passed to okra-events when ?webhook= asks for it.
+//   ?webhook=<url> deliver events to another webhook; ?webhook=off: none
+//
+// By default the widget delivers its events to the event log that
+// scripts/demo.sh starts (okra-eventlog on 127.0.0.1:8787), so the whole loop
+// is visible: widget, webhook, log.
 export const EVENT_LOG_URL = 'http://127.0.0.1:8787/events';
 
 const DEFAULT_BANK_DELAY_MS = 1200;
@@ -23,9 +23,9 @@ function readInt(params, name, { min }) {
 }
 
 function readWebhook(params) {
-  if (!params.has('webhook')) return null;
   const value = params.get('webhook');
-  return /^https?:\/\//.test(value) ? value : EVENT_LOG_URL;
+  if (value === 'off') return null;
+  return value && /^https?:\/\//.test(value) ? value : EVENT_LOG_URL;
 }
 
 export function readConfig(search = location.search) {

@@ -17,6 +17,8 @@ function payload(label, value, open = false) {
 }
 
 export function createPanel(root) {
+  // event_id -> the row's delivery badge, until the event settles.
+  const deliveryBadges = new Map();
   const session = h('p', { class: 'panel-session muted' }, 'No session yet: open the widget.');
   const count = h('span', { class: 'panel-count' }, '0');
   const list = h('ol', { class: 'panel-list', 'aria-live': 'polite' });
@@ -52,17 +54,21 @@ export function createPanel(root) {
       session.textContent += ` · session ${sessionId}`;
     },
 
-    event(e) {
+    /** @param {boolean} delivered whether the event goes to a webhook (shows its delivery state) */
+    event(e, delivered) {
+      const state = delivered && h('span', { class: 'badge delivery queued', title: 'waiting for the webhook' }, 'queued');
+      if (state) deliveryBadges.set(e.event_id, state);
       append(
         h(
           'li',
-          { class: `row event${e.withError ? ' with-error' : ''}`, dataset: { name: e.event_name, withError: String(e.withError) } },
+          { class: `row event${e.withError ? ' with-error' : ''}`, dataset: { name: e.event_name, withError: String(e.withError), eventId: e.event_id } },
           h(
             'div',
             { class: 'row-head' },
             h('span', { class: 'seq' }, `#${e.sequence}`),
             h('span', { class: 'name' }, e.event_name),
             e.withError && h('span', { class: 'badge error' }, 'withError: true'),
+            state,
             h('time', { datetime: e.event_time }, clock(e.event_time)),
           ),
           h('div', { class: 'row-meta muted' },
@@ -70,6 +76,18 @@ export function createPanel(root) {
           h('code', { class: 'event-data' }, JSON.stringify(e.event_data)),
         ),
       );
+    },
+
+    /** onDelivery: some events reached the webhook, or were refused or dropped. */
+    delivery({ state, event_ids, status }) {
+      for (const id of event_ids) {
+        const badge = deliveryBadges.get(id);
+        if (!badge) continue;
+        badge.className = `badge delivery ${state}`;
+        badge.textContent = status ? `${state} ${status}` : state;
+        badge.title = state === 'delivered' ? 'the webhook answered 2xx' : 'not delivered';
+        deliveryBadges.delete(id);
+      }
     },
 
     /** The widget could not start, e.g. buildWithOptions refused its options. */

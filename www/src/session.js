@@ -20,10 +20,10 @@ const PRODUCTS = {
  * @param {(event: object) => void} p.onEvent
  * @param {(name: string, args: unknown[]) => void} p.onCallback
  */
-export function startSession({ flow, config, onEvent, onCallback }) {
+export function startSession({ flow, config, onEvent, onCallback, onDelivery }) {
   // Filled in as callbacks arrive; USER_CONNECTING arrives during
   // buildWithOptions, before the handler itself is returned.
-  const record = { handler: null, sessionId: null, trackingId: null, flow, events: [], callbacks: [] };
+  const record = { handler: null, sessionId: null, trackingId: null, flow, events: [], callbacks: [], deliveries: [] };
   window.__okra = record;
   const callback = (name) => (...args) => {
     record.callbacks.push({ name, args });
@@ -36,7 +36,7 @@ export function startSession({ flow, config, onEvent, onCallback }) {
     env: 'production-sandbox',
     products: PRODUCTS[flow],
     name: 'Acme Wallet',
-    // Only with ?webhook=: delivery to the event log is not built yet.
+    // The event log that `make demo` starts, unless ?webhook=off.
     ...(config.callbackUrl && { event_callback_url: config.callbackUrl }),
     ...(config.timeout && { timeout: config.timeout }),
     ...(config.grace && { reconnect_grace: config.grace }),
@@ -45,6 +45,10 @@ export function startSession({ flow, config, onEvent, onCallback }) {
     onEvent(event) {
       record.events.push(event);
       onEvent(event);
+    },
+    onDelivery(report) {
+      record.deliveries.push(report);
+      onDelivery?.(report);
     },
     onSuccess: callback('onSuccess'),
     onError: callback('onError'),

@@ -34,10 +34,11 @@ export class Widget {
       flow: this.flowName,
       config: this.config,
       onEvent: (event) => {
-        this.panel.event(event);
+        this.panel.event(event, Boolean(this.config.callbackUrl));
         this.#react(event);
       },
       onCallback: (name, args) => this.panel.callback(name, args),
+      onDelivery: (report) => this.panel.delivery(report),
     });
     this.panel.sessionStarted(this.handler.sessionId);
     this.#mount();
