@@ -255,7 +255,7 @@ export interface OkraHandler {
   readonly trackingId: string;
   /** The options object as given. */
   readonly options: OkraOptions;
-  /** This session's events, oldest first. */
+  /** This session's events, oldest first: all of them, or the newest 10,000 in a longer session. */
   events(): OkraEvent[];
   /** How many of this session's events wait for the webhook's 2xx. */
   pending(): number;

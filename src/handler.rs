@@ -133,10 +133,9 @@ impl Shared {
     /// `onDelivery({ state, event_ids, status? })` for these events.
     fn delivery_call(&self, state: Settled, sequences: &[u64]) -> Call {
         let session = self.session.borrow();
-        let log = session.events();
         let ids: Vec<Value> = sequences
             .iter()
-            .filter_map(|&seq| log.get(seq.checked_sub(1)? as usize))
+            .filter_map(|&seq| session.event(seq))
             .map(|e| e.event_id.as_str().into())
             .collect();
         let mut report = Value::object();

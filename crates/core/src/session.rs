@@ -22,6 +22,10 @@ pub const SEARCH_ENGAGEMENT_MS: Millis = 5_000;
 pub const DEFAULT_TIMEOUT_MS: Millis = 120_000;
 /// Default time an outage may last before it becomes an error.
 pub const DEFAULT_RECONNECT_GRACE_MS: Millis = 15_000;
+/// How many of the newest events [`Session::events`] keeps, so a session that
+/// emits without end (a widget tracking in a loop) holds bounded memory. A
+/// real widget session has a few dozen events.
+pub const LOG_LIMIT: usize = 10_000;
 
 /// What the session needs from the validated options.
 #[derive(Debug, Clone)]
@@ -107,7 +111,10 @@ pub struct Session {
     ids: IdGen,
     session_id: String,
     tracking_id: String,
+    /// The newest events, at most [`LOG_LIMIT`] (a little more between trims).
     log: Vec<Event>,
+    /// Events emitted so far: the last sequence number.
+    emitted: u64,
     phase: Phase,
     screen: Option<Screen>,
     screen_details: Value,
@@ -180,6 +187,7 @@ impl Session {
             session_id,
             tracking_id,
             log: Vec::new(),
+            emitted: 0,
             phase: Phase::Open,
             screen: None,
             screen_details: Value::object(),
@@ -210,9 +218,17 @@ impl Session {
         &self.tracking_id
     }
 
-    /// Every event of the session, oldest first.
+    /// The session's events, oldest first: all of them, or the newest
+    /// [`LOG_LIMIT`] or so in a session that emitted more.
     pub fn events(&self) -> &[Event] {
         &self.log
+    }
+
+    /// The event with this sequence number, if the log still holds it.
+    pub fn event(&self, sequence: u64) -> Option<&Event> {
+        let first = self.log.first()?.sequence;
+        self.log
+            .get(usize::try_from(sequence.checked_sub(first)?).ok()?)
     }
 
     /// The screen now shown, if any.
@@ -492,7 +508,7 @@ impl Session {
             (self.phase != Phase::Open && !self.succeeded).into(),
         );
         m.set("success", self.succeeded.into());
-        m.set("events_count", (self.log.len() as u64).into());
+        m.set("events_count", self.emitted.into());
         m.set("error", self.last_error.clone());
         m.set("options", self.cfg.options.clone());
         m.set("meta", self.cfg.meta.clone());
@@ -526,8 +542,13 @@ impl Session {
             with_error,
             event_id: self.ids.uuid_v7(ctx.now),
             session_id: self.session_id.clone(),
-            sequence: self.log.len() as u64 + 1,
+            sequence: self.emitted + 1,
         };
+        self.emitted += 1;
+        // Trim in chunks, so keeping the log bounded costs O(1) per event.
+        if self.log.len() >= LOG_LIMIT + LOG_LIMIT / 10 {
+            self.log.drain(..self.log.len() - LOG_LIMIT);
+        }
         self.log.push(event.clone());
         self.out.push(Output::Event(event));
     }

@@ -588,3 +588,31 @@ fn the_json_writer_matches_the_serde_schema() {
         assert_eq!(&back, e);
     }
 }
+
+#[test]
+fn the_session_log_stays_bounded_and_sequences_go_on() {
+    use okra_events_core::session::LOG_LIMIT;
+    let mut f = Fake::new();
+    f.screen("landing");
+    let total = LOG_LIMIT * 3 + 7;
+    for _ in 2..total {
+        f.track("USER_CONSENT_REVIEW");
+    }
+    let events = f.s.events();
+    assert!(
+        events.len() <= LOG_LIMIT + LOG_LIMIT / 10,
+        "{}",
+        events.len()
+    );
+    assert!(events.len() >= LOG_LIMIT);
+    assert_eq!(events.last().unwrap().sequence, total as u64);
+    for pair in events.windows(2) {
+        assert_eq!(pair[1].sequence, pair[0].sequence + 1);
+    }
+    assert_eq!(f.s.event(total as u64).unwrap().sequence, total as u64);
+    assert!(f.s.event(1).is_none(), "the oldest left the log");
+    assert_eq!(
+        f.s.metadata().get("events_count"),
+        Some(&Value::from(total as u64))
+    );
+}
