@@ -36,43 +36,52 @@ const CREDENTIAL_WORDS: &[&str] = &[
 /// without containing a credential word, such as `mfaAnswer` spelled as one word.
 const CREDENTIAL_KEYS: &[&str] = &["mfaanswer", "securityanswer", "onetimepassword", "apikey"];
 
-/// Whether a key names a credential.
+/// Whether a key names a credential. Runs for every key of every event, so it
+/// compares slices of the key in place instead of building lowercase copies.
 pub fn is_credential_key(key: &str) -> bool {
-    let squashed: String = key
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    CREDENTIAL_KEYS.contains(&squashed.as_str())
-        || words(key).any(|w| CREDENTIAL_WORDS.contains(&w.as_str()))
+    squashed_is_credential(key)
+        || words(key).any(|w| CREDENTIAL_WORDS.iter().any(|c| c.eq_ignore_ascii_case(w)))
 }
 
-/// Splits `fooBar_baz-qux` into lowercase words.
-fn words(key: &str) -> impl Iterator<Item = String> + '_ {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    // ASCII rules only: credential words are ASCII, and Unicode case tables
-    // would cost the shipped wasm several kilobytes. Other characters stay
-    // inside words.
-    for c in key.chars() {
-        if c.is_ascii() && !c.is_ascii_alphanumeric() {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
+/// Whether the key's letters and digits alone spell one of [`CREDENTIAL_KEYS`].
+fn squashed_is_credential(key: &str) -> bool {
+    CREDENTIAL_KEYS.iter().any(|c| {
+        let mut letters = key.bytes().filter(u8::is_ascii_alphanumeric);
+        c.bytes()
+            .all(|b| letters.next().is_some_and(|k| k.eq_ignore_ascii_case(&b)))
+            && letters.next().is_none()
+    })
+}
+
+/// Splits `fooBar_baz-qux` into the words `foo`, `Bar`, `baz`, `qux`.
+///
+/// ASCII rules only: credential words are ASCII, and Unicode case tables would
+/// cost the shipped wasm several kilobytes. Other characters stay inside words.
+fn words(key: &str) -> impl Iterator<Item = &str> {
+    let bytes = key.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() && bytes[i].is_ascii() && !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            return None;
+        }
+        let start = i;
+        i += 1;
+        while i < bytes.len() {
+            let (prev, b) = (bytes[i - 1], bytes[i]);
+            let separator = b.is_ascii() && !b.is_ascii_alphanumeric();
+            let hump =
+                b.is_ascii_uppercase() && (prev.is_ascii_lowercase() || prev.is_ascii_digit());
+            if separator || hump {
+                break;
             }
-            prev_lower = false;
-            continue;
+            i += 1;
         }
-        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        }
-        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        cur.push(c.to_ascii_lowercase());
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out.into_iter()
+        // Boundaries are at ASCII bytes, so they are character boundaries.
+        Some(&key[start..i])
+    })
 }
 
 /// Removes credential entries from objects at any depth. Returns how many

@@ -1,0 +1,588 @@
+// Benchmark (issue 5): per-event cost, start-up and memory of okra-events,
+// each beside the plain-JS baseline of plain-emitter.mjs measured in the same
+// run, in Node and in headless Chromium.
+//
+// - Per event: one session per emitter receives BENCH_EVENTS (100,000) events
+//   through track() with an onEvent callback, in BENCH_ROUNDS (5) rounds of
+//   equal blocks; okra-events and the baseline alternate round by round (in
+//   the same process or page) so that machine load hits both alike. Figure:
+//   the median over rounds of block time / events, in ns.
+// - Persisted queue (Chromium only: Node has no localStorage): the same with
+//   event_callback_url pointing at a receiver in this process that answers 200
+//   at once. Blocks of BENCH_PERSIST_BLOCK (1,000) events, under the queue's
+//   bound of 5,000, are timed; between blocks the queue is let drain (untimed).
+// - Start-up: dynamic import of the module (wasm instantiation included) plus
+//   the first buildWithOptions, in a fresh page (modules already fetched with
+//   <link rel=modulepreload>; also shown with the fetch from 127.0.0.1) and in
+//   a fresh Node process; median of BENCH_STARTS (7).
+// - Memory: wasm linear memory (read through the glue's initSync(), which
+//   returns the instance's exports once initialised) and JS heap after the
+//   100,000 events, with the session log on; then whether a freed session's
+//   memory is reused.
+//
+// Run: node bench/speed.mjs   (needs pkg/ and `npm ci` in bench/). Writes
+// bench/out/speed.json and bench/out/speed.md. Times are reported, never asserted.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { block, drained, median, sessions, startupParts } from './workload.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const PKG = resolve(HERE, '../pkg');
+const env = process.env;
+const EVENTS = Number(env.BENCH_EVENTS || 100_000);
+const ROUNDS = Number(env.BENCH_ROUNDS || 5);
+const PER_ROUND = Math.floor(EVENTS / ROUNDS);
+const WARMUP = Number(env.BENCH_WARMUP || 2_000);
+const PERSIST_BLOCK = Number(env.BENCH_PERSIST_BLOCK || 1_000);
+const PERSIST_ROUNDS = Number(env.BENCH_PERSIST_ROUNDS || ROUNDS);
+const STARTS = Number(env.BENCH_STARTS || 7);
+const CHROMIUM = env.CHROMIUM || '/usr/bin/chromium';
+const BENCH_WINDOW = `globalThis.window ??= Object.assign(new EventTarget(), {
+  navigator: { onLine: true }, location: { href: 'https://bench.example/' } });`;
+
+// ---------------------------------------------------------------- child mode
+// `node speed.mjs --startup okra|plain`: one fresh-process start-up sample.
+if (process.argv[2] === '--startup') {
+  const which = process.argv[3];
+  const t0 = performance.now();
+  const mod = await import(which === 'okra' ? 'okra-events' : './plain-emitter.mjs');
+  const t1 = performance.now();
+  vm.runInThisContext(BENCH_WINDOW);
+  mod.default.buildWithOptions({ key: 'bench-key', token: 'bench-token', onEvent() {} });
+  const t2 = performance.now();
+  process.stdout.write(JSON.stringify({ import: t1 - t0, build: t2 - t1 }));
+  process.exit(0);
+}
+// `node speed.mjs --startup-parts`: one fresh-process sample of startupParts().
+if (process.argv[2] === '--startup-parts') {
+  vm.runInThisContext(BENCH_WINDOW);
+  const r = await startupParts((what) => import(what === 'wasm' ? '../pkg/okra_events_wasm.js' : '../pkg/okra_events.js'));
+  process.stdout.write(JSON.stringify(r));
+  process.exit(0);
+}
+
+const started = Date.now();
+const log = (...a) => console.error('[speed]', ...a);
+
+// ------------------------------------------------------------- the measuring
+/**
+ * Per-event rounds and memory, driven through `d` (Node or a Chromium page):
+ * d.warm(), d.build(), d.block(which, n) -> ms, d.wasmBytes(), d.heapBytes()
+ * (after a full GC), d.dropPlain(), d.logLength(), d.reuse(n) -> wasm bytes.
+ */
+async function emitAndMemory(d) {
+  await d.warm();
+  const w0 = await d.wasmBytes();
+  const h0 = await d.heapBytes();
+  await d.build();
+  const rounds = { okra: [], plain: [] };
+  const wasmByRound = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const order = r % 2 ? ['plain', 'okra'] : ['okra', 'plain'];
+    for (const which of order) rounds[which].push(((await d.block(which, PER_ROUND)) * 1e6) / PER_ROUND);
+    wasmByRound.push(await d.wasmBytes());
+  }
+  const w1 = await d.wasmBytes();
+  const h1 = await d.heapBytes();
+  const plainLength = await d.dropPlain();
+  const h2 = await d.heapBytes();
+  const { length, jsonBytes } = await d.logLength();
+  const w1b = await d.wasmBytes(); // events() builds the whole log as JSON text in linear memory
+  const w2 = await d.reuse(PER_ROUND);
+  return {
+    rounds,
+    okra: median(rounds.okra),
+    plain: median(rounds.plain),
+    memory: {
+      wasmBefore: w0, wasmAfter: w1, wasmByRound, plainLength, wasmAfterEvents: w1b, wasmAfterReuse: w2, logLength: length, logJsonBytes: jsonBytes,
+      okraJsHeap: h2 - h0, plainLogHeap: h1 - h2,
+    },
+  };
+}
+
+// --------------------------------------------------------------------- Node
+async function nodeRun() {
+  vm.runInThisContext(BENCH_WINDOW);
+  const { default: Okra } = await import('okra-events');
+  const Plain = await import('./plain-emitter.mjs');
+  // The glue module okra-events' entry imports (same URL, so same instance).
+  const glue = await import(new URL('../pkg/okra_events.js', import.meta.url));
+  const wasm = () => glue.initSync().memory.buffer.byteLength;
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc');
+  let s;
+  return emitAndMemory({
+    warm() {
+      const w = sessions(Okra, Plain);
+      block(w.okra, WARMUP);
+      block(w.plain, WARMUP);
+      w.okra.destroy();
+      w.okra.free();
+    },
+    build() { s = sessions(Okra, Plain); },
+    block: (which, n) => block(s[which], n),
+    wasmBytes: wasm,
+    heapBytes() { gc(); gc(); return process.memoryUsage().heapUsed; },
+    dropPlain() {
+      const n = s.plain.events().length;
+      s.plain = null;
+      return n;
+    },
+    logLength() {
+      const events = s.okra.events();
+      return { length: events.length, jsonBytes: JSON.stringify(events).length };
+    },
+    reuse(n) {
+      s.okra.destroy();
+      s.okra.free();
+      const t = sessions(Okra, Plain);
+      block(t.okra, n);
+      const bytes = wasm();
+      t.okra.destroy();
+      t.okra.free();
+      return bytes;
+    },
+  });
+}
+
+function nodeStartups() {
+  const out = { okra: [], plain: [], parts: [] };
+  for (let i = 0; i < STARTS; i++) {
+    for (const which of i % 2 ? ['plain', 'okra'] : ['okra', 'plain']) {
+      const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--startup', which], {
+        cwd: HERE, encoding: 'utf8', timeout: 30_000,
+      });
+      if (r.status !== 0) throw new Error(`startup child (${which}) failed: ${r.stderr}`);
+      out[which].push(JSON.parse(r.stdout));
+    }
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--startup-parts'], {
+      cwd: HERE, encoding: 'utf8', timeout: 30_000,
+    });
+    if (r.status !== 0) throw new Error(`startup-parts child failed: ${r.stderr}`);
+    out.parts.push(JSON.parse(r.stdout));
+  }
+  return out;
+}
+
+/**
+ * Where okra-events' per-event time goes in Node: a CPU profile (node:inspector)
+ * of `events` track() calls on a fresh handler, self time by kind. Frames of
+ * the wasm-bindgen glue are named by the import or method they sit in.
+ */
+async function nodeProfile(events) {
+  const { Session } = await import('node:inspector/promises');
+  const { default: Okra } = await import('okra-events');
+  const Plain = await import('./plain-emitter.mjs');
+  const glueFile = join(PKG, 'okra_events.js');
+  const glueLines = readFileSync(glueFile, 'utf8').split('\n');
+  const glueName = (line) => {
+    const m = /^\s*(?:(__wbg_?\w+?)(?:_[0-9a-f]{16})?\s*:\s*function|function\s+(\w+)|(?:static\s+)?(?:get\s+)?(\w+)\s*\()/.exec(glueLines[line] || '');
+    return m ? (m[1] || m[2] || m[3]).replace(/^__wbg_/, '') : `line ${line + 1}`;
+  };
+  // Wasm function names, if bench/size.mjs could rebuild the shipped wasm with them.
+  let wasmNames = null;
+  try {
+    const { wasmSha256, names } = JSON.parse(readFileSync(join(HERE, 'out/wasm-names.json'), 'utf8'));
+    const b64 = /"([A-Za-z0-9+/=]+)"/.exec(readFileSync(join(PKG, 'okra_events_wasm.js'), 'utf8'))[1];
+    if (createHash('sha256').update(Buffer.from(b64, 'base64')).digest('hex') === wasmSha256) wasmNames = names;
+  } catch {}
+  const s = sessions(Okra, Plain);
+  block(s.okra, 1_000);
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 50 });
+  await session.post('Profiler.start');
+  block(s.okra, events);
+  const { profile } = await session.post('Profiler.stop');
+  session.disconnect();
+  s.okra.destroy();
+  s.okra.free();
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  const wasmSelf = new Map();
+  profile.samples.forEach((id, i) => {
+    const f = nodes.get(id).callFrame;
+    let kind;
+    if (f.url.startsWith('wasm://') || /^(wasm-function|\$)/.test(f.functionName)) {
+      kind = 'wasm (the Rust core: parse data, build, scrub, log and serialise the event)';
+      const index = /\[(\d+)\]/.exec(f.functionName)?.[1];
+      const name = (wasmNames && index !== undefined && wasmNames[index]) || f.functionName;
+      wasmSelf.set(name, (wasmSelf.get(name) || 0) + (profile.timeDeltas[i] || 0));
+    }
+    else if (f.url.endsWith('/okra_events.js')) kind = `JS glue: ${glueName(f.lineNumber)}`;
+    else if (f.functionName === '(garbage collector)') kind = 'garbage collector';
+    else if (f.url.endsWith('/workload.mjs')) kind = 'the bench loop and onEvent callback';
+    else kind = `other: ${f.functionName || '(anonymous)'} (${f.url ? f.url.split('/').pop() : 'engine'})`;
+    self.set(kind, (self.get(kind) || 0) + (profile.timeDeltas[i] || 0));
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  return {
+    events, totalUs: total, kinds: [...self].sort((a, b) => b[1] - a[1]),
+    named: Boolean(wasmNames), wasm: [...wasmSelf].sort((a, b) => b[1] - a[1]).slice(0, 12),
+  };
+}
+
+// ----------------------------------------------------------------- Chromium
+const ioSnippet = (() => {
+  const found = [];
+  const walk = (dir) => {
+    for (const f of readdirSync(dir)) {
+      const p = join(dir, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (p.endsWith('.js')) found.push('/pkg/' + relative(PKG, p).split(sep).join('/'));
+    }
+  };
+  walk(join(PKG, 'snippets'));
+  return found;
+})();
+const OKRA_FILES = ['/pkg/index.js', '/pkg/okra_events.js', '/pkg/okra_events_wasm.js', ...ioSnippet];
+const PLAIN_FILES = ['/plain-emitter.mjs'];
+
+const BENCH_PAGE = `<!doctype html><meta charset=utf-8><link rel=icon href="data:,"><title>okra-events bench</title>
+<script type=module>
+  const [{ default: Okra }, Plain, W, glue] = await Promise.all([import('/pkg/index.js'),
+    import('/plain-emitter.mjs'), import('/workload.mjs'), import('/pkg/okra_events.js')]);
+  window.B = { Okra, Plain, W, wasmBytes: () => glue.initSync().memory.buffer.byteLength };
+</script>`;
+
+// ?m=okra|plain&preload=1|0: one start-up sample, in window.__startup.
+const STARTUP_PAGE = (okraFiles, plainFiles) => `<!doctype html><meta charset=utf-8><link rel=icon href="data:,"><title>start-up</title>
+<script type=module>
+  const q = new URLSearchParams(location.search);
+  const okra = q.get('m') === 'okra';
+  const files = okra ? ${JSON.stringify(okraFiles)} : ${JSON.stringify(plainFiles)};
+  if (q.get('preload') === '1') {
+    await Promise.all(files.map((href) => new Promise((ok, fail) => {
+      const l = Object.assign(document.createElement('link'), { rel: 'modulepreload', href });
+      l.onload = ok; l.onerror = () => fail(new Error('preload failed: ' + href));
+      document.head.append(l);
+    })));
+  }
+  const t0 = performance.now();
+  const mod = await import(files[0]);
+  const t1 = performance.now();
+  window.__handler = mod.default.buildWithOptions({ key: 'bench-key', token: 'bench-token', onEvent() {} });
+  const t2 = performance.now();
+  window.__startup = { import: t1 - t0, build: t2 - t1, isolated: crossOriginIsolated };
+</script>`;
+
+// Preloads okra-events' files, then times startupParts() into window.__parts.
+const PARTS_PAGE = () => `<!doctype html><meta charset=utf-8><link rel=icon href="data:,"><title>start-up parts</title>
+<script type=module>
+  await Promise.all(${JSON.stringify([...OKRA_FILES, '/workload.mjs'])}.map((href) => new Promise((ok, fail) => {
+    const l = Object.assign(document.createElement('link'), { rel: 'modulepreload', href });
+    l.onload = ok; l.onerror = () => fail(new Error('preload failed: ' + href));
+    document.head.append(l);
+  })));
+  const W = await import('/workload.mjs');
+  window.__parts = await W.startupParts((what) => import(what === 'wasm' ? '/pkg/okra_events_wasm.js' : '/pkg/okra_events.js'));
+</script>`;
+
+const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.html': 'text/html' };
+
+/** The page server and webhook receiver, on 127.0.0.1. */
+function startServer() {
+  const received = { requests: 0, events: 0, ids: new Set(), bySession: new Map() };
+  const server = createServer((req, res) => {
+    // Cross-origin isolation: performance.now() at 5 µs rather than 100 µs.
+    const headers = {
+      'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp',
+      'Cross-Origin-Resource-Policy': 'same-origin', 'Cache-Control': 'no-store',
+    };
+    const url = new URL(req.url, 'http://127.0.0.1');
+    if (req.method === 'POST' && url.pathname === '/collect') {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        received.requests++;
+        try {
+          for (const e of JSON.parse(Buffer.concat(chunks).toString('utf8')).batch) {
+            received.events++;
+            received.ids.add(e.event_id);
+            received.bySession.set(e.session_id, (received.bySession.get(e.session_id) || 0) + 1);
+          }
+        } catch {}
+        res.writeHead(200, { ...headers, 'Content-Type': 'application/json' }).end('{"stored":1}');
+      });
+      return;
+    }
+    let body;
+    let type = 'text/html';
+    if (url.pathname === '/bench.html') body = BENCH_PAGE;
+    else if (url.pathname === '/startup.html') body = STARTUP_PAGE(OKRA_FILES, PLAIN_FILES);
+    else if (url.pathname === '/startup-parts.html') body = PARTS_PAGE();
+    else {
+      const file = url.pathname.startsWith('/pkg/')
+        ? resolve(PKG, '.' + url.pathname.slice(4))
+        : ['/plain-emitter.mjs', '/workload.mjs'].includes(url.pathname) ? join(HERE, url.pathname) : null;
+      if (file && (file.startsWith(PKG + sep) || file.startsWith(HERE + sep))) {
+        try {
+          body = readFileSync(file);
+          type = TYPES[extname(file)] || 'application/octet-stream';
+        } catch {}
+      }
+    }
+    if (body === undefined) return res.writeHead(404, headers).end('not found');
+    res.writeHead(200, { ...headers, 'Content-Type': type }).end(body);
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({
+    server, received, origin: `http://127.0.0.1:${server.address().port}`,
+  })));
+}
+
+async function chromiumRun(srv) {
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run'],
+  });
+  const pageErrors = [];
+  const open = async (path) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+    await page.goto(srv.origin + path);
+    return { context, page };
+  };
+  try {
+    // Per event + memory.
+    const { context, page } = await open('/bench.html');
+    await page.waitForFunction(() => window.B, null, { timeout: 30_000 });
+    const cdp = await context.newCDPSession(page);
+    const emit = await emitAndMemory({
+      warm: () => page.evaluate((n) => {
+        const { Okra, Plain, W } = window.B;
+        const w = W.sessions(Okra, Plain);
+        W.block(w.okra, n);
+        W.block(w.plain, n);
+        w.okra.destroy();
+        w.okra.free();
+      }, WARMUP),
+      build: () => page.evaluate(() => { window.S = B.W.sessions(B.Okra, B.Plain); }),
+      block: (which, n) => page.evaluate(([which, n]) => B.W.block(S[which], n), [which, n]),
+      wasmBytes: () => page.evaluate(() => B.wasmBytes()),
+      heapBytes: async () => {
+        await cdp.send('HeapProfiler.collectGarbage');
+        await cdp.send('HeapProfiler.collectGarbage');
+        return (await cdp.send('Runtime.getHeapUsage')).usedSize;
+      },
+      dropPlain: () => page.evaluate(() => {
+        const n = S.plain.events().length;
+        S.plain = null;
+        return n;
+      }),
+      logLength: () => page.evaluate(() => {
+        const events = S.okra.events();
+        return { length: events.length, jsonBytes: JSON.stringify(events).length };
+      }),
+      reuse: (n) => page.evaluate((n) => {
+        S.okra.destroy();
+        S.okra.free();
+        const t = B.W.sessions(B.Okra, B.Plain);
+        B.W.block(t.okra, n);
+        const bytes = B.wasmBytes();
+        t.okra.destroy();
+        t.okra.free();
+        return bytes;
+      }, n),
+    });
+    await context.close();
+    log(`chromium per event done (${Math.round((Date.now() - started) / 1000)} s)`);
+
+    // Persisted queue, in a fresh context (empty localStorage).
+    const p = await open('/bench.html');
+    await p.page.waitForFunction(() => window.B, null, { timeout: 30_000 });
+    const ids = await p.page.evaluate(async (warm) => {
+      const url = location.origin + '/collect';
+      window.P = B.W.sessions(B.Okra, B.Plain, { event_callback_url: url });
+      for (const which of ['okra', 'plain']) {
+        B.W.block(P[which], warm);
+        await B.W.drained(P[which]);
+      }
+      return { okra: P.okra.sessionId, plain: P.plain.sessionId };
+    }, 200);
+    const persisted = { okra: [], plain: [], drainedAll: true };
+    for (let r = 0; r < PERSIST_ROUNDS; r++) {
+      for (const which of r % 2 ? ['plain', 'okra'] : ['okra', 'plain']) {
+        const { ms, ok } = await p.page.evaluate(async ([which, n]) => {
+          const ms = B.W.block(P[which], n);
+          return { ms, ok: await B.W.drained(P[which]) };
+        }, [which, PERSIST_BLOCK]);
+        persisted[which].push((ms * 1e6) / PERSIST_BLOCK);
+        persisted.drainedAll &&= ok;
+      }
+    }
+    const emitted = 1 + 200 + PERSIST_ROUNDS * PERSIST_BLOCK;
+    persisted.emitted = emitted;
+    persisted.delivered = { okra: srv.received.bySession.get(ids.okra) || 0, plain: srv.received.bySession.get(ids.plain) || 0 };
+    persisted.receivedUnique = srv.received.ids.size;
+    persisted.receivedTotal = srv.received.events;
+    await p.context.close();
+    log(`chromium persisted done (${Math.round((Date.now() - started) / 1000)} s)`);
+
+    // Start-up: a fresh context (no cache, no code cache) per sample.
+    const startups = {};
+    for (const preload of ['1', '0']) {
+      for (const which of ['okra', 'plain']) startups[`${which}-${preload}`] = [];
+      for (let i = 0; i < STARTS; i++) {
+        for (const which of i % 2 ? ['plain', 'okra'] : ['okra', 'plain']) {
+          const s = await open(`/startup.html?m=${which}&preload=${preload}`);
+          await s.page.waitForFunction(() => window.__startup, null, { timeout: 30_000 });
+          startups[`${which}-${preload}`].push(await s.page.evaluate(() => window.__startup));
+          await s.context.close();
+        }
+      }
+    }
+    startups.parts = [];
+    for (let i = 0; i < STARTS; i++) {
+      const s = await open('/startup-parts.html');
+      await s.page.waitForFunction(() => window.__parts, null, { timeout: 30_000 });
+      startups.parts.push(await s.page.evaluate(() => window.__parts));
+      await s.context.close();
+    }
+    return { version: browser.version(), emit, persisted, startups, pageErrors };
+  } finally {
+    await browser.close();
+  }
+}
+
+// --------------------------------------------------------------------- main
+const srv = await startServer();
+let node;
+let chrome;
+try {
+  log(`node: ${ROUNDS} rounds x ${PER_ROUND} events per emitter`);
+  node = await nodeRun();
+  node.profile = await nodeProfile(Number(env.BENCH_PROFILE_EVENTS || 20_000));
+  node.startups = nodeStartups();
+  log(`node done (${Math.round((Date.now() - started) / 1000)} s); chromium`);
+  chrome = await chromiumRun(srv);
+} finally {
+  srv.server.close();
+}
+
+// ------------------------------------------------------------------- report
+const fmtNs = (ns) => (ns >= 10_000 ? `${(ns / 1000).toFixed(1)} µs` : `${Math.round(ns).toLocaleString('en-US')} ns`);
+const fmtMs = (ms) => `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
+const fmtB = (b) => (Math.abs(b) >= 1048576 ? `${(b / 1048576).toFixed(1)} MiB` : `${(b / 1024).toFixed(1)} KiB`);
+const range = (xs, f) => `${f(Math.min(...xs))}–${f(Math.max(...xs))}`;
+const ratio = (a, b) => (a / b).toFixed(2);
+const mark = (ok) => (ok ? 'met' : '**missed**');
+const st = (samples) => ({
+  import: median(samples.map((s) => s.import)),
+  build: median(samples.map((s) => s.build)),
+  total: median(samples.map((s) => s.import + s.build)),
+});
+
+const perEvent = [
+  { runtime: `Node ${process.version}`, r: node },
+  { runtime: `Chromium ${chrome.version} (headless)`, r: chrome.emit },
+].map(({ runtime, r }) => ({ runtime, okra: r.okra, plain: r.plain, ratio: r.okra / r.plain, rounds: r.rounds }));
+const pers = chrome.persisted;
+const persOkra = median(pers.okra);
+const persPlain = median(pers.plain);
+const startRows = [
+  { runtime: 'Chromium, module already fetched (modulepreload)', okra: st(chrome.startups['okra-1']), plain: st(chrome.startups['plain-1']), target: true },
+  { runtime: 'Chromium, fetch from 127.0.0.1 included', okra: st(chrome.startups['okra-0']), plain: st(chrome.startups['plain-0']), target: false },
+  { runtime: `Node ${process.version}, fresh process`, okra: st(node.startups.okra), plain: st(node.startups.plain), target: true },
+];
+const memRows = [
+  { runtime: 'Node', m: node.memory },
+  { runtime: 'Chromium', m: chrome.emit.memory },
+];
+
+const md = [];
+md.push(`### Per-event cost (target: ≤ 2× the plain-JS baseline)`, '');
+md.push(`One session per emitter receives ${EVENTS.toLocaleString('en-US')} events through \`track()\` with an \`onEvent\` callback, in ${ROUNDS} rounds of ${PER_ROUND.toLocaleString('en-US')}; the two emitters alternate round by round in the same process or page. Figure: median over the rounds of round time / events (range in brackets). The baseline is \`bench/plain-emitter.mjs\`: the same event object (SPEC §4), session log and callback, without option checks, credential scrubbing or data validation.`, '');
+md.push('| runtime | okra-events | plain JS | ratio okra / plain | target ≤ 2× |', '| --- | ---: | ---: | ---: | --- |');
+for (const r of perEvent) {
+  md.push(`| ${r.runtime} | ${fmtNs(r.okra)} (${range(r.rounds.okra, fmtNs)}) | ${fmtNs(r.plain)} (${range(r.rounds.plain, fmtNs)}) | **${ratio(r.okra, r.plain)}** | ${mark(r.ratio <= 2)} |`);
+}
+md.push(`| Chromium, persisted queue (event_callback_url → 127.0.0.1, localStorage) | ${fmtNs(persOkra)} (${range(pers.okra, fmtNs)}) | ${fmtNs(persPlain)} (${range(pers.plain, fmtNs)}) | **${ratio(persOkra, persPlain)}** | ${mark(persOkra / persPlain <= 2)} |`);
+md.push('');
+md.push(`Persisted row: ${PERSIST_ROUNDS} rounds of ${PERSIST_BLOCK.toLocaleString('en-US')} events per emitter (under the queue's bound of 5,000), in a fresh browser context; between blocks the queue drains to the receiver (untimed). Its baseline is the same plain emitter with \`persist\`: one \`localStorage\` entry per event, POSTed in batches of 100 from a timer, removed on 2xx (no retry, backoff, bound or pagehide flush). Against the in-memory plain emitter the persisted okra-events costs ${ratio(persOkra, chrome.emit.plain)}×. Delivered to the receiver: okra-events ${pers.delivered.okra.toLocaleString('en-US')} of ${pers.emitted.toLocaleString('en-US')} events, baseline ${pers.delivered.plain.toLocaleString('en-US')} of ${pers.emitted.toLocaleString('en-US')}${pers.drainedAll ? '' : ' (**some blocks did not drain within 20 s**)'}; ${pers.receivedTotal - pers.receivedUnique} duplicate deliveries.`, '');
+const prof = node.profile;
+md.push(`Where okra-events' per-event time goes, in Node: CPU profile (node:inspector, 50 µs sampling) of ${prof.events.toLocaleString('en-US')} \`track()\` calls on a fresh handler, self time by kind (the JS glue's rows include the engine built-ins they call, e.g. \`JSON.parse\` in \`parse\`):`, '');
+md.push('| where | share | µs per event |', '| --- | ---: | ---: |');
+for (const [k, us] of prof.kinds.slice(0, 10)) md.push(`| ${k} | ${((us / prof.totalUs) * 100).toFixed(1)}% | ${(us / prof.events).toFixed(2)} |`);
+const rest = prof.kinds.slice(10).reduce((a, [, us]) => a + us, 0);
+if (rest) md.push(`| everything else | ${((rest / prof.totalUs) * 100).toFixed(1)}% | ${(rest / prof.events).toFixed(2)} |`);
+md.push('');
+if (prof.named) {
+  md.push('<details><summary>Inside the wasm: the functions with the most self time (names from bench/size.mjs\'s rebuild of the same code with names kept)</summary>', '');
+  md.push('| wasm function | share of all | µs per event |', '| --- | ---: | ---: |');
+  const short = (n) => n.replace(/\[[0-9a-f]{8,}\]/g, '').replace(/\|/g, '\\|').slice(0, 150);
+  for (const [n, us] of prof.wasm) md.push(`| \`${short(n)}\` | ${((us / prof.totalUs) * 100).toFixed(1)}% | ${(us / prof.events).toFixed(2)} |`);
+  md.push('', '</details>', '');
+} else md.push('(Wasm functions are unnamed in this profile: bench/out/wasm-names.json is missing or for another build; bench/size.mjs writes it.)', '');
+md.push('<details><summary>Per round (ns/event)</summary>', '');
+md.push('| round | Node okra / plain | Chromium okra / plain |', '| ---: | --- | --- |');
+for (let i = 0; i < ROUNDS; i++) {
+  md.push(`| ${i + 1} | ${fmtNs(node.rounds.okra[i])} / ${fmtNs(node.rounds.plain[i])} | ${fmtNs(chrome.emit.rounds.okra[i])} / ${fmtNs(chrome.emit.rounds.plain[i])} |`);
+}
+md.push('', '| persisted round | okra-events | plain JS |', '| ---: | ---: | ---: |');
+for (let i = 0; i < PERSIST_ROUNDS; i++) md.push(`| ${i + 1} | ${fmtNs(pers.okra[i])} | ${fmtNs(pers.plain[i])} |`);
+md.push('', '</details>', '');
+
+md.push(`### Start-up (target: ≤ 5 ms after the module is fetched)`, '');
+md.push(`Dynamic \`import()\` of the entry (for okra-events: base64 decode, wasm compile and instantiation, catalog) plus the first \`buildWithOptions\`, timed with \`performance.now()\`; median of ${STARTS} samples (each column its own median), each in a fresh browser context (\`Cache-Control: no-store\`) or a fresh Node process. Chromium pages are cross-origin isolated, so the clock resolves 5 µs.`, '');
+md.push('| runtime | okra-events import | okra-events first build | okra-events total | plain JS total | ratio | target ≤ 5 ms |', '| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+for (const r of startRows) {
+  md.push(`| ${r.runtime} | ${fmtMs(r.okra.import)} | ${fmtMs(r.okra.build)} | **${fmtMs(r.okra.total)}** | ${fmtMs(r.plain.total)} | ${ratio(r.okra.total, r.plain.total)} | ${r.target ? mark(r.okra.total <= 5) : '—'} |`);
+}
+md.push('');
+
+md.push('Where okra-events\' start-up goes: the steps of `pkg/index.js` done one by one in a fresh page (files preloaded) or process, median ms of each step over ' + STARTS + ' samples.', '');
+const partNames = Object.keys(chrome.startups.parts[0].parts);
+const partMed = (samples, k) => median(samples.map((x) => x.parts[k]));
+md.push('| step | Chromium | Node |', '| --- | ---: | ---: |');
+for (const k of partNames) md.push(`| ${k} | ${fmtMs(partMed(chrome.startups.parts, k))} | ${fmtMs(partMed(node.startups.parts, k))} |`);
+const sumParts = (samples) => median(samples.map((x) => Object.values(x.parts).reduce((a, b) => a + b, 0)));
+md.push(`| **sum** | **${fmtMs(sumParts(chrome.startups.parts))}** | **${fmtMs(sumParts(node.startups.parts))}** |`);
+const alt = (samples) => `${fmtMs(median(samples.map((x) => x.alternative.ms)))} (\`${samples[0].alternative.name}\`)`;
+md.push(`| for comparison, decoding the same base64 with the platform decoder | ${alt(chrome.startups.parts)} | ${alt(node.startups.parts)} |`, '');
+
+md.push(`### Memory after ${EVENTS.toLocaleString('en-US')} events, session log on`, '');
+md.push(`Wasm linear memory is read through the glue (\`initSync()\` returns the instance's exports once initialised), after each round of ${PER_ROUND.toLocaleString('en-US')} events; JS heap after a full GC (\`process.memoryUsage()\` in Node, CDP \`Runtime.getHeapUsage\` in Chromium). Memory grows in whole 64 KiB pages, with allocator and vector slack.`, '');
+md.push('| runtime | wasm linear memory: before, then after each round | events kept in the log | per kept event | log as JSON, per event | after one `events()` call | okra-events JS heap growth | plain-JS log in the JS heap | a new session after `free()`, ' + PER_ROUND.toLocaleString('en-US') + ' events |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const { runtime, m } of memRows) {
+  const grew = m.wasmAfterReuse - m.wasmAfterEvents;
+  md.push(`| ${runtime} | ${[m.wasmBefore, ...m.wasmByRound].map(fmtB).join(' → ')} | ${m.logLength.toLocaleString('en-US')} | ${Math.round((m.wasmAfter - m.wasmBefore) / m.logLength)} B | ${Math.round(m.logJsonBytes / m.logLength)} B | ${fmtB(m.wasmAfterEvents)} | ${m.okraJsHeap < 0 ? `≈ 0 (${fmtB(m.okraJsHeap)})` : fmtB(m.okraJsHeap)} | ${fmtB(m.plainLogHeap)} (${m.plainLength.toLocaleString('en-US')} events, ${Math.round(m.plainLogHeap / m.plainLength)} B each) | ${grew > 0 ? 'grew ' + fmtB(grew) : 'no growth (reused)'} |`);
+}
+md.push('');
+const nm = node.memory;
+const kept = nm.logLength;
+const all = EVENTS + 1;
+const lastRounds = nm.wasmByRound.slice(Math.min(2, ROUNDS - 1));
+const flat = lastRounds.every((x) => x === lastRounds[0]);
+if (kept < all) {
+  md.push(`**${flat ? 'Bounded' : 'Log bounded, but memory still grew'}.** The session log (\`handler.events()\`) keeps the newest ${kept.toLocaleString('en-US')} of the ${all.toLocaleString('en-US')} events (each in full: all SPEC §4 fields and its event_data), in wasm linear memory. ${flat ? `Linear memory stops growing once the log is full (the same size after rounds ${Math.min(3, ROUNDS)}–${ROUNDS}): ${fmtB(nm.wasmAfter - nm.wasmBefore)} above the start in Node, about ${Math.round((nm.wasmAfter - nm.wasmBefore) / kept)} bytes per kept event.` : `Linear memory still grew in the last rounds (${lastRounds.map(fmtB).join(' → ')}): see the per-round figures.`}`, '');
+} else {
+  md.push(`**Not bounded.** The session log (\`handler.events()\`) keeps every event of the session in full (all SPEC §4 fields and its event_data) in wasm linear memory for as long as the handler lives: ${EVENTS.toLocaleString('en-US')} events took ${fmtB(nm.wasmAfter - nm.wasmBefore)} in Node, about ${Math.round((nm.wasmAfter - nm.wasmBefore) / kept)} bytes per event.`, '');
+}
+md.push(`\`events()\` builds the whole log as one JSON text inside linear memory before \`JSON.parse\`, so one call on a full log grows memory to ${fmtB(nm.wasmAfterEvents)} (Node); WebAssembly memory never shrinks, so that peak stays reserved for the page's life. After \`destroy()\` + \`free()\` the space is reused by the next session (last column). The plain-JS baseline keeps the same log (the newest 10,000) in the JS heap.`, '');
+if (chrome.pageErrors.length) md.push(`Page errors during the run: ${chrome.pageErrors.slice(0, 5).map((e) => '`' + e.slice(0, 200) + '`').join('; ')}`, '');
+
+const summary = {
+  perEvent: perEvent.map(({ runtime, okra, plain, ratio: r }) => ({ runtime, okra, plain, ratio: r, met: r <= 2 })),
+  persisted: { okra: persOkra, plain: persPlain, ratio: persOkra / persPlain, met: persOkra / persPlain <= 2 },
+  startup: startRows.map((r) => ({ runtime: r.runtime, okra: r.okra.total, plain: r.plain.total, target: r.target, met: r.okra.total <= 5 })),
+  memory: memRows.map(({ runtime, m }) => ({ runtime, ...m, perKeptEvent: (m.wasmAfter - m.wasmBefore) / m.logLength })),
+  chromium: chrome.version,
+  seconds: (Date.now() - started) / 1000,
+};
+mkdirSync(join(HERE, 'out'), { recursive: true });
+writeFileSync(join(HERE, 'out/speed.json'), JSON.stringify({ summary, node, chrome: { ...chrome, persisted: { ...pers } } }, null, 1));
+writeFileSync(join(HERE, 'out/speed.md'), md.join('\n'));
+console.log(md.join('\n'));
+log(`done in ${summary.seconds.toFixed(0)} s`);
