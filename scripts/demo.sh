@@ -21,6 +21,8 @@ if [ ! -f pkg/package.json ]; then
   exit 1
 fi
 
+answers() { node -e 'fetch(process.argv[1]).then(() => process.exit(0), () => process.exit(1))' "$1" 2>/dev/null; }
+
 cd www
 # okra-events is a file: dependency (a symlink to ../pkg), so a rebuilt
 # package is picked up without reinstalling; only a missing install is fixed.
@@ -32,28 +34,48 @@ fi
 echo "==> building the demo (www/dist)"
 node_modules/.bin/vite build --logLevel warn
 
+cd ..
 if $build_only; then
   echo "==> demo built in www/dist"
   exit 0
 fi
 
-# EVENT LOG: once the event-log service exists (okra-eventlog, delivery
-# issue), start it here in the background on 127.0.0.1:8787, stop it on exit
-# (trap), and print its dashboard URL. The demo sends events to it when the
-# page is opened with ?webhook=1 (see www/src/config.js).
+# The event log: the demo widget delivers its events there (see
+# www/src/config.js), so a new user sees the whole loop: widget, webhook, log.
+scripts/build-eventlog.sh --quiet
+log_port="${EVENTLOG_PORT:-8787}"
+log_url="http://127.0.0.1:${log_port}"
+token="${OKRA_EVENTLOG_TOKEN:-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}"
+mkdir -p target/demo
+if answers "${log_url}/healthz"; then
+  echo "something already answers on ${log_url}; stop it or choose another EVENTLOG_PORT=..." >&2
+  echo "(the demo widget delivers to 127.0.0.1:8787; with another port, open the demo with ?webhook=${log_url}/events)" >&2
+  exit 1
+fi
+OKRA_EVENTLOG_TOKEN="$token" target/release/okra-eventlog \
+  --listen "127.0.0.1:${log_port}" --db target/demo/events.sqlite3 >target/demo/eventlog.log 2>&1 &
+eventlog=$!
+server=""
+trap 'kill $eventlog $server 2>/dev/null || true' EXIT
+trap 'exit 130' INT TERM
+until answers "${log_url}/healthz"; do
+  if ! kill -0 "$eventlog" 2>/dev/null; then
+    cat target/demo/eventlog.log >&2
+    echo "the event log did not start" >&2
+    exit 1
+  fi
+  sleep 0.2
+done
 
 port="${PORT:-5173}"
 url="http://127.0.0.1:${port}/"
-answers() { node -e 'fetch(process.argv[1]).then(() => process.exit(0), () => process.exit(1))' "$1" 2>/dev/null; }
 if answers "$url"; then
   echo "something already answers on ${url}; stop it or choose another PORT=..." >&2
   exit 1
 fi
 
-node_modules/.bin/vite preview --host 127.0.0.1 --port "$port" --strictPort --logLevel warn &
+www/node_modules/.bin/vite preview www --host 127.0.0.1 --port "$port" --strictPort --logLevel warn &
 server=$!
-trap 'kill "$server" 2>/dev/null || true' EXIT
-trap 'exit 130' INT TERM
 
 # Print the URL only once the server answers, so it is never a dead link.
 until answers "$url"; do
@@ -68,6 +90,8 @@ done
 echo
 echo "  okra-events demo:  ${url}"
 echo "  fast sandbox:      ${url}?bankDelay=300"
+echo "  event log:         ${log_url}/?token=${token}"
+echo "                     (search it for the session or tracking id the demo panel shows)"
 echo "  (Ctrl-C to stop)"
 echo
 wait "$server"

@@ -33,8 +33,8 @@ node --test --test-concurrency=1 tests/js/
 say "demo build"
 scripts/demo.sh --build-only
 
-say "end-to-end tests in Chromium (Playwright)"
-node --test --test-concurrency=1 tests/e2e/
+say "end-to-end tests in Chromium (Playwright): the demo, and delivery to a real receiver"
+node --test --test-concurrency=1 tests/e2e/widget.test.mjs tests/e2e/delivery.test.mjs
 
 if [ -x scripts/test-eventlog.sh ]; then
   say "event log service"

@@ -1,0 +1,249 @@
+// okra-eventlog dashboard. Stored events are untrusted: everything from them
+// reaches the page through textContent or attribute values set from script,
+// never as HTML (and the page's CSP forbids inline script besides).
+'use strict';
+
+const $ = (id) => document.getElementById(id);
+const tz = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+const timeFormat = new Intl.DateTimeFormat(undefined, {
+  timeZone: tz, year: 'numeric', month: 'short', day: '2-digit',
+  hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3,
+});
+
+const state = {
+  cursor: null,      // next page, or null
+  filters: null,     // URLSearchParams of the current search
+  selected: new Set(),
+  shown: 0,
+  loading: false,
+  generation: 0,     // bumped by every new search
+};
+
+/** A new element with text content (never HTML). */
+function el(tag, props = {}, text) {
+  const node = document.createElement(tag);
+  Object.assign(node, props);
+  if (text !== undefined) node.textContent = String(text);
+  return node;
+}
+
+function currentFilters() {
+  const p = new URLSearchParams();
+  const q = $('q').value.trim();
+  if (q) p.set('q', q);
+  const range = $('range').value;
+  if (range === 'custom') {
+    if ($('from').value) p.set('from', $('from').value);
+    if ($('to').value) p.set('to', $('to').value);
+  } else if (range) {
+    p.set('range', range);
+  }
+  p.set('tz', tz);
+  return p;
+}
+
+function setStatus(text, isError = false) {
+  const s = $('status');
+  s.textContent = text;
+  s.className = isError ? 'error' : 'muted';
+}
+
+function showLogin(message = '') {
+  $('app').hidden = true;
+  $('logout').hidden = true;
+  $('login').hidden = false;
+  $('login-error').textContent = message;
+  $('token').focus();
+}
+
+function showApp() {
+  $('login').hidden = true;
+  $('app').hidden = false;
+  $('logout').hidden = false;
+}
+
+function updateSelection() {
+  const n = state.selected.size;
+  $('export-selected').disabled = n === 0;
+  $('export-selected').textContent = `Export selected (${n})`;
+  const boxes = document.querySelectorAll('input.select-event');
+  $('select-all').checked = boxes.length > 0 && [...boxes].every((b) => b.checked);
+}
+
+function setChecked(box, on) {
+  box.checked = on;
+  if (on) state.selected.add(box.dataset.eventId);
+  else state.selected.delete(box.dataset.eventId);
+}
+
+function eventRow(ev) {
+  const tr = el('tr', { className: 'event' });
+  tr.dataset.eventId = ev.event_id;
+  const pick = el('td', { className: 'pick' });
+  const box = el('input', { type: 'checkbox', className: 'select-event' });
+  box.dataset.eventId = ev.event_id;
+  box.setAttribute('aria-label', `Select ${ev.event_name} at ${ev.event_time}`);
+  box.checked = state.selected.has(ev.event_id);
+  box.addEventListener('change', () => { setChecked(box, box.checked); updateSelection(); });
+  pick.append(box);
+  const when = new Date(ev.event_time);
+  const time = el('td', { className: 'time', title: ev.event_time },
+    Number.isNaN(when.getTime()) ? ev.event_time : timeFormat.format(when));
+  const err = el('td', { className: ev.withError ? 'error-yes' : '' }, ev.withError ? 'true' : 'false');
+  const data = el('td', { className: 'data' });
+  const code = el('code', {}, JSON.stringify(ev.event_data));
+  code.addEventListener('click', () => code.classList.toggle('open'));
+  data.append(code);
+  tr.append(pick, el('td', { className: 'name' }, ev.event_name), time,
+    el('td', { className: 'screen' }, ev.event_screen ?? '—'), err, data);
+  return tr;
+}
+
+function sessionBody(sessionId, events) {
+  const body = el('tbody', { className: 'session-group' });
+  body.dataset.sessionId = sessionId;
+  const head = el('tr', { className: 'session' });
+  const pick = el('th', { className: 'pick' });
+  const box = el('input', { type: 'checkbox', className: 'select-session' });
+  box.setAttribute('aria-label', `Select all events of session ${sessionId}`);
+  box.addEventListener('change', () => {
+    body.querySelectorAll('input.select-event').forEach((b) => setChecked(b, box.checked));
+    updateSelection();
+  });
+  pick.append(box);
+  const label = el('th', { colSpan: 5 }, `Session ${sessionId}`);
+  const tracking = events.map((e) => e.event_data && e.event_data.tracking_id).find((t) => typeof t === 'string');
+  const count = `${events.length} event${events.length === 1 ? '' : 's'}`;
+  label.append(el('span', { className: 'ids' }, tracking ? `tracking ${tracking} · ${count}` : count));
+  head.append(pick, label);
+  body.append(head);
+  for (const ev of events) body.append(eventRow(ev));
+  return body;
+}
+
+function render(events) {
+  // A grouped page holds whole sessions, each once, with its events in order.
+  const groups = new Map();
+  for (const ev of events) {
+    if (!groups.has(ev.session_id)) groups.set(ev.session_id, []);
+    groups.get(ev.session_id).push(ev);
+  }
+  const table = $('events');
+  for (const [sid, evs] of groups) table.append(sessionBody(sid, evs));
+  state.shown += events.length;
+}
+
+async function api(path, init = {}) {
+  const resp = await fetch(path, { credentials: 'same-origin', ...init });
+  if (resp.status === 401) {
+    showLogin('Enter the access token to continue.');
+    throw new Error('unauthorized');
+  }
+  return resp;
+}
+
+async function load(reset) {
+  // A new search supersedes one in flight (its answer is dropped); "load
+  // more" waits for the current page.
+  if (!reset && state.loading) return;
+  const generation = reset ? ++state.generation : state.generation;
+  state.loading = true;
+  try {
+    if (reset) {
+      state.filters = currentFilters();
+      state.cursor = null;
+      state.shown = 0;
+      state.selected.clear();
+      document.querySelectorAll('#events tbody').forEach((b) => b.remove());
+      $('load-more').hidden = true;
+    }
+    const p = new URLSearchParams(state.filters);
+    p.set('group', 'session');
+    if (state.cursor) p.set('cursor', state.cursor);
+    setStatus('Loading…');
+    const resp = await api(`/api/events?${p}`);
+    const body = await resp.json();
+    if (generation !== state.generation) return;
+    if (!resp.ok) {
+      setStatus(body.error || `Error ${resp.status}`, true);
+      return;
+    }
+    showApp();
+    render(body.events);
+    state.cursor = body.next_cursor;
+    $('load-more').hidden = !state.cursor;
+    $('empty').hidden = state.shown > 0;
+    setStatus(`${state.shown} event${state.shown === 1 ? '' : 's'} shown${state.cursor ? ' (more available)' : ''}`);
+    updateSelection();
+  } catch (e) {
+    if (e.message !== 'unauthorized' && generation === state.generation) {
+      setStatus(`Could not load events: ${e.message}`, true);
+    }
+  } finally {
+    if (generation === state.generation) state.loading = false;
+  }
+}
+
+function download(query) {
+  // A plain navigation to an attachment: the browser streams it to disk and
+  // sends the session cookie; the page stays where it is.
+  const a = el('a', { href: `/api/events/export?${query}`, download: '' });
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
+function init() {
+  $('tz-label').textContent = `Times in ${tz}`;
+  $('filters').addEventListener('submit', (e) => { e.preventDefault(); load(true); });
+  $('range').addEventListener('change', () => {
+    const custom = $('range').value === 'custom';
+    $('custom').hidden = !custom;
+    if (!custom) load(true);
+  });
+  $('load-more').addEventListener('click', () => load(false));
+  $('select-all').addEventListener('change', () => {
+    const on = $('select-all').checked;
+    document.querySelectorAll('input.select-event').forEach((b) => setChecked(b, on));
+    document.querySelectorAll('input.select-session').forEach((b) => { b.checked = on; });
+    updateSelection();
+  });
+  $('export-selected').addEventListener('click', () => {
+    if (state.selected.size > 1000) {
+      setStatus('Select at most 1000 events, or use "Export all matching".', true);
+      return;
+    }
+    const p = new URLSearchParams({ ids: [...state.selected].join(',') });
+    download(p.toString());
+  });
+  $('export-all').addEventListener('click', () => {
+    const p = new URLSearchParams(state.filters || currentFilters());
+    download(p.toString());
+  });
+  $('login-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const token = $('token').value.trim();
+    const resp = await fetch('/api/session', {
+      method: 'POST', credentials: 'same-origin', headers: { Authorization: `Bearer ${token}` },
+    });
+    if (resp.ok) {
+      $('token').value = '';
+      showApp();
+      load(true);
+    } else {
+      $('login-error').textContent = 'That token is not right.';
+    }
+  });
+  $('logout').addEventListener('click', async () => {
+    await fetch('/api/session', { method: 'DELETE', credentials: 'same-origin' });
+    showLogin();
+  });
+  if (location.hash === '#wrong-token') {
+    history.replaceState(null, '', '/');
+    showLogin('The token in the link was not right.');
+    return;
+  }
+  load(true);
+}
+
+init();

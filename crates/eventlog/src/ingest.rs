@@ -1,0 +1,347 @@
+//! `POST /events`: the webhook that receives the widget's batches
+//! (SPEC section 6).
+//!
+//! The whole body is read and every event validated before anything is
+//! written, so a refused body leaves nothing behind. Limits:
+//! - body: at most [`MAX_BODY_BYTES`] (1 MiB), else 413;
+//! - batch: at most [`MAX_BATCH_EVENTS`] events, else 400;
+//! - content type `application/json` or `text/plain` (what `sendBeacon`
+//!   sends), else 415;
+//! - requests per client: see [`crate::ratelimit`], else 429 with `Retry-After`.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use jiff::Timestamp;
+use okra_events_core::Event;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::db::NewEvent;
+use crate::error::{json_response, ApiError};
+use crate::ratelimit::Decision;
+use crate::server::AppState;
+
+/// The largest body accepted, in bytes.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+/// The most events accepted in one batch.
+pub const MAX_BATCH_EVENTS: usize = 1_000;
+
+/// Event times are accepted from 1970 up to (not including) this year. The
+/// bound keeps storage keys in range and catches clocks that are far off.
+pub const MAX_EVENT_YEAR: i16 = 3000;
+
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an object {\"batch\": [event, ...], \"sent_at\": ISO-8601}"
+)]
+struct WireBody<'a> {
+    #[serde(borrow)]
+    batch: Vec<&'a RawValue>,
+    sent_at: String,
+}
+
+/// Parses and validates a request body, returning the events to store or a
+/// message naming what is wrong (e.g. `batch[3]: event_name "X" is not a
+/// catalog name`).
+pub fn parse_body(body: &[u8]) -> Result<Vec<NewEvent>, String> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(
+            "body is empty; expected {\"batch\": [event, ...], \"sent_at\": ISO-8601}".into(),
+        );
+    }
+    let text = std::str::from_utf8(body).map_err(|e| {
+        format!(
+            "body is not UTF-8 text (invalid byte at offset {})",
+            e.valid_up_to()
+        )
+    })?;
+    // serde would read a struct from an array too (fields by position),
+    // which gives a confusing message; say plainly what the top level is.
+    let first = text
+        .bytes()
+        .find(|b| !b.is_ascii_whitespace())
+        .unwrap_or(b'{');
+    if first != b'{' {
+        if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            return Err(format!("body is not valid JSON: {e}"));
+        }
+        let kind = match first {
+            b'[' => "an array",
+            b'"' => "a string",
+            b't' | b'f' => "a boolean",
+            b'n' => "null",
+            _ => "a number",
+        };
+        return Err(format!(
+            "body has the wrong shape: expected an object {{\"batch\": [event, ...], \"sent_at\": ISO-8601}}, got {kind}"
+        ));
+    }
+    let wire: WireBody = serde_json::from_str(text).map_err(|e| {
+        if e.is_data() {
+            format!("body has the wrong shape: {e}")
+        } else {
+            format!("body is not valid JSON: {e}")
+        }
+    })?;
+    if wire.batch.len() > MAX_BATCH_EVENTS {
+        return Err(format!(
+            "batch has {} events; at most {MAX_BATCH_EVENTS} per request",
+            wire.batch.len()
+        ));
+    }
+    if wire.sent_at.parse::<Timestamp>().is_err() {
+        return Err(format!(
+            "sent_at \"{}\" is not an ISO-8601 timestamp like 2026-11-27T01:20:54.123Z",
+            wire.sent_at
+        ));
+    }
+    wire.batch
+        .iter()
+        .enumerate()
+        .map(|(i, raw)| parse_event(raw.get()).map_err(|e| format!("batch[{i}]: {e}")))
+        .collect()
+}
+
+fn parse_event(json: &str) -> Result<NewEvent, String> {
+    let event: Event = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    event.validate().map_err(|e| e.0)?;
+    let time: Timestamp = event.event_time.parse().map_err(|_| {
+        format!(
+            "event_time \"{}\" is not a real date and time",
+            event.event_time
+        )
+    })?;
+    let year = time.to_zoned_datetime(jiff::tz::TimeZone::UTC).year();
+    if !(1970..MAX_EVENT_YEAR).contains(&year) {
+        return Err(format!(
+            "event_time \"{}\" is outside 1970..{MAX_EVENT_YEAR}",
+            event.event_time
+        ));
+    }
+    Ok(NewEvent::new(&event, time.as_millisecond()))
+}
+
+fn content_type_ok(headers: &HeaderMap) -> Result<(), ApiError> {
+    let given = headers
+        .get(header::CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let essence = given
+        .as_deref()
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase());
+    let charset_ok = given.as_deref().is_none_or(|v| {
+        v.split(';').skip(1).all(|p| {
+            let p = p.trim().to_ascii_lowercase();
+            !p.starts_with("charset=")
+                || matches!(
+                    p.trim_start_matches("charset=").trim_matches('"'),
+                    "utf-8" | "utf8"
+                )
+        })
+    });
+    match essence.as_deref() {
+        Some("application/json" | "text/plain") if charset_ok => Ok(()),
+        _ => Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!(
+                "Content-Type must be application/json or text/plain (UTF-8), got {}",
+                given.map_or("none".to_owned(), |g| format!("\"{g}\""))
+            ),
+        )),
+    }
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("body is larger than {MAX_BODY_BYTES} bytes; send smaller batches"),
+    )
+}
+
+async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return Err(too_large());
+    }
+    let mut buf = Vec::with_capacity(declared.unwrap_or(0) as usize);
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk =
+            chunk.map_err(|e| ApiError::bad_request(format!("could not read the body: {e}")))?;
+        if buf.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(too_large());
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf)
+}
+
+/// Adds the CORS headers that let any page post events and read the answer.
+pub fn with_cors(mut resp: Response) -> Response {
+    let h = resp.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("Retry-After"),
+    );
+    resp
+}
+
+/// `OPTIONS /events`: the CORS preflight for `application/json` posts.
+pub async fn preflight() -> Response {
+    let mut resp = with_cors(StatusCode::NO_CONTENT.into_response());
+    let h = resp.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("POST, OPTIONS"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("Content-Type"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("86400"),
+    );
+    resp
+}
+
+/// `POST /events`.
+pub async fn ingest(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    with_cors(match ingest_inner(state, peer, headers, body).await {
+        Ok(resp) => resp,
+        Err(e) => e.into_response(),
+    })
+}
+
+async fn ingest_inner(
+    state: Arc<AppState>,
+    peer: SocketAddr,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    if let Some(limiter) = &state.limiter {
+        let decision = limiter
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .check(peer.ip(), Instant::now());
+        if let Decision::Deny { retry_after } = decision {
+            return Err(ApiError {
+                retry_after: Some(retry_after),
+                ..ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!(
+                        "too many requests from {}; retry in {retry_after} s",
+                        peer.ip()
+                    ),
+                )
+            });
+        }
+    }
+    content_type_ok(&headers)?;
+    let bytes = read_body(&headers, body).await?;
+    let queue = state.writes.clone();
+    let pending = tokio::task::spawn_blocking(move || {
+        let events = parse_body(&bytes)?;
+        Ok::<_, String>((!events.is_empty()).then(|| queue.submit_blocking(events)))
+    })
+    .await?
+    .map_err(ApiError::bad_request)?;
+    let stored = match pending {
+        None => Default::default(),
+        Some(rx) => rx
+            .await
+            .map_err(|_| ApiError::internal("the writer stopped"))?
+            .map_err(ApiError::internal)?,
+    };
+    Ok(json_response(
+        StatusCode::OK,
+        &serde_json::json!({ "stored": stored.stored, "duplicates": stored.duplicates }),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(name: &str) -> String {
+        format!(
+            r#"{{"event":true,"event_name":"{name}","event_type":"DATA_EVENT","event_category":"auth","event_screen":"login","event_time":"2026-11-27T01:20:54.123Z","event_location":null,"event_callback_url":null,"event_data":{{"tracking_id":"T1"}},"withError":false,"event_id":"e1","session_id":"s1","sequence":1}}"#
+        )
+    }
+
+    fn body(events: &[String]) -> String {
+        format!(
+            r#"{{"batch":[{}],"sent_at":"2026-11-27T01:20:55.000Z"}}"#,
+            events.join(",")
+        )
+    }
+
+    #[test]
+    fn accepts_a_valid_batch() {
+        let out = parse_body(body(&[event("USER_LOGIN_ATTEMPTED")]).as_bytes()).unwrap();
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].time_ms, 1_795_742_454_123);
+        assert!(out[0].doc.contains("T1"));
+    }
+
+    #[test]
+    fn names_the_bad_event() {
+        let b = body(&[event("USER_LOGIN_ATTEMPTED"), event("USER_DANCED")]);
+        let e = parse_body(b.as_bytes()).unwrap_err();
+        assert_eq!(
+            e,
+            "batch[1]: event_name \"USER_DANCED\" is not a catalog name"
+        );
+    }
+
+    #[test]
+    fn refuses_impossible_times() {
+        let b = body(&[event("USER_LOGIN_ATTEMPTED").replace("2026-11-27T01", "2026-13-27T01")]);
+        let e = parse_body(b.as_bytes()).unwrap_err();
+        assert!(e.starts_with("batch[0]: event_time \"2026-13-27T01"), "{e}");
+        let b = body(&[event("USER_LOGIN_ATTEMPTED").replace("2026-11-27T01", "1969-11-27T01")]);
+        let e = parse_body(b.as_bytes()).unwrap_err();
+        assert!(e.contains("outside 1970..3000"), "{e}");
+    }
+
+    #[test]
+    fn shape_errors() {
+        let e = parse_body(b"[1,2]").unwrap_err();
+        assert!(e.starts_with("body has the wrong shape"), "{e}");
+        assert!(e.contains("\"batch\""), "{e}");
+        let e = parse_body(b"{\"batch\":[]}").unwrap_err();
+        assert!(e.contains("missing field `sent_at`"), "{e}");
+        let e = parse_body(b"{\"batch\":[], \"sent_at\":\"now\"}").unwrap_err();
+        assert!(e.starts_with("sent_at \"now\""), "{e}");
+        let e = parse_body(b"{\"batch\":").unwrap_err();
+        assert!(e.starts_with("body is not valid JSON"), "{e}");
+        let e = parse_body(b"\xff\xfe").unwrap_err();
+        assert!(e.starts_with("body is not UTF-8"), "{e}");
+        let e = parse_body(b"  ").unwrap_err();
+        assert!(e.starts_with("body is empty"), "{e}");
+        let e = parse_body("\u{a0}".as_bytes()).unwrap_err();
+        assert!(e.starts_with("body is not valid JSON"), "{e}");
+        let e = parse_body(b"\"batch\"").unwrap_err();
+        assert!(e.ends_with("got a string"), "{e}");
+    }
+}

@@ -1,0 +1,34 @@
+//! okra-eventlog: the receiver for okra-events webhooks (SPEC sections 6
+//! and 7).
+//!
+//! It stores delivered events in SQLite with a full-text index, and lets a
+//! person find them: keyword search, date presets in their own time zone,
+//! session grouping and JSON export, through an HTTP API and a dashboard.
+//! The event schema is the core crate's [`okra_events_core::Event`], not a
+//! copy.
+//!
+//! Modules, one job each: [`config`] (flags and environment), [`server`]
+//! (routes and start-up), [`ingest`] (`POST /events`), [`writer`] (the
+//! group-commit write queue), [`db`] (schema and storage), [`query`]
+//! (search), [`export`] (streamed downloads), [`range`] (date presets),
+//! [`priority`] (thread priorities),
+//! [`auth`] (token and session cookie), [`ratelimit`] (ingest limits),
+//! [`dashboard`] (the page) and [`error`] (error answers).
+#![deny(missing_docs)]
+
+pub mod auth;
+pub mod config;
+pub mod dashboard;
+pub mod db;
+pub mod error;
+pub mod export;
+pub mod ingest;
+pub mod priority;
+pub mod query;
+pub mod range;
+pub mod ratelimit;
+pub mod server;
+pub mod writer;
+
+pub use config::Config;
+pub use server::Server;

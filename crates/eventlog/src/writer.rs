@@ -1,0 +1,131 @@
+//! The write queue: one thread owns the writing connection and commits
+//! batches from all clients.
+//!
+//! When several requests arrive together their batches share one commit
+//! (group commit): SQLite and its full-text index pay per transaction, so
+//! this is what lets ingest keep up with many concurrent clients. A batch is
+//! still stored entirely or not at all (see [`Writer::store`]), and no client
+//! gets its answer before the commit that holds its events.
+//!
+//! A second thread checkpoints the write-ahead log shortly after commits,
+//! without blocking anyone (PASSIVE), so the copy into the database file and
+//! its fsync mostly happen off the writer's path. The writer still runs
+//! SQLite's own checkpoint once the log holds [`WRITER_CHECKPOINT_PAGES`]
+//! pages: only a checkpoint right after a commit lets the log restart from
+//! its beginning, so without it the log would grow for as long as ingest
+//! continues. By then the background thread has copied most pages, so the
+//! writer's checkpoint is short.
+
+use std::path::Path;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+
+use crate::db::{NewEvent, Stored, Writer};
+
+/// Batches waiting beyond this make submitters wait (back-pressure).
+const QUEUE_DEPTH: usize = 256;
+/// A commit takes queued batches until it holds this many events.
+const GROUP_EVENTS: usize = 5_000;
+
+struct Job {
+    events: Vec<NewEvent>,
+    reply: oneshot::Sender<Result<Stored, String>>,
+}
+
+/// A handle for submitting batches to the writer thread. The thread stops
+/// when every handle is dropped, after finishing what was queued.
+#[derive(Clone)]
+pub struct WriteQueue {
+    jobs: mpsc::SyncSender<Job>,
+}
+
+impl WriteQueue {
+    /// Starts the writer thread, and the checkpointer for the database at
+    /// `path` (the writer's own file). The handle joins both.
+    pub fn start(mut writer: Writer, path: &Path) -> std::io::Result<(WriteQueue, JoinHandle<()>)> {
+        let (jobs, rx) = mpsc::sync_channel::<Job>(QUEUE_DEPTH);
+        let checkpoint_conn = Writer::open(path)
+            .and_then(|c| {
+                writer
+                    .set_autocheckpoint(WRITER_CHECKPOINT_PAGES)
+                    .map(|()| c)
+            })
+            .map_err(std::io::Error::other)?;
+        let (committed, commits) = mpsc::sync_channel::<()>(1);
+        let checkpointer = std::thread::Builder::new()
+            .name("okra-eventlog-checkpoint".into())
+            .spawn(move || checkpoint_loop(&checkpoint_conn, &commits))?;
+        let handle = std::thread::Builder::new()
+            .name("okra-eventlog-writer".into())
+            .spawn(move || {
+                while let Ok(first) = rx.recv() {
+                    let mut group = vec![first];
+                    let mut events = group[0].events.len();
+                    while events < GROUP_EVENTS {
+                        match rx.try_recv() {
+                            Ok(job) => {
+                                events += job.events.len();
+                                group.push(job);
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                    commit(&mut writer, group);
+                    // Full means a checkpoint is already due.
+                    let _ = committed.try_send(());
+                }
+                drop(committed);
+                let _ = checkpointer.join();
+            })?;
+        Ok((WriteQueue { jobs }, handle))
+    }
+
+    /// Queues a batch, blocking while the queue is full. The receiver
+    /// resolves once the batch is committed (or refused).
+    pub fn submit_blocking(
+        &self,
+        events: Vec<NewEvent>,
+    ) -> oneshot::Receiver<Result<Stored, String>> {
+        let (reply, rx) = oneshot::channel();
+        if let Err(mpsc::SendError(job)) = self.jobs.send(Job { events, reply }) {
+            let _ = job
+                .reply
+                .send(Err("the event store is shutting down".to_owned()));
+        }
+        rx
+    }
+}
+
+/// Log pages after which the writer checkpoints itself (64 MiB).
+pub const WRITER_CHECKPOINT_PAGES: i64 = 16_384;
+
+/// Checkpoints after commits, at most every 100 ms; a last full one (which
+/// also truncates the log) when the writer stops.
+fn checkpoint_loop(conn: &Writer, commits: &mpsc::Receiver<()>) {
+    crate::priority::lower_current_thread(crate::priority::HELPER_NICENESS);
+    while commits.recv().is_ok() {
+        if let Err(e) = conn.checkpoint("PASSIVE") {
+            eprintln!("okra-eventlog: checkpoint failed (will retry): {e}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    if let Err(e) = conn.checkpoint("TRUNCATE") {
+        eprintln!("okra-eventlog: final checkpoint failed: {e}");
+    }
+}
+
+fn commit(writer: &mut Writer, group: Vec<Job>) {
+    let batches: Vec<&[NewEvent]> = group.iter().map(|j| j.events.as_slice()).collect();
+    let results = writer.store(&batches);
+    for (job, result) in group.into_iter().zip(results) {
+        let result = result.map_err(|e| {
+            eprintln!("okra-eventlog: storing a batch failed: {e}");
+            format!("storing the batch failed: {e}")
+        });
+        // The client may have gone away; its events are stored anyway.
+        let _ = job.reply.send(result);
+    }
+}

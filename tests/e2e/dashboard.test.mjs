@@ -1,0 +1,239 @@
+// End-to-end test of the okra-eventlog dashboard in headless Chromium: the
+// built binary on a free port with a throw-away database, fixture events
+// posted to its webhook, then a person's path through the page: search for
+// a user id, pick "Yesterday", select two rows, export them, and make sure
+// stored HTML in event_data never runs.
+//
+// The binary comes from OKRA_EVENTLOG_BIN (default target/release/okra-eventlog);
+// when it is missing, scripts/build-eventlog.sh builds it.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = process.env.OKRA_EVENTLOG_BIN || join(ROOT, 'target/release/okra-eventlog');
+const TOKEN = 'e2e-token-0123456789abcdef';
+const TZ = 'Africa/Lagos'; // UTC+1 all year
+const LAGOS_OFFSET_MS = 3_600_000;
+const DAY = 86_400_000;
+const TEST_TIMEOUT = 120_000;
+
+const USER = 'user-e2e-42';
+const XSS_SCRIPT = '<script>window.__pwned=1</script>';
+const XSS_IMG = '<img src=x onerror="window.__pwned=1">';
+
+let service;
+let browser;
+let workDir;
+let fixture;
+
+/** Starts the binary and resolves with its URL once it prints the banner. */
+function startService(db) {
+  const child = spawn(BIN, ['--listen', '127.0.0.1:0', '--db', db, '--token', TOKEN], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`okra-eventlog exited with ${code}`)));
+    createInterface({ input: child.stdout }).once('line', (line) => {
+      const m = /^okra-eventlog listening on (http:\/\/\S+)$/.exec(line);
+      if (m) resolve({ child, url: m[1] });
+      else reject(new Error(`unexpected banner: ${line}`));
+    });
+  });
+}
+
+/** Midnight (as a UTC instant) starting the Lagos calendar day that holds `ms`. */
+function lagosDayStart(ms) {
+  return Math.floor((ms + LAGOS_OFFSET_MS) / DAY) * DAY - LAGOS_OFFSET_MS;
+}
+
+const catalog = {
+  USER_CONNECTING: ['auth', 'landing'],
+  USER_CONNECTED: ['auth', 'landing'],
+  USER_BANK_SELECTED: ['auth', 'search'],
+  USER_LOGIN_ATTEMPTED: ['auth', 'login'],
+  USER_APP_CLOSE: ['general', null],
+};
+
+function event(session, seq, name, time, data) {
+  const [category, screen] = catalog[name];
+  return {
+    event: true,
+    event_name: name,
+    event_type: 'DATA_EVENT',
+    event_category: category,
+    event_screen: screen,
+    event_time: new Date(time).toISOString(),
+    event_location: 'https://widget.example/ref/login',
+    event_callback_url: null,
+    event_data: { tracking_id: `trk-${session}`, ...data },
+    withError: false,
+    event_id: `${session}-ev-${seq}`,
+    session_id: session,
+    sequence: seq,
+  };
+}
+
+/** Sessions for one user yesterday, today and three days ago, and another user yesterday. */
+function fixtures(now) {
+  const today = lagosDayStart(now);
+  const yesterdayNoon = today - DAY + 12 * 3_600_000; // 12:00 in Lagos
+  const user = { user_id: USER };
+  const yesterday = [
+    event('sess-yesterday', 1, 'USER_CONNECTING', yesterdayNoon, user),
+    event('sess-yesterday', 2, 'USER_CONNECTED', yesterdayNoon + 1_000, user),
+    event('sess-yesterday', 3, 'USER_BANK_SELECTED', yesterdayNoon + 2_000, { ...user, bank: 'alat' }),
+    event('sess-yesterday', 4, 'USER_LOGIN_ATTEMPTED', yesterdayNoon + 3_000, {
+      ...user,
+      customer: { id: USER, note: XSS_SCRIPT, avatar: XSS_IMG },
+    }),
+  ];
+  const others = [
+    event('sess-today', 1, 'USER_CONNECTING', Math.max(today + 1_000, now - 60_000), user),
+    event('sess-today', 2, 'USER_APP_CLOSE', Math.max(today + 2_000, now - 59_000), user),
+    event('sess-3-days-ago', 1, 'USER_CONNECTING', today - 3 * DAY + 3_600_000, user),
+    event('sess-other-user', 1, 'USER_CONNECTING', yesterdayNoon + 5_000, { user_id: 'user-e2e-77' }),
+  ];
+  return { yesterday, all: [...yesterday, ...others] };
+}
+
+before(async () => {
+  if (!existsSync(BIN)) {
+    const built = spawnSync(join(ROOT, 'scripts/build-eventlog.sh'), { cwd: ROOT, stdio: 'inherit' });
+    assert.equal(built.status, 0, 'building okra-eventlog');
+  }
+  workDir = mkdtempSync(join(tmpdir(), 'okra-eventlog-e2e-'));
+  service = await startService(join(workDir, 'events.sqlite3'));
+  // Stay clear of Lagos midnight, so "yesterday" cannot change under the tests.
+  const untilMidnight = lagosDayStart(Date.now()) + DAY - Date.now();
+  if (untilMidnight < 90_000) await new Promise((r) => setTimeout(r, untilMidnight + 1_000));
+  fixture = fixtures(Date.now());
+  assert.deepEqual(await post(fixture.all), { stored: fixture.all.length, duplicates: 0 });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  service?.child.kill();
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+async function post(events) {
+  const resp = await fetch(`${service.url}/events`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
+    body: JSON.stringify({ batch: events, sent_at: new Date().toISOString() }),
+  });
+  const text = await resp.text();
+  assert.equal(resp.status, 200, text);
+  return JSON.parse(text);
+}
+
+/** A fresh browser context in Lagos time; page errors fail the test. */
+async function openPage(t) {
+  const context = await browser.newContext({ timezoneId: TZ, acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('dialog', (d) => { errors.push(`dialog: ${d.message()}`); d.dismiss(); });
+  const apiCalls = [];
+  page.on('request', (r) => { if (r.url().includes('/api/events')) apiCalls.push(new URL(r.url())); });
+  t.after(async () => {
+    await context.close();
+    assert.deepEqual(errors, [], 'no uncaught errors or dialogs in the page');
+  });
+  return { page, apiCalls };
+}
+
+async function downloadJson(page, selector) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  const file = await download.path();
+  return { name: download.suggestedFilename(), data: JSON.parse(readFileSync(file, 'utf8')) };
+}
+
+test('search a user, pick Yesterday, export two selected rows; stored HTML never runs',
+  { timeout: TEST_TIMEOUT }, async (t) => {
+    const { yesterday } = fixture;
+    const { page, apiCalls } = await openPage(t);
+    // The printed dashboard link: the token becomes a cookie, the URL is cleaned.
+    await page.goto(`${service.url}/?token=${TOKEN}`);
+    assert.equal(new URL(page.url()).search, '', 'token removed from the address bar');
+    await page.locator('#app').waitFor();
+    await page.locator('#status', { hasText: 'shown' }).waitFor();
+
+    await page.fill('#q', USER);
+    await page.selectOption('#range', 'yesterday');
+    await page.click('#search');
+    await page.locator('#status', { hasText: '4 events shown' }).waitFor();
+
+    // One session, its events in order, with name, time, screen and withError.
+    const groups = page.locator('tbody.session-group');
+    assert.equal(await groups.count(), 1);
+    assert.match(await groups.locator('tr.session').innerText(), /Session sess-yesterday/);
+    const rows = page.locator('tr.event');
+    assert.deepEqual(await rows.locator('td.name').allInnerTexts(),
+      ['USER_CONNECTING', 'USER_CONNECTED', 'USER_BANK_SELECTED', 'USER_LOGIN_ATTEMPTED']);
+    assert.deepEqual(await rows.locator('td.screen').allInnerTexts(), ['landing', 'landing', 'search', 'login']);
+    assert.deepEqual(await rows.locator('td:nth-child(5)').allInnerTexts(), ['false', 'false', 'false', 'false']);
+    // Times are shown in the viewer's zone: 12:00 in Lagos.
+    assert.match(await rows.first().locator('td.time').innerText(), /12:00:00/);
+
+    // The viewer's time zone went with every query.
+    const searches = apiCalls.filter((u) => u.pathname === '/api/events');
+    assert.ok(searches.length >= 2);
+    for (const u of searches) assert.equal(u.searchParams.get('tz'), TZ);
+    assert.equal(searches.at(-1).searchParams.get('range'), 'yesterday');
+    assert.equal(searches.at(-1).searchParams.get('q'), USER);
+
+    // Stored HTML is shown as text and runs nothing.
+    const data = await rows.nth(3).locator('td.data code').textContent();
+    assert.ok(data.includes(XSS_SCRIPT), data);
+    assert.deepEqual(JSON.parse(data), yesterday[3].event_data, 'event_data shown verbatim');
+    assert.equal(await page.locator('#events img, #events script').count(), 0, 'no element was created from data');
+
+    // Select two rows and export them.
+    await page.check('tr.event[data-event-id="sess-yesterday-ev-3"] input.select-event');
+    await page.check('tr.event[data-event-id="sess-yesterday-ev-4"] input.select-event');
+    assert.equal(await page.locator('#export-selected').innerText(), 'Export selected (2)');
+    const selected = await downloadJson(page, '#export-selected');
+    assert.match(selected.name, /^okra-events-selected-.*\.json$/);
+    assert.deepEqual(selected.data, [yesterday[3], yesterday[2]], 'exactly the two events, newest first, as sent');
+
+    // Export everything the search matches.
+    const everything = await downloadJson(page, '#export-all');
+    assert.match(everything.name, /^okra-events-all-.*\.json$/);
+    assert.deepEqual(everything.data, [...yesterday].reverse());
+
+    // Wait a moment for anything deferred (an onerror handler, a late script).
+    await page.waitForTimeout(300);
+    assert.equal(await page.evaluate(() => window.__pwned), undefined, 'stored script did not run');
+  });
+
+test('without the token the dashboard asks for it, and the login field works', { timeout: TEST_TIMEOUT }, async (t) => {
+  const { page } = await openPage(t);
+  await page.goto(`${service.url}/`);
+  await page.locator('#login').waitFor();
+  assert.equal(await page.locator('#app').isVisible(), false);
+  await page.fill('#token', 'not-the-token');
+  await page.click('#login-form button[type=submit]');
+  await page.locator('#login-error', { hasText: 'not right' }).waitFor();
+  await page.fill('#token', TOKEN);
+  await page.click('#login-form button[type=submit]');
+  await page.locator('#app').waitFor();
+  await page.selectOption('#range', '');
+  await page.fill('#q', 'user-e2e-77');
+  await page.click('#search');
+  await page.locator('#status', { hasText: '1 event shown' }).waitFor();
+  assert.deepEqual(await page.locator('tr.event td.name').allInnerTexts(), ['USER_CONNECTING']);
+});
