@@ -19,10 +19,14 @@ say "native tests (cargo test)"
 cargo test --workspace --quiet
 
 say "wasm tests in headless Chromium (wasm-bindgen-test)"
-. scripts/wasm-env.sh
-CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
-  $WASM_CARGO test --target wasm32-unknown-unknown -p okra-events --tests $WASM_FLAGS
+# In a subshell: the wasm toolchain's RUSTC and CARGO_TARGET_DIR must not
+# reach the native builds that follow.
+(
+  . scripts/wasm-env.sh
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
+    $WASM_CARGO test --target wasm32-unknown-unknown -p okra-events --tests $WASM_FLAGS
+)
 
 say "npm package"
 scripts/build.sh
