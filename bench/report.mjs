@@ -67,7 +67,7 @@ if (parts?.length) {
   const names = Object.keys(parts[0].parts);
   const byStep = names.map((n) => [n, med(parts.map((x) => x.parts[n]))]).sort((a, b) => b[1] - a[1]);
   const alt = parts[0].alternative.name;
-  where.push(`- **Start-up (Chromium):** the largest steps are ${byStep.slice(0, 3).map(([n, ms]) => `\`${n}\` ${fmtMs(ms)}`).join(', ')}; \`${alt}\` decodes the same base64 in ${fmtMs(med(parts.map((x) => x.alternative.ms)))}. See the start-up section.`);
+  where.push(`- **Start-up (Chromium):** the largest steps are ${byStep.slice(0, 3).map(([n, ms]) => `\`${n}\` ${fmtMs(ms)}`).join(', ')}; the decoder the entry used before, \`${alt}\`, took ${fmtMs(med(parts.map((x) => x.alternative.ms)))} for the same base64. See the start-up section.`);
 }
 const prof = speedJson.node.profile;
 if (prof) {

@@ -543,14 +543,16 @@ for (const r of startRows) {
 md.push('');
 
 md.push('Where okra-events\' start-up goes: the steps of `pkg/index.js` done one by one in a fresh page (files preloaded) or process, median ms of each step over ' + STARTS + ' samples.', '');
-const partNames = Object.keys(chrome.startups.parts[0].parts);
-const partMed = (samples, k) => median(samples.map((x) => x.parts[k]));
+// The decode steps differ by runtime (Node 20 has no Uint8Array.fromBase64), so list every step of either.
+const partNames = [...new Set([...Object.keys(chrome.startups.parts[0].parts), ...Object.keys(node.startups.parts[0].parts)])];
+const partMed = (samples, k) => (k in samples[0].parts ? median(samples.map((x) => x.parts[k])) : undefined);
 md.push('| step | Chromium | Node |', '| --- | ---: | ---: |');
-for (const k of partNames) md.push(`| ${k} | ${fmtMs(partMed(chrome.startups.parts, k))} | ${fmtMs(partMed(node.startups.parts, k))} |`);
+const fmtPart = (ms) => (ms === undefined ? '—' : fmtMs(ms));
+for (const k of partNames) md.push(`| ${k} | ${fmtPart(partMed(chrome.startups.parts, k))} | ${fmtPart(partMed(node.startups.parts, k))} |`);
 const sumParts = (samples) => median(samples.map((x) => Object.values(x.parts).reduce((a, b) => a + b, 0)));
 md.push(`| **sum** | **${fmtMs(sumParts(chrome.startups.parts))}** | **${fmtMs(sumParts(node.startups.parts))}** |`);
 const alt = (samples) => `${fmtMs(median(samples.map((x) => x.alternative.ms)))} (\`${samples[0].alternative.name}\`)`;
-md.push(`| for comparison, decoding the same base64 with the platform decoder | ${alt(chrome.startups.parts)} | ${alt(node.startups.parts)} |`, '');
+md.push(`| for comparison, the decoder the entry used before | ${alt(chrome.startups.parts)} | ${alt(node.startups.parts)} |`, '');
 
 md.push(`### Memory after ${EVENTS.toLocaleString('en-US')} events, session log on`, '');
 md.push(`Wasm linear memory is read through the glue (\`initSync()\` returns the instance's exports once initialised), after each round of ${PER_ROUND.toLocaleString('en-US')} events; JS heap after a full GC (\`process.memoryUsage()\` in Node, CDP \`Runtime.getHeapUsage\` in Chromium). Memory grows in whole 64 KiB pages, with allocator and vector slack.`, '');
