@@ -7,8 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf '\n==> %s\n' "$*"; }
 
-say "okra-eventlog: cargo test"
-cargo test -p okra-eventlog
+# --e2e-only: the caller (scripts/test.sh) already ran the workspace's cargo test.
+if [ "${1:-}" != "--e2e-only" ]; then
+  say "okra-eventlog: cargo test"
+  cargo test -p okra-eventlog
+fi
 
 say "okra-eventlog: release build"
 scripts/build-eventlog.sh

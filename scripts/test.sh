@@ -5,6 +5,7 @@
 #   3. wasm-bindgen-test in headless Chromium (the bindings)
 #   4. the npm package build, then node --test against pkg/
 #   5. the demo build, then Playwright end-to-end tests in Chromium
+#   6. the event log's release build and its dashboard in Chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf '\n==> %s\n' "$*"; }
@@ -42,6 +43,6 @@ node --test --test-concurrency=1 tests/e2e/widget.test.mjs tests/e2e/delivery.te
 
 if [ -x scripts/test-eventlog.sh ]; then
   say "event log service"
-  scripts/test-eventlog.sh
+  scripts/test-eventlog.sh --e2e-only
 fi
 say "all test layers passed"
