@@ -3,8 +3,9 @@
 #   1. cargo fmt --check and cargo clippy -D warnings
 #   2. native cargo test (the core, and everything else that runs natively)
 #   3. wasm-bindgen-test in headless Chromium (the bindings)
-#   4. the npm package build, then node --test against pkg/
-#   5. the demo build, then Playwright end-to-end tests in Chromium
+#   4. the npm package and demo builds, then node --test against pkg/
+#      (including webpack 5 and Vite bundling it)
+#   5. Playwright end-to-end tests in Chromium
 #   6. the event log's release build and its dashboard in Chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,11 +33,12 @@ say "wasm tests in headless Chromium (wasm-bindgen-test)"
 say "npm package"
 scripts/build.sh
 
-say "JS tests against pkg/ (node --test)"
-node --test --test-concurrency=1 tests/js/
-
+# Before the JS tests: they bundle the package with www/'s Vite, among others.
 say "demo build"
 scripts/demo.sh --build-only
+
+say "JS tests against pkg/ (node --test)"
+node --test --test-concurrency=1 tests/js/
 
 say "end-to-end tests in Chromium (Playwright): the demo, and delivery to a real receiver"
 node --test --test-concurrency=1 tests/e2e/widget.test.mjs tests/e2e/delivery.test.mjs
