@@ -21,16 +21,9 @@ import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TYPES } from './server.mjs';
 
 export const PKG = resolve(fileURLToPath(new URL('../../pkg', import.meta.url)));
-
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.ts': 'text/plain; charset=utf-8',
-};
 
 const CORS = {
   'access-control-allow-origin': '*',

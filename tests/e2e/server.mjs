@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 export const DIST = resolve(fileURLToPath(new URL('../../www/dist', import.meta.url)));
 
-const TYPES = {
+/** Content types by extension, shared with receiver.mjs. */
+export const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
@@ -16,6 +17,7 @@ const TYPES = {
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.wasm': 'application/wasm',
+  '.ts': 'text/plain; charset=utf-8',
 };
 
 /** Throws a clear error when the demo has not been built. */
