@@ -14,7 +14,7 @@ use okra_events_core::Output;
 use wasm_bindgen::JsValue;
 
 use crate::browser::report;
-use crate::interop::{event_to_js, parse_json, to_js};
+use crate::interop::{event_json, parse_json, to_js};
 use crate::options::Callbacks;
 
 /// One callback call waiting to be made.
@@ -87,11 +87,9 @@ impl Dispatcher {
                     invoke("onEvent", &cb.on_event, &[&parse_json(&text)]);
                 }
             }
-            Call::Core(Output::Event(event)) => {
-                if cb.on_event.is_some() {
-                    invoke("onEvent", &cb.on_event, &[&event_to_js(&event)]);
-                }
-            }
+            // The handler sends events as Call::Event; this arm only keeps
+            // the match whole, through the same path.
+            Call::Core(Output::Event(event)) => self.call(Call::Event(event_json(&event))),
             Call::Core(Output::Success(data)) => {
                 invoke("onSuccess", &cb.on_success, &[&to_js(&data)])
             }

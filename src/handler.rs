@@ -47,7 +47,7 @@ impl Reporter for Shared {
     }
 
     fn report(&self, report: &Report) {
-        let json = to_js(&self.session.borrow().metadata());
+        let json = self.metadata_js();
         self.dispatcher
             .dispatch([Call::Error(json, report.error())]);
     }
@@ -106,7 +106,7 @@ impl Shared {
                         calls.push(self.delivery_call(Settled::Dropped, &[event.sequence]));
                     }
                     if let Some(r) = report {
-                        let json = to_js(&self.session.borrow().metadata());
+                        let json = self.metadata_js();
                         calls.push(Call::Error(json, r.error()));
                     }
                 }
@@ -145,6 +145,11 @@ impl Shared {
             report.set("status", u64::from(status).into());
         }
         Call::Delivery(to_js(&report))
+    }
+
+    /// The session metadata, as `onError` receives it.
+    fn metadata_js(&self) -> JsValue {
+        to_js(&self.session.borrow().metadata())
     }
 
     /// `{ delivered, pending, dropped }` for this session.
@@ -265,7 +270,7 @@ impl Handler {
         shared.rearm(now);
         let mut calls = shared.calls(outputs, None);
         if shared.delivery.as_ref().is_some_and(|d| d.memory_only()) {
-            let json = to_js(&shared.session.borrow().metadata());
+            let json = shared.metadata_js();
             calls.push(Call::Error(json, Report::StorageUnavailable.error()));
         }
         shared.dispatcher.dispatch(calls);

@@ -29,11 +29,6 @@ pub fn to_js(value: &Value) -> JsValue {
     parse_json(&json::to_string(value))
 }
 
-/// An event as a fresh JavaScript object.
-pub fn event_to_js(event: &Event) -> JsValue {
-    parse_json(&event_json(event))
-}
-
 /// Events as a fresh JavaScript array.
 pub fn events_to_js(events: &[Event]) -> JsValue {
     parse_json(&json::events_to_string(events))
