@@ -263,10 +263,82 @@ export interface OkraHandler {
   free(): void;
 }
 
+/** The error `onError` receives when the widget did not connect within `widgetTimeout`. */
+export interface OkraWidgetLoadTimeout {
+  type: 'WIDGET_LOAD_TIMEOUT';
+  message: string;
+  /** The `widgetUrl` that did not connect. */
+  widget_url: string;
+  /** `widgetTimeout`, in ms. */
+  timeout: number;
+}
+
+/**
+ * Host mode: the options of `buildWithOptions` on the merchant's page, with the `widgetUrl`
+ * that opens the widget in its own origin. Every option but the functions and `container`
+ * is posted to the widget (only to the exact origin of `widgetUrl`, never in its URL).
+ */
+export interface OkraHostOptions extends OkraOptions {
+  /** The widget's page: `https:` (`http:` only for localhost, 127.0.0.1, [::1]). Its exact origin is the only one trusted. */
+  widgetUrl: string;
+  /** Where the iframe goes. Default: a full-viewport overlay on `document.body`. */
+  container?: Element | null;
+  /** How long the widget may take to connect, in ms (default 20000). */
+  widgetTimeout?: number;
+  /**
+   * Exactly once per handle, last. `onError` gets the widget's errors and the host's own
+   * {@link OkraWidgetLoadTimeout}; an `Error` the widget passed to `fail()` arrives as
+   * `{ name, message }`, since errors cross the origin as data.
+   */
+  onClose?: (json: OkraSessionMetadata, error: OkraErrorInfo | OkraWidgetLoadTimeout | JsonObject | null) => void;
+}
+
+/** The widget opened in its own origin, as the merchant's page holds it. */
+export interface OkraWidget {
+  /** Asks the widget to close: its closing events arrive, then `onClose`. Closed anyway after 3 s. Safe to call twice. */
+  close(): void;
+  /** Removes the iframe, every listener and timer at once; no callback fires after it. Safe to call twice. */
+  destroy(): void;
+  /** The events received from the widget, oldest first, each `event_id` once. */
+  events(): OkraEvent[];
+  /** The widget's current session id, or null before its first event. */
+  readonly sessionId: string | null;
+  /** The widget's iframe. */
+  readonly iframe: HTMLIFrameElement;
+}
+
+/** Options of `Okra.connectToHost`, inside the widget's iframe. */
+export interface OkraConnectOptions {
+  /** The exact origins of the host pages allowed to embed the widget, e.g. `['https://merchant.example']`. No `*` or patterns. */
+  allowedOrigins: readonly string[];
+  /** How long to wait for the host's answer, in ms (default 20000). */
+  widgetTimeout?: number;
+  /** Called in the widget too; each call is also forwarded to the host. */
+  onEvent?: (event: OkraEvent) => void;
+  onSuccess?: (data: OkraSuccessData) => void;
+  onError?: (json: OkraSessionMetadata | OkraBuildErrorJson, error: unknown) => void;
+  beforeClose?: (json: OkraSessionMetadata) => void;
+  onClose?: (json: OkraSessionMetadata, error: OkraErrorInfo | null) => void;
+  /** Delivery runs in the widget; its reports stay there. */
+  onDelivery?: (report: OkraDeliveryReport) => void;
+}
+
 /** The okra-events API. */
 export interface OkraStatic {
+  /**
+   * Host mode: opens the widget at `widgetUrl` in an iframe and returns its handle.
+   * Throws a TypeError naming a bad option, before anything is added to the page.
+   */
+  buildWithOptions(options: OkraHostOptions): OkraWidget;
   /** Builds a handler and emits USER_CONNECTING. Throws a TypeError naming a bad option. */
-  buildWithOptions(options: OkraOptions): OkraHandler;
+  buildWithOptions(options: OkraOptions & { widgetUrl?: undefined }): OkraHandler;
+  /**
+   * Inside the widget's iframe: resolves with a handler built from the options the host sent,
+   * once a host page whose origin is in `allowedOrigins` answers. Rejects with a TypeError for
+   * bad options, and with an Error when the page is not in a frame, when no host answers within
+   * `widgetTimeout`, or when the host's origin is not allowed (the message names it).
+   */
+  connectToHost(options: OkraConnectOptions): Promise<OkraHandler>;
   /** The event catalog. */
   readonly events: readonly OkraCatalogEntry[];
   readonly version: string;

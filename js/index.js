@@ -2,7 +2,8 @@
 // (see scripts/package.mjs) and instantiated synchronously, so `Okra` is
 // ready the moment this module is imported: from a <script type="module">,
 // Vite, webpack 5 or Node >= 20, with no bundler plugin and no await.
-import { initSync, buildWithOptions, catalog, resumeDelivery } from './okra_events.js';
+import { initSync, buildWithOptions as buildHandler, catalog, resumeDelivery, widgetFrame, hostLink } from './okra_events.js';
+import { openWidget, connectToHost as connect } from './bridge.js';
 import wasm from './okra_events_wasm.js';
 
 // The engine's own base64 decoder where there is one; otherwise a plain loop,
@@ -23,9 +24,24 @@ resumeDelivery();
 
 const events = Object.freeze(catalog().map((e) => Object.freeze(e)));
 
+/**
+ * A same-page handler, or with `widgetUrl`, the widget opened in its own
+ * origin (host mode).
+ */
+function buildWithOptions(options) {
+  const host = options !== null && typeof options === 'object' && options.widgetUrl !== undefined;
+  return host ? openWidget(widgetFrame(options), options) : buildHandler(options);
+}
+
+/** Inside the widget's iframe: a handler built from the host's options. */
+function connectToHost(options) {
+  return connect(() => hostLink(options), buildHandler, options);
+}
+
 /** The okra-events API. See index.d.ts for the documentation. */
 export const Okra = Object.freeze({
   buildWithOptions,
+  connectToHost,
   events,
   version: '__VERSION__',
 });

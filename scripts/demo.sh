@@ -5,7 +5,8 @@
 #   scripts/demo.sh               install if needed, build, serve
 #   scripts/demo.sh --build-only  install if needed, build (used before the e2e tests)
 #
-# PORT (default 5173) chooses the port.
+# PORT (default 5173) and WIDGET_PORT (default 5174) choose the ports of the
+# merchant page and of the widget's own origin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -68,20 +69,25 @@ until answers "${log_url}/healthz"; do
 done
 
 port="${PORT:-5173}"
+widget_port="${WIDGET_PORT:-5174}"
 url="http://127.0.0.1:${port}/"
-if answers "$url"; then
-  echo "something already answers on ${url}; stop it or choose another PORT=..." >&2
-  exit 1
-fi
+for u in "$url" "http://127.0.0.1:${widget_port}/"; do
+  if answers "$u"; then
+    echo "something already answers on ${u}; stop it or choose another PORT=... / WIDGET_PORT=..." >&2
+    exit 1
+  fi
+done
 
-www/node_modules/.bin/vite preview www --host 127.0.0.1 --port "$port" --strictPort --logLevel warn &
+# Two origins, as in production: the merchant page, and the widget's own page
+# that the merchant opens in an iframe (www/serve.mjs).
+PORT="$port" WIDGET_PORT="$widget_port" node www/serve.mjs &
 server=$!
 
 # Print the URL only once the server answers, so it is never a dead link.
 until answers "$url"; do
   if ! kill -0 "$server" 2>/dev/null; then
     wait "$server" || true
-    echo "the demo server did not start (is port $port in use? set PORT=...)" >&2
+    echo "the demo server did not start (are ports $port and $widget_port free? set PORT=... WIDGET_PORT=...)" >&2
     exit 1
   fi
   sleep 0.2
@@ -89,7 +95,9 @@ done
 
 echo
 echo "  okra-events demo:  ${url}"
+echo "                     (the merchant page; the widget runs in its own origin, http://127.0.0.1:${widget_port})"
 echo "  fast sandbox:      ${url}?bankDelay=300"
+echo "  widget in-page:    ${url}?mode=same-page"
 echo "  event log:         ${log_url}/?token=${token}"
 echo "                     (search it for the session or tracking id the demo panel shows)"
 echo "  (Ctrl-C to stop)"

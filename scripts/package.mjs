@@ -28,6 +28,7 @@ writeFileSync(
   `// The okra-events WebAssembly module (${wasm.length} bytes), base64.\nexport default "${wasm.toString('base64')}";\n`,
 );
 writeFileSync(join(to, 'index.js'), readFileSync(join(root, 'js/index.js'), 'utf8').replace('__VERSION__', version));
+copyFileSync(join(root, 'js/bridge.js'), join(to, 'bridge.js'));
 copyFileSync(join(root, 'js/index.d.ts'), join(to, 'index.d.ts'));
 copyFileSync(join(root, 'README.md'), join(to, 'README.md'));
 
@@ -44,7 +45,7 @@ const pkg = {
     '.': { types: './index.d.ts', default: './index.js' },
     './package.json': './package.json',
   },
-  files: ['index.js', 'index.d.ts', 'okra_events.js', 'okra_events_wasm.js', 'snippets/', 'README.md'],
+  files: ['index.js', 'bridge.js', 'index.d.ts', 'okra_events.js', 'okra_events_wasm.js', 'snippets/', 'README.md'],
   sideEffects: false,
   engines: { node: '>=20' },
   keywords: ['okra', 'widget', 'events', 'bank', 'open-banking', 'wasm', 'analytics'],

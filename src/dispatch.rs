@@ -39,6 +39,7 @@ pub struct Dispatcher {
     callbacks: Callbacks,
     queue: RefCell<VecDeque<Call>>,
     draining: Cell<bool>,
+    stopped: Cell<bool>,
 }
 
 fn invoke(name: &str, f: &Option<Function>, args: &[&JsValue]) {
@@ -60,19 +61,27 @@ impl Dispatcher {
             callbacks,
             queue: RefCell::new(VecDeque::new()),
             draining: Cell::new(false),
+            stopped: Cell::new(false),
         }
     }
 
     /// Queues calls, then makes every queued call unless an outer call is
     /// already doing so.
     pub fn dispatch(&self, calls: impl IntoIterator<Item = Call>) {
+        if self.stopped.get() {
+            return;
+        }
         self.queue.borrow_mut().extend(calls);
         if self.draining.replace(true) {
             return;
         }
         loop {
             // The queue's borrow ends before the callback runs.
-            let next = self.queue.borrow_mut().pop_front();
+            let next = self
+                .queue
+                .borrow_mut()
+                .pop_front()
+                .filter(|_| !self.stopped.get());
             let Some(call) = next else { break };
             self.call(call);
         }
@@ -105,6 +114,13 @@ impl Dispatcher {
                 invoke("onClose", &cb.on_close, &[&to_js(&json), &to_js(&error)])
             }
         }
+    }
+
+    /// Makes no more calls, not even those already queued: after
+    /// `destroy()`, nothing fires.
+    pub fn stop(&self) {
+        self.stopped.set(true);
+        self.queue.borrow_mut().clear();
     }
 
     /// Calls `onError` directly, for errors raised before a session exists.

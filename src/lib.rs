@@ -5,6 +5,7 @@
 //! callbacks. The npm entry (`js/index.js`) wraps these exports as `Okra`.
 #![deny(missing_docs)]
 
+mod bridge;
 mod browser;
 mod delivery;
 mod dispatch;
@@ -12,9 +13,10 @@ mod handler;
 mod interop;
 mod options;
 
-use okra_events_core::{Error, CATALOG};
+use okra_events_core::{Error, Value, CATALOG};
 use wasm_bindgen::prelude::*;
 
+pub use bridge::{HostLink, WidgetFrame};
 pub use handler::Handler;
 
 /// Builds a handler for one widget session and emits USER_CONNECTING.
@@ -23,31 +25,36 @@ pub use handler::Handler;
 /// `onError` too when it is a function; nothing is left behind.
 #[wasm_bindgen(js_name = buildWithOptions, skip_typescript)]
 pub fn build_with_options(options: JsValue) -> Result<Handler, JsValue> {
-    let refuse = |error: Error| {
-        let js_error = interop::error_to_js(&error);
-        if let Some(on_error) = options::error_callback(&options) {
-            let json = js_sys::Object::new();
-            let detail = js_sys::Object::new();
-            let set = |o: &js_sys::Object, k: &str, v: JsValue| {
-                let _ = js_sys::Reflect::set(o, &JsValue::from_str(k), &v);
-            };
-            let kind = match &error {
-                Error::NoWindow => "NO_WINDOW",
-                _ => "INVALID_OPTIONS",
-            };
-            set(&detail, "type", kind.into());
-            if let Error::InvalidOption { option, .. } = &error {
-                set(&detail, "option", (*option).into());
-            }
-            set(&detail, "message", error.to_string().into());
-            set(&json, "error", detail.into());
-            dispatch::Dispatcher::error_now(&on_error, &json.into(), &js_error);
-        }
-        js_error
-    };
-    let parsed = options::parse(&options).map_err(refuse)?;
-    let window = browser::window().ok_or(Error::NoWindow).map_err(refuse)?;
+    let parsed = refuse_with(&options, options::parse(&options))?;
+    let window = refuse_with(&options, browser::window().ok_or(Error::NoWindow))?;
     Ok(Handler::start(window, options, parsed))
+}
+
+/// Passes a value through, or turns an option error into the JavaScript
+/// error to throw, after reporting it to the options' `onError` when that is
+/// a function. Every entry point that reads options refuses through here.
+pub(crate) fn refuse_with<T>(options: &JsValue, result: Result<T, Error>) -> Result<T, JsValue> {
+    let error = match result {
+        Ok(value) => return Ok(value),
+        Err(error) => error,
+    };
+    let js_error = interop::error_to_js(&error);
+    if let Some(on_error) = options::error_callback(options) {
+        let mut detail = Value::object();
+        let kind = match &error {
+            Error::NoWindow => "NO_WINDOW",
+            _ => "INVALID_OPTIONS",
+        };
+        detail.set("type", kind.into());
+        if let Error::InvalidOption { option, .. } = &error {
+            detail.set("option", (*option).into());
+        }
+        detail.set("message", error.to_string().into());
+        let mut json = Value::object();
+        json.set("error", detail);
+        dispatch::Dispatcher::error_now(&on_error, &interop::to_js(&json), &js_error);
+    }
+    Err(js_error)
 }
 
 /// The event catalog: `[{ name, category, screen, description }]`.

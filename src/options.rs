@@ -5,12 +5,15 @@
 //! and what was given.
 
 use js_sys::Function;
-use okra_events_core::options::{parse_callback_url, parse_env, parse_ms, MS_EXPECTED};
+use okra_events_core::bridge::check_origin;
+use okra_events_core::options::{
+    parse_callback_url, parse_env, parse_ms, parse_widget_url, MS_EXPECTED, URL_EXPECTED,
+};
 use okra_events_core::session::{DEFAULT_RECONNECT_GRACE_MS, DEFAULT_TIMEOUT_MS};
 use okra_events_core::{Config, Error, Value};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
-use crate::browser::{as_function, get};
+use crate::browser::{as_function, get, global_this};
 use crate::interop::{describe, from_js, is_plain_object};
 
 /// The host's callbacks. Each is optional.
@@ -167,4 +170,118 @@ pub fn parse(opts: &JsValue) -> Result<Options, Error> {
         meta,
     };
     Ok(Options { config, callbacks })
+}
+
+/// The default of `widgetTimeout`: how long a widget may take to connect.
+pub const DEFAULT_WIDGET_TIMEOUT_MS: u64 = 20_000;
+
+/// Validated options of a host: `buildWithOptions` with a `widgetUrl`.
+pub struct HostOptions {
+    /// The same options as a same-page handler's, checked the same way.
+    pub options: Options,
+    /// The page the iframe opens.
+    pub widget_url: String,
+    /// How long the widget may take to connect.
+    pub widget_timeout_ms: u64,
+    /// What the widget's handler is built from: every option except
+    /// functions and `container`.
+    pub forwarded: Value,
+}
+
+/// Checks the options of a host. The same rules as [`parse`], plus
+/// `widgetUrl` (an `https:` URL, `http:` only for loopback), `widgetTimeout`
+/// and `container` (an `Element`).
+pub fn parse_host(opts: &JsValue) -> Result<HostOptions, Error> {
+    let options = parse(opts)?;
+    let url = get(opts, "widgetUrl");
+    let widget_url = match url.as_string() {
+        Some(s) => parse_widget_url(&s)?,
+        None => return Err(invalid("widgetUrl", URL_EXPECTED, &url)),
+    };
+    let widget_timeout_ms = millis(opts, "widgetTimeout", DEFAULT_WIDGET_TIMEOUT_MS)?;
+    let container = get(opts, "container");
+    // Without a DOM (server-side rendering) there is no `Element` to test
+    // against; the missing window is reported next instead.
+    let dom = get(&global_this(), "Element").is_function();
+    if dom
+        && !(container.is_undefined()
+            || container.is_null()
+            || container.is_instance_of::<web_sys::Element>())
+    {
+        return Err(invalid("container", "a DOM Element", &container));
+    }
+    let mut forwarded = Value::object();
+    let object: &js_sys::Object = opts.unchecked_ref();
+    for key in js_sys::Object::keys(object).iter() {
+        let Some(key) = key.as_string() else { continue };
+        let value = get(opts, &key);
+        if key == "container" || value.is_function() || value.is_undefined() {
+            continue;
+        }
+        let data = from_js(&value, || {
+            let mut what = String::from("option `");
+            what.push_str(&key);
+            what.push('`');
+            what
+        })?;
+        forwarded.set(&key, data);
+    }
+    Ok(HostOptions {
+        options,
+        widget_url,
+        widget_timeout_ms,
+        forwarded,
+    })
+}
+
+/// Validated options of `connectToHost`.
+pub struct LinkOptions {
+    /// The exact origins of the host pages allowed to embed the widget.
+    pub allowed_origins: Vec<String>,
+    /// How long to wait for a host's answer.
+    pub widget_timeout_ms: u64,
+}
+
+const ORIGINS_EXPECTED: &str =
+    "a non-empty array of exact origins, e.g. [\"https://merchant.example\"]";
+
+/// Checks the options of `connectToHost`: `allowedOrigins` (exact origins,
+/// no `*` or patterns), `widgetTimeout` and the callbacks.
+pub fn parse_link(opts: &JsValue) -> Result<LinkOptions, Error> {
+    if !is_plain_object(opts) {
+        return Err(Error::InvalidArgument {
+            method: "connectToHost",
+            expected: "an options object with allowedOrigins",
+            given: describe(opts),
+        });
+    }
+    let list = get(opts, "allowedOrigins");
+    if !js_sys::Array::is_array(&list) || js_sys::Array::from(&list).length() == 0 {
+        return Err(invalid("allowedOrigins", ORIGINS_EXPECTED, &list));
+    }
+    let mut allowed_origins = Vec::new();
+    for entry in js_sys::Array::from(&list).iter() {
+        let checked = match entry.as_string() {
+            Some(origin) => check_origin(&origin).map(|()| origin),
+            None => Err(ORIGINS_EXPECTED),
+        };
+        match checked {
+            Ok(origin) => allowed_origins.push(origin),
+            Err(expected) => return Err(invalid("allowedOrigins", expected, &entry)),
+        }
+    }
+    for name in [
+        "onSuccess",
+        "onError",
+        "onClose",
+        "onEvent",
+        "beforeClose",
+        "onDelivery",
+    ] {
+        callback(opts, name)?;
+    }
+    Ok(LinkOptions {
+        allowed_origins,
+        widget_timeout_ms: millis(opts, "widgetTimeout", DEFAULT_WIDGET_TIMEOUT_MS)?,
+    })
 }

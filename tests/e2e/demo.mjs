@@ -20,20 +20,27 @@ export function launchBrowser() {
  * `query` is the demo's query string, e.g. { bankDelay: 50 }.
  */
 export async function openDemo(browser, baseUrl, query = {}) {
+  // Without ?mode=same-page, the widget runs in its own origin, in the iframe.
+  const framed = query.mode !== 'same-page';
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   context.setDefaultTimeout(WAIT_MS);
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e));
   await page.goto(`${baseUrl}?${new URLSearchParams(query)}`);
-  return { context, page, errors, demo: new Demo(page) };
+  return { context, page, errors, demo: new Demo(page, framed ? page.frameLocator('iframe') : page) };
 }
 
 export class Demo {
-  constructor(page) {
+  /**
+   * `page` is the merchant page, which records what okra-events reported;
+   * `ui` is where the widget is shown: the same page, or the widget's iframe.
+   */
+  constructor(page, ui = page) {
     this.page = page;
+    this.ui = ui;
     /** The widget's modal (the panel beside it shows the same words in event data). */
-    this.dialog = page.getByRole('dialog');
+    this.dialog = ui.getByRole('dialog');
   }
 
   // ---- reading what okra-events reported ------------------------------------
@@ -64,7 +71,7 @@ export class Demo {
   // ---- user steps ---------------------------------------------------------
 
   click(name, role = 'button') {
-    return this.page.getByRole(role, { name, exact: true }).click();
+    return this.ui.getByRole(role, { name, exact: true }).click();
   }
 
   heading(name) {
@@ -73,7 +80,8 @@ export class Demo {
 
   async start(flow) {
     const label = { link: 'Link your bank account', pay: 'Pay ₦5,000 from your bank', returning: "I'm a returning customer" }[flow];
-    await this.click(label);
+    // The merchant's own button, on the merchant page.
+    await this.page.getByRole('button', { name: label, exact: true }).click();
     await this.dialog.waitFor();
   }
 
@@ -87,12 +95,12 @@ export class Demo {
   }
 
   chooseBank(slug) {
-    return this.page.locator(`button.bank[data-bank="${slug}"]`).click();
+    return this.ui.locator(`button.bank[data-bank="${slug}"]`).click();
   }
 
   async submitLogin(username, password) {
-    await this.page.getByLabel('Username').fill(username);
-    await this.page.getByLabel('Password').fill(password);
+    await this.ui.getByLabel('Username').fill(username);
+    await this.ui.getByLabel('Password').fill(password);
     await this.click('Log in');
   }
 
@@ -100,7 +108,7 @@ export class Demo {
   async completeLink() {
     await this.heading('Enter the code from your bank');
     await this.click("Didn't get it? Send a new code");
-    await this.page.getByLabel('One-time code').fill('123456');
+    await this.ui.getByLabel('One-time code').fill('123456');
     await this.click('Verify');
     await this.heading('Select an account');
     await this.click('Link account');

@@ -39,7 +39,7 @@ after(async () => {
  * they ask for one.
  */
 async function demoPage(t, query) {
-  const opened = await openDemo(browser, server.url, { webhook: 'off', ...query });
+  const opened = await openDemo(browser, server.url, { webhook: 'off', mode: 'same-page', ...query });
   t.after(async () => {
     await opened.context.close();
     // Surface page errors the assertions did not cover.

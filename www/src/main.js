@@ -1,6 +1,14 @@
 // The merchant page: each button opens the sandbox widget on one flow.
+//
+// By default the widget runs in its own origin, in an iframe, as it does in
+// production: `Okra.buildWithOptions({ widgetUrl })` opens it and the live
+// panel is fed by the host callbacks alone. `?mode=same-page` runs the widget
+// in this page instead, with a same-page handler.
+import Okra from 'okra-events';
 import { readConfig } from './config.js';
+import { h } from './dom.js';
 import { createPanel } from './panel.js';
+import { recordSession, sessionOptions, startSession } from './session.js';
 import { Widget } from './widget.js';
 
 const config = readConfig();
@@ -8,26 +16,77 @@ const panel = createPanel(document.getElementById('panel'));
 const merchant = document.getElementById('merchant');
 const buttons = document.querySelectorAll('[data-flow]');
 
-let open = null;
+let open = false;
+
+/** The widget in its own origin: an iframe over the merchant page. */
+function openFramed(flow, done) {
+  const { record, callbacks } = recordSession({
+    flow,
+    // Delivery runs in the widget's origin; its reports stay there.
+    onEvent: (event) => {
+      if (!record.sessionId) panel.sessionStarted(event.session_id);
+      record.sessionId = event.session_id;
+      record.trackingId = event.event_data.tracking_id;
+      panel.event(event, false);
+    },
+    onCallback: (name, args) => {
+      panel.callback(name, args);
+      if (name === 'onClose') done();
+    },
+  });
+  const widgetUrl = new URL('/widget.html', config.widgetOrigin);
+  widgetUrl.search = new URLSearchParams({ flow, bankDelay: config.bankDelay });
+  // The modal's backdrop; the widget draws its own dialog inside the iframe.
+  const container = h('div', { class: 'widget-frame' });
+  merchant.append(container);
+  try {
+    record.widget = Okra.buildWithOptions({
+      ...sessionOptions(flow, config),
+      ...callbacks,
+      widgetUrl: widgetUrl.href,
+      container,
+    });
+  } catch (error) {
+    container.remove();
+    throw error;
+  }
+  return () => container.remove();
+}
+
+/** The widget and the merchant as one page. */
+function openSamePage(flow, done) {
+  const widget = new Widget({ flow, config, host: merchant, onClosed: done });
+  const handler = startSession({
+    flow,
+    config,
+    onEvent: (event) => {
+      panel.event(event, Boolean(config.callbackUrl));
+      widget.react(event);
+    },
+    onCallback: (name, args) => panel.callback(name, args),
+    onDelivery: (report) => panel.delivery(report),
+  });
+  panel.sessionStarted(handler.sessionId);
+  widget.open(handler);
+}
 
 for (const button of buttons) {
   button.addEventListener('click', () => {
     if (open) return; // one widget at a time, as on a real merchant page
-    open = new Widget({
-      flow: button.dataset.flow,
-      config,
-      panel,
-      host: merchant,
-      onClosed: () => {
-        open = null;
-        button.focus();
-      },
-    });
+    open = true;
+    const flow = button.dataset.flow;
+    let cleanup = () => {};
+    const done = () => {
+      open = false;
+      cleanup();
+      button.focus();
+    };
+    panel.sessionStarting(flow);
     try {
-      open.open();
+      cleanup = (config.mode === 'same-page' ? openSamePage : openFramed)(flow, done) ?? cleanup;
     } catch (error) {
       // Shown rather than swallowed: it is what a merchant would debug.
-      open = null;
+      open = false;
       console.error(error);
       panel.failure(`The widget could not start: ${error.message}`);
     }

@@ -1,4 +1,4 @@
-// Builds the okra-events handler for one widget session and records what it
+// The okra-events options of one widget session, and the record of what it
 // reports: every event and callback goes to the live panel, to the widget
 // (which reacts to timeouts) and to `window.__okra` for the end-to-end tests.
 import Okra from 'okra-events';
@@ -14,23 +14,12 @@ const PRODUCTS = {
 };
 
 /**
- * @param {object} p
- * @param {'link'|'pay'|'returning'} p.flow
- * @param {ReturnType<import('./config.js').readConfig>} p.config
- * @param {(event: object) => void} p.onEvent
- * @param {(name: string, args: unknown[]) => void} p.onCallback
+ * The options both modes share: the sandbox credentials, the flow's products,
+ * the webhook and timings from the demo's config, and what onSuccess and
+ * onClose echo back.
  */
-export function startSession({ flow, config, onEvent, onCallback, onDelivery }) {
-  // Filled in as callbacks arrive; USER_CONNECTING arrives during
-  // buildWithOptions, before the handler itself is returned.
-  const record = { handler: null, sessionId: null, trackingId: null, flow, events: [], callbacks: [], deliveries: [] };
-  window.__okra = record;
-  const callback = (name) => (...args) => {
-    record.callbacks.push({ name, args });
-    onCallback(name, args);
-  };
-
-  const handler = Okra.buildWithOptions({
+export function sessionOptions(flow, config) {
+  return {
     key: SANDBOX_KEY,
     token: SANDBOX_TOKEN,
     env: 'production-sandbox',
@@ -42,6 +31,21 @@ export function startSession({ flow, config, onEvent, onCallback, onDelivery }) 
     ...(config.grace && { reconnect_grace: config.grace }),
     options: { clientDefinedId: 'acme-wallet-demo', flow },
     meta: { merchant: 'Acme Wallet', orderId: 'ACME-ORDER-1001' },
+  };
+}
+
+/**
+ * What the merchant page records for the end-to-end tests (`window.__okra`)
+ * and shows in the panel: every event, callback and delivery report.
+ */
+export function recordSession({ flow, onEvent, onCallback, onDelivery }) {
+  const record = { handler: null, widget: null, sessionId: null, trackingId: null, flow, events: [], callbacks: [], deliveries: [] };
+  window.__okra = record;
+  const callback = (name) => (...args) => {
+    record.callbacks.push({ name, args });
+    onCallback(name, args);
+  };
+  const callbacks = {
     onEvent(event) {
       record.events.push(event);
       onEvent(event);
@@ -54,8 +58,22 @@ export function startSession({ flow, config, onEvent, onCallback, onDelivery }) 
     onError: callback('onError'),
     beforeClose: callback('beforeClose'),
     onClose: callback('onClose'),
-  });
+  };
+  return { record, callbacks };
+}
 
+/**
+ * Same-page mode: the widget and the merchant are one page.
+ * @param {object} p
+ * @param {'link'|'pay'|'returning'} p.flow
+ * @param {ReturnType<import('./config.js').readConfig>} p.config
+ * @param {(event: object) => void} p.onEvent
+ * @param {(name: string, args: unknown[]) => void} p.onCallback
+ */
+export function startSession({ flow, config, onEvent, onCallback, onDelivery }) {
+  // USER_CONNECTING arrives during buildWithOptions, before the handler itself is returned.
+  const { record, callbacks } = recordSession({ flow, onEvent, onCallback, onDelivery });
+  const handler = Okra.buildWithOptions({ ...sessionOptions(flow, config), ...callbacks });
   record.handler = handler;
   record.sessionId = handler.sessionId;
   record.trackingId = handler.trackingId;

@@ -3,7 +3,6 @@
 // module only owns the modal, the step cursor and the session's lifetime.
 import { h } from './dom.js';
 import { bankAnswer } from './bank.js';
-import { startSession } from './session.js';
 import { FLOWS, STEPS } from './flows.js';
 
 export class Widget {
@@ -11,14 +10,12 @@ export class Widget {
    * @param {object} p
    * @param {'link'|'pay'|'returning'} p.flow
    * @param {object} p.config   see config.js
-   * @param {object} p.panel    see panel.js
    * @param {HTMLElement} p.host element the modal covers
    * @param {() => void} p.onClosed
    */
-  constructor({ flow, config, panel, host, onClosed }) {
+  constructor({ flow, config, host, onClosed }) {
     this.flowName = flow;
     this.config = config;
-    this.panel = panel;
     this.host = host;
     this.onClosed = onClosed;
     /** What the user chose so far: bank, account, failure... */
@@ -28,19 +25,12 @@ export class Widget {
     this.stepAbort = new AbortController();
   }
 
-  open() {
-    this.panel.sessionStarting(this.flowName);
-    this.handler = startSession({
-      flow: this.flowName,
-      config: this.config,
-      onEvent: (event) => {
-        this.panel.event(event, Boolean(this.config.callbackUrl));
-        this.#react(event);
-      },
-      onCallback: (name, args) => this.panel.callback(name, args),
-      onDelivery: (report) => this.panel.delivery(report),
-    });
-    this.panel.sessionStarted(this.handler.sessionId);
+  /**
+   * Shows the widget and walks its flow, reporting to `handler` (a same-page
+   * handler, or the one `connectToHost` resolved with in the widget's own origin).
+   */
+  open(handler) {
+    this.handler = handler;
     this.#mount();
     this.goto(FLOWS[this.flowName].steps[0]);
   }
@@ -114,9 +104,9 @@ export class Widget {
 
   // ---- internals -----------------------------------------------------------
 
-  /** Events okra-events emits by itself that the widget must show to the user. */
-  #react(event) {
-    if (event.event_name !== 'USER_TIMEOUT' || this.closed || this.state.linked) return;
+  /** Events okra-events emits by itself that the widget must show to the user: pass every event here. */
+  react(event) {
+    if (event.event_name !== 'USER_TIMEOUT' || this.closed || this.state.linked || !this.handler) return;
     const offline = event.event_data.reason === 'offline';
     this.state.failure = {
       reason: `timeout_${event.event_data.reason}`,

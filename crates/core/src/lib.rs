@@ -7,6 +7,7 @@
 //! `okra-events` crate binds it to the browser.
 #![deny(missing_docs)]
 
+pub mod bridge;
 pub mod catalog;
 pub mod delivery;
 pub mod error;

@@ -61,12 +61,23 @@ pub fn parse_ms(
     }
 }
 
-const URL_EXPECTED: &str =
+/// What a URL option must be, for error messages.
+pub const URL_EXPECTED: &str =
     "an https: URL (http: only for localhost or 127.0.0.1), without spaces or credentials";
 
 /// Reads `event_callback_url`: `https:`, or `http:` for a loopback host only.
 /// The host is compared exactly, so `http://localhost.evil.example` is refused.
 pub fn parse_callback_url(url: &str) -> Result<String, Error> {
+    parse_web_url("event_callback_url", url)
+}
+
+/// Reads `widgetUrl`, the page the host opens in its iframe: the same rules
+/// as `event_callback_url`.
+pub fn parse_widget_url(url: &str) -> Result<String, Error> {
+    parse_web_url("widgetUrl", url)
+}
+
+fn parse_web_url(option: &'static str, url: &str) -> Result<String, Error> {
     // Never repeat credentials from the URL in an error message.
     let shown = match url.split_once("://") {
         Some((scheme, rest)) => match rest
@@ -84,7 +95,7 @@ pub fn parse_callback_url(url: &str) -> Result<String, Error> {
         None => url.to_owned(),
     };
     let bad = || Error::InvalidOption {
-        option: "event_callback_url",
+        option,
         expected: URL_EXPECTED,
         given: format!("\"{shown}\""),
     };

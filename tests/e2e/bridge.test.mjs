@@ -1,0 +1,459 @@
+// The widget in its own origin, in real Chromium, across loopback origins:
+//   H  the merchant page (host),
+//   W  the widget's origin, http://127.0.0.1:P,
+//   X  a look-alike whose origin string starts with W's: http://127.0.0.1:P*10+1,
+//   O  another origin, for hostile frames and refused hosts,
+// plus the demo's own two origins for the whole flow. The pages under
+// fixtures/ import the built package (pkg/) as a plain module page does.
+// Build the package and the demo first: scripts/build.sh, scripts/demo.sh --build-only
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve, DIST } from '../../www/serve.mjs';
+import { serveDist } from './server.mjs';
+import { launchBrowser, openDemo, WAIT_MS } from './demo.mjs';
+import { PKG, startReceiver } from './receiver.mjs';
+
+const TEST_TIMEOUT = 120_000;
+const FIXTURES = resolve(fileURLToPath(new URL('./fixtures', import.meta.url)));
+const ROOTS = { '/': DIST, '/pkg/': PKG, '/fixtures/': FIXTURES };
+/** The host page's token (fixtures/host.html): it must never reach another origin. */
+const TOKEN = 'tok_S3CR3T_host_token_0123456789';
+const PROTOCOL = 'okra-events/bridge/1';
+
+let browser;
+let demo;
+let H;
+let W;
+let X;
+let O;
+
+/** W on a 4-digit port P, and X on port P*10+1, whose origin starts with W's. */
+async function servePrefixPair() {
+  for (let tries = 0; tries < 100; tries++) {
+    const p = 4000 + Math.floor(Math.random() * 2500);
+    let w;
+    try {
+      w = await serve({ roots: ROOTS, port: p, record: true });
+      const x = await serve({ roots: ROOTS, port: p * 10 + 1, record: true });
+      return [w, x];
+    } catch {
+      await w?.close();
+    }
+  }
+  throw new Error('no free pair of ports P and P*10+1');
+}
+
+before(async () => {
+  demo = await serveDist();
+  H = await serve({ roots: ROOTS, record: true });
+  O = await serve({ roots: ROOTS, record: true });
+  [W, X] = await servePrefixPair();
+  assert.ok(X.origin.startsWith(W.origin) && X.origin !== W.origin, `${X.origin} starts with ${W.origin}`);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await Promise.all([demo, H, O, W, X].map((s) => s?.close()));
+});
+
+const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+
+/** Polls `check` until it returns something truthy. */
+async function until(check, what) {
+  const end = Date.now() + WAIT_MS;
+  for (;;) {
+    const value = await Promise.resolve().then(check).catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+function widgetUrl({ origin = W.origin, allow = [H.origin], query = {} } = {}) {
+  const params = new URLSearchParams(query);
+  for (const a of allow) params.append('allow', a);
+  return `${origin}/fixtures/widget.html?${params}`;
+}
+
+/**
+ * Opens fixtures/host.html on `on` (default H) in a fresh context, with the
+ * given widgets, other frames and widgetTimeout.
+ */
+async function openHost(t, { on = H, widgets = [widgetUrl()], frames = [], timeout } = {}) {
+  const context = await browser.newContext();
+  context.setDefaultTimeout(WAIT_MS);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  const params = new URLSearchParams();
+  for (const w of widgets) params.append('widget', w);
+  for (const f of frames) params.append('frame', f);
+  if (timeout) params.set('timeout', String(timeout));
+  await page.goto(`${on.origin}/fixtures/host.html?${params}`);
+  t.after(async () => {
+    await context.close();
+    assert.deepEqual(errors.map(String), [], 'uncaught errors in the page');
+  });
+  return page;
+}
+
+/** What the host page's callbacks got for widget `i`. */
+function hostState(page, i = 0) {
+  return page.evaluate((n) => {
+    const w = window.__host.widgets[n];
+    return {
+      events: w.events,
+      names: w.events.map((e) => e.event_name),
+      callbacks: w.callbacks,
+      calls: w.callbacks.map((c) => c.name),
+      sessionId: w.widget.sessionId,
+      handleEvents: w.widget.events().map((e) => e.event_id),
+      iframeInPage: w.widget.iframe.isConnected,
+    };
+  }, i);
+}
+
+/** The i-th widget frame of the page whose URL starts with `prefix`, once connected. */
+async function connectedWidget(page, i = 0, prefix = `${W.origin}/fixtures/widget.html`) {
+  return until(async () => {
+    const frame = page.frames().filter((f) => f.url().startsWith(prefix))[i];
+    return frame && (await frame.evaluate(() => window.__widget?.connected)) && frame;
+  }, `widget ${i} to connect`);
+}
+
+function widgetCall(frame, fn, arg) {
+  return frame.evaluate(([body, a]) => new Function('handler', 'arg', body)(window.__widget.handler, a), [fn, arg]);
+}
+
+async function waitForHostEvents(page, n, i = 0) {
+  await until(async () => (await hostState(page, i)).events.length >= n, `${n} events at the host`);
+  return hostState(page, i);
+}
+
+function assertNoToken(server, label) {
+  const leaked = server.requests.filter((u) => u.includes(TOKEN));
+  assert.deepEqual(leaked, [], `the token reached ${label} (${server.origin}) in a URL`);
+}
+
+// ---- the whole flow -----------------------------------------------------------
+
+test('the demo: a whole link flow in the cross-origin widget reaches the merchant page and the webhook', { timeout: TEST_TIMEOUT }, async (t) => {
+  const receiver = await startReceiver();
+  t.after(() => receiver.close());
+  const opened = await openDemo(browser, demo.url, { bankDelay: 50, webhook: receiver.endpoint('bridge-demo') });
+  t.after(async () => {
+    await opened.context.close();
+    assert.deepEqual(opened.errors.map(String), [], 'uncaught errors in the page');
+  });
+  const { page, demo: ui } = opened;
+  await ui.toBankList();
+  await ui.chooseBank('alat');
+  await ui.heading('Log in to ALAT by Wema');
+  await ui.submitLogin('faith', 'hunter2-secret');
+  await ui.completeLink();
+  await ui.closeWidget('Done');
+
+  // The iframe is gone once onClose has run.
+  await page.waitForFunction(() => window.__okra.callbacks.some((c) => c.name === 'onClose'));
+  assert.equal(await page.locator('iframe').count(), 0, 'the iframe is removed');
+
+  const events = await ui.events();
+  assert.deepEqual(events.map((e) => e.event_name), [
+    'USER_CONNECTING', 'USER_CONNECTED', 'USER_CONSENT_GRANTED', 'USER_LOGIN_SELECTION', 'USER_VIEWED_BANKS',
+    'USER_BANK_SELECTED', 'USER_LOGIN_ATTEMPTED', 'USER_MFA_QUESTION', 'USER_RETRY_OTP', 'USER_COMPLETE_MFA',
+    'USER_ACCOUNT_SELECTION', 'USER_ACCOUNT_SELECTED', 'USER_FETCH_BALANCE', 'USER_RETRIEVED_BALANCE',
+    'USER_BALANCE_SENT', 'USER_FETCH_TRANS', 'USER_CONNECTION_SUCCESSFUL', 'USER_APP_CLOSE',
+  ]);
+  assert.deepEqual(events.map((e) => e.sequence), events.map((_, i) => i + 1), 'in sequence order, no gaps');
+  assert.equal(new Set(events.map((e) => e.event_id)).size, events.length, 'each event once');
+  assert.ok(events.every((e) => e.event_location.startsWith(demo.widgetOrigin)), 'events were made in the widget origin');
+  assert.ok(!JSON.stringify(events).includes('hunter2-secret'), 'no password crossed');
+
+  const callbacks = await ui.callbacks();
+  assert.deepEqual(callbacks.map((c) => c.name), ['onSuccess', 'beforeClose', 'onClose']);
+  assert.equal(callbacks[0].args[0].success, true);
+  assert.deepEqual(callbacks[0].args[0].meta, { merchant: 'Acme Wallet', orderId: 'ACME-ORDER-1001' });
+  assert.equal(callbacks[2].args[0].session_id, events[0].session_id);
+  assert.equal(callbacks[2].args[0].events_count, events.length);
+
+  // Delivery ran in the widget's origin: the webhook has every event.
+  await until(() => {
+    const got = new Set(receiver.received('bridge-demo').filter((r) => r.answer === 200)
+      .flatMap((r) => r.json.batch.map((e) => e.event_id)));
+    return events.every((e) => got.has(e.event_id));
+  }, 'every event at the webhook');
+  const origins = new Set(receiver.received('bridge-demo').map((r) => r.origin).filter(Boolean));
+  for (const o of origins) assert.equal(o, demo.widgetOrigin, 'delivered from the widget origin');
+});
+
+// ---- hostile frames -------------------------------------------------------------
+
+/** Protocol messages a hostile frame posts to the host page. */
+function forgeries(real) {
+  const msg = (type, fields = {}) => JSON.stringify({ okra: PROTOCOL, type, ...fields });
+  const fake = { ...real, event_id: '01a21a97-0000-7000-8000-000000000099', sequence: 99, event_name: 'USER_CONNECTION_SUCCESSFUL', event_category: 'network', event_screen: null };
+  return [
+    msg('syn'),
+    msg('ready'),
+    msg('event', { event: real }), // a replay of the widget's own message
+    msg('event', { event: fake }),
+    msg('success', { data: { record_id: 'forged', success: true } }),
+    msg('error', { json: {}, error: { type: 'FORGED' } }),
+    msg('before_close', { json: {} }),
+    msg('close', { json: {}, error: null }),
+    { okra: PROTOCOL, type: 'close', json: {}, error: null }, // an object, not text
+    'x'.repeat(300_000),
+  ];
+}
+
+for (const [label, origin] of [['another origin', () => O], ["the widget's own origin", () => W], ['a look-alike origin that starts with the widget origin', () => X]]) {
+  test(`a frame of ${label} that is not the widget's iframe: forged and replayed messages change nothing, and it never gets the options`, { timeout: TEST_TIMEOUT }, async (t) => {
+    const hostile = origin();
+    const page = await openHost(t, { frames: [`${hostile.origin}/fixtures/hostile.html`] });
+    const widget = await connectedWidget(page);
+    await widgetCall(widget, "handler.screen('landing')");
+    const { events } = await waitForHostEvents(page, 2);
+    const frame = page.frames().find((f) => f.url().startsWith(`${hostile.origin}/fixtures/hostile.html`));
+    await frame.evaluate((messages) => window.forge(messages), forgeries(events[1]));
+    // A real event after the forgeries, then time for any forged message to land.
+    await widgetCall(widget, "handler.track('USER_CONSENT_GRANTED')");
+    const state = await waitForHostEvents(page, 3);
+    await sleep(500);
+    const final = await hostState(page);
+    assert.deepEqual(final.names, ['USER_CONNECTING', 'USER_CONNECTED', 'USER_CONSENT_GRANTED'], 'only the widget’s own events');
+    assert.deepEqual(final.events.map((e) => e.sequence), [1, 2, 3]);
+    assert.deepEqual(final.calls, [], 'no forged success, error or close');
+    assert.equal(final.iframeInPage, true, 'the widget is still open');
+    assert.equal(state.sessionId, events[0].session_id);
+    const got = await frame.evaluate(() => window.__got);
+    assert.deepEqual(got, [], 'the hostile frame got no answer: no ack, no options, no token');
+    assertNoToken(hostile, 'the hostile frame');
+  });
+}
+
+// ---- refused hosts and widgets that never connect ------------------------------------
+
+for (const [label, host, allow] of [
+  ['a host page whose origin the widget does not allow', () => O, () => [H.origin]],
+  ['a host whose origin only starts with an allowed one', () => X, () => [W.origin]],
+]) {
+  test(`${label}: the widget refuses it and sends nothing; the host times out`, { timeout: TEST_TIMEOUT }, async (t) => {
+    const on = host();
+    const url = widgetUrl({ origin: H.origin, allow: allow() });
+    const page = await openHost(t, { on, widgets: [url], timeout: 2000 });
+    const frame = await until(async () => {
+      const f = page.frames().find((x) => x.url().startsWith(`${H.origin}/fixtures/widget.html`));
+      return f && (await f.evaluate(() => window.__widget?.error)) && f;
+    }, 'the widget to refuse the host');
+    const error = await frame.evaluate(() => window.__widget.error);
+    assert.equal(error.name, 'Error');
+    assert.match(error.message, new RegExp(`refused the host page's origin "${on.origin}": it is not in allowedOrigins`));
+    assert.deepEqual(await frame.evaluate(() => window.__widget.events), [], 'no handler was built');
+
+    await page.waitForFunction(() => window.__host.widgets[0].callbacks.some((c) => c.name === 'onClose'));
+    const state = await hostState(page);
+    assert.deepEqual(state.names, [], 'no event reached the refused host');
+    assert.deepEqual(state.calls, ['onError', 'onClose']);
+    assert.equal(state.callbacks[0].args[1].type, 'WIDGET_LOAD_TIMEOUT');
+    assert.equal(state.iframeInPage, false, 'the iframe is removed');
+    assert.equal(await page.locator('iframe').count(), 0);
+  });
+}
+
+test('a widget page that never connects: WIDGET_LOAD_TIMEOUT, then onClose, and the iframe is gone', { timeout: TEST_TIMEOUT }, async (t) => {
+  const url = widgetUrl({ query: { connect: '0' } });
+  const page = await openHost(t, { widgets: [url], timeout: 1000 });
+  await page.waitForFunction(() => window.__host.widgets[0].callbacks.some((c) => c.name === 'onClose'));
+  const state = await hostState(page);
+  assert.deepEqual(state.calls, ['onError', 'onClose']);
+  const [json, error] = state.callbacks[0].args;
+  assert.equal(error.type, 'WIDGET_LOAD_TIMEOUT');
+  assert.equal(error.timeout, 1000);
+  assert.equal(error.widget_url, url);
+  assert.match(error.message, /did not connect within 1000 ms/);
+  assert.equal(json.session_id, null);
+  assert.deepEqual(json.options, { merchant: 'bridge-test' });
+  assert.deepEqual(state.callbacks[1].args, [json, error], 'onClose gets the same metadata and error');
+  assert.equal(state.sessionId, null);
+  assert.equal(await page.locator('iframe').count(), 0);
+  assertNoToken(W, 'the widget origin');
+});
+
+test('connectToHost outside a frame rejects with a clear Error', { timeout: TEST_TIMEOUT }, async (t) => {
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  const page = await context.newPage();
+  await page.goto(widgetUrl());
+  await page.waitForFunction(() => window.__widget.error);
+  const error = await page.evaluate(() => window.__widget.error);
+  assert.match(error.message, /must run in the widget's iframe, but this page is not in a frame/);
+});
+
+// ---- close, destroy, reload, two widgets ---------------------------------------------
+
+test("close(): the widget's closing events, beforeClose, then onClose last, and the iframe is gone", { timeout: TEST_TIMEOUT }, async (t) => {
+  const page = await openHost(t);
+  const widget = await connectedWidget(page);
+  await widgetCall(widget, "handler.screen('bank')");
+  await waitForHostEvents(page, 3);
+  await page.evaluate(() => {
+    window.__host.widgets[0].widget.close();
+    window.__host.widgets[0].widget.close();
+  });
+  await page.waitForFunction(() => window.__host.widgets[0].callbacks.some((c) => c.name === 'onClose'));
+  const state = await hostState(page);
+  assert.deepEqual(state.names, ['USER_CONNECTING', 'USER_CONNECTED', 'USER_VIEWED_BANKS', 'USER_BOUNCE', 'USER_APP_CLOSE']);
+  assert.deepEqual(state.calls, ['beforeClose', 'onClose']);
+  const order = await page.evaluate(() => window.__host.order);
+  assert.equal(order.at(-1), '0:onClose', 'onClose is last');
+  const [json] = state.callbacks[1].args;
+  assert.equal(json.session_id, state.events[0].session_id);
+  assert.equal(json.bounced, true);
+  assert.deepEqual(json.meta, { order: 'ORDER-1' });
+  assert.deepEqual(state.handleEvents, state.events.map((e) => e.event_id), 'widget.events() matches onEvent');
+  assert.equal(state.iframeInPage, false);
+  await page.evaluate(() => window.__host.widgets[0].widget.close());
+  await sleep(300);
+  assert.deepEqual((await hostState(page)).calls, ['beforeClose', 'onClose'], 'nothing after onClose');
+});
+
+test('close() of a widget that does not answer: closed by the host after 3 s', { timeout: TEST_TIMEOUT }, async (t) => {
+  const page = await openHost(t);
+  const widget = await connectedWidget(page);
+  await waitForHostEvents(page, 1);
+  // The widget's handler is gone, so nobody answers the host's request.
+  await widgetCall(widget, 'handler.destroy()');
+  const started = Date.now();
+  await page.evaluate(() => window.__host.widgets[0].widget.close());
+  await page.waitForFunction(() => window.__host.widgets[0].callbacks.some((c) => c.name === 'onClose'));
+  assert.ok(Date.now() - started >= 2500, 'the host waited for the widget first');
+  const state = await hostState(page);
+  assert.deepEqual(state.names, ['USER_CONNECTING']);
+  assert.deepEqual(state.calls, ['beforeClose', 'onClose']);
+  assert.equal(state.callbacks[1].args[0].events_count, 1);
+  assert.equal(state.iframeInPage, false);
+});
+
+test('destroy(): the iframe is removed at once and no callback fires after it', { timeout: TEST_TIMEOUT }, async (t) => {
+  const page = await openHost(t);
+  const widget = await connectedWidget(page);
+  await waitForHostEvents(page, 1);
+  const inPage = await page.evaluate(() => {
+    const { widget } = window.__host.widgets[0];
+    widget.destroy();
+    widget.destroy();
+    return [widget.iframe.isConnected, document.querySelectorAll('iframe').length];
+  });
+  assert.deepEqual(inPage, [false, 0]);
+  await widget.evaluate(() => {}).catch(() => {});
+  await sleep(500);
+  const state = await hostState(page);
+  assert.deepEqual(state.names, ['USER_CONNECTING']);
+  assert.deepEqual(state.calls, [], 'no onClose after destroy()');
+});
+
+test('a reload in the middle of a session reconnects with the same options; every event arrives once', { timeout: TEST_TIMEOUT }, async (t) => {
+  const page = await openHost(t);
+  let widget = await connectedWidget(page);
+  await widgetCall(widget, "handler.screen('landing')");
+  const before = await waitForHostEvents(page, 2);
+  const firstSession = before.events[0].session_id;
+  assert.equal(before.sessionId, firstSession);
+  await widget.evaluate(() => location.reload());
+  widget = await until(async () => {
+    const f = await connectedWidget(page);
+    const id = await widgetCall(f, 'return handler.sessionId');
+    return id !== firstSession && f;
+  }, 'the reloaded widget to connect');
+  // The same options reached the reloaded widget.
+  assert.deepEqual(await widgetCall(widget, 'return [handler.options.token, handler.options.key]'), [TOKEN, 'pk_test_bridge']);
+  await widgetCall(widget, "handler.screen('landing')");
+  const state = await waitForHostEvents(page, 4);
+  const secondSession = await widgetCall(widget, 'return handler.sessionId');
+  assert.deepEqual(state.events.map((e) => [e.session_id === firstSession ? 1 : 2, e.sequence, e.event_name]), [
+    [1, 1, 'USER_CONNECTING'], [1, 2, 'USER_CONNECTED'],
+    [2, 1, 'USER_CONNECTING'], [2, 2, 'USER_CONNECTED'],
+  ]);
+  assert.equal(new Set(state.events.map((e) => e.event_id)).size, 4, 'each event once');
+  assert.equal(state.sessionId, secondSession);
+  await widgetCall(widget, 'handler.close()');
+  await page.waitForFunction(() => window.__host.widgets[0].callbacks.some((c) => c.name === 'onClose'));
+  const closed = await hostState(page);
+  assert.deepEqual(closed.calls, ['beforeClose', 'onClose']);
+  assert.equal(closed.callbacks[1].args[0].session_id, secondSession);
+  assert.equal(closed.iframeInPage, false);
+});
+
+test('two widgets on one page: each handle gets only its own widget, and closing one leaves the other', { timeout: TEST_TIMEOUT }, async (t) => {
+  const page = await openHost(t, { widgets: [widgetUrl(), widgetUrl()] });
+  const first = await connectedWidget(page, 0);
+  const second = await connectedWidget(page, 1);
+  await widgetCall(first, "handler.screen('bank')");
+  await widgetCall(second, "handler.screen('landing')");
+  const a = await waitForHostEvents(page, 3, 0);
+  const b = await waitForHostEvents(page, 2, 1);
+  const idA = await widgetCall(first, 'return handler.sessionId');
+  const idB = await widgetCall(second, 'return handler.sessionId');
+  assert.notEqual(idA, idB);
+  // Frames are listed in document order: widget 0's iframe comes first.
+  assert.ok(a.events.every((e) => e.session_id === a.sessionId) && b.events.every((e) => e.session_id === b.sessionId));
+  assert.deepEqual(new Set([a.sessionId, b.sessionId]), new Set([idA, idB]));
+  assert.deepEqual(a.names.length + b.names.length, 5);
+  const closing = a.sessionId === idA ? first : second;
+  await widgetCall(closing, 'handler.close()');
+  await page.waitForFunction(() => window.__host.widgets[0].callbacks.some((c) => c.name === 'onClose'));
+  const [afterA, afterB] = [await hostState(page, 0), await hostState(page, 1)];
+  assert.deepEqual(afterA.calls, ['beforeClose', 'onClose']);
+  assert.deepEqual(afterB.calls, [], 'the other widget is untouched');
+  assert.equal(afterB.iframeInPage, true);
+  assert.equal(await page.locator('iframe').count(), 1);
+});
+
+describe('options', () => {
+  test('a bad widgetUrl is a TypeError naming widgetUrl, and nothing is added to the page', { timeout: TEST_TIMEOUT }, async (t) => {
+    const page = await openHost(t, { widgets: [] });
+    const result = await page.evaluate(async () => {
+      const { default: Okra } = await import('/pkg/index.js');
+      const errors = [];
+      const reported = [];
+      for (const widgetUrl of ['http://widget.example/', 'javascript:alert(1)', '/relative', 42, '']) {
+        try {
+          Okra.buildWithOptions({ key: 'k', token: 't', widgetUrl, onError: (json) => reported.push(json.error.option) });
+        } catch (e) {
+          errors.push([e.name, e.message]);
+        }
+      }
+      return { errors, reported, children: document.body.querySelectorAll('iframe, div').length };
+    });
+    assert.equal(result.errors.length, 5);
+    for (const [name, message] of result.errors) {
+      assert.equal(name, 'TypeError');
+      assert.match(message, /^okra-events: option `widgetUrl` must be an https: URL/);
+    }
+    assert.deepEqual(result.reported, Array(5).fill('widgetUrl'));
+    assert.equal(result.children, 0);
+  });
+
+  test('allowedOrigins must be exact origins: "*", patterns and paths are a TypeError', { timeout: TEST_TIMEOUT }, async (t) => {
+    const page = await openHost(t, { widgets: [] });
+    const messages = await page.evaluate(async () => {
+      const { default: Okra } = await import('/pkg/index.js');
+      const out = [];
+      for (const allowedOrigins of [['*'], ['https://*.merchant.example'], ['https://merchant.example/'], [], 'https://merchant.example', undefined]) {
+        await Okra.connectToHost({ allowedOrigins }).then(() => out.push('resolved'), (e) => out.push(`${e.name}: ${e.message}`));
+      }
+      return out;
+    });
+    assert.equal(messages.length, 6);
+    for (const m of messages) assert.match(m, /^TypeError: okra-events: option `allowedOrigins` must be /);
+  });
+});
+
+test('the token never reached a foreign origin, nor the widget origin in a URL', () => {
+  assertNoToken(O, 'another origin');
+  assertNoToken(X, 'the look-alike origin');
+  assertNoToken(W, 'the widget origin');
+});

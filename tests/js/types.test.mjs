@@ -1,0 +1,89 @@
+// The TypeScript declarations, as a user's strict TypeScript sees them: the
+// overloads of buildWithOptions (a widget handle with `widgetUrl`, a handler
+// without), connectToHost, and the mistakes they catch (@ts-expect-error
+// lines fail the compile if the mistake is no longer an error).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import { PKG_DIR, ROOT } from './helpers.mjs';
+
+const USAGE = `
+import Okra, { type OkraHandler, type OkraWidget, type OkraWidgetLoadTimeout } from 'okra-events';
+
+// Host mode: the merchant's page opens the widget in its own origin.
+const widget: OkraWidget = Okra.buildWithOptions({
+  key: 'pk_live_1',
+  token: 'tok_1',
+  widgetUrl: 'https://widget.example/link',
+  container: document.body,
+  widgetTimeout: 5000,
+  onEvent: (event) => console.log(event.event_name, event.sequence),
+  onError: (json, error) => {
+    const timeout = error as OkraWidgetLoadTimeout;
+    console.log(json, timeout.widget_url);
+  },
+  onClose: (json, error) => console.log(json.session_id, error),
+});
+widget.close();
+widget.destroy();
+const id: string | null = widget.sessionId;
+const frame: HTMLIFrameElement = widget.iframe;
+const names: string[] = widget.events().map((e) => e.event_name);
+
+// Same page: a handler.
+const handler: OkraHandler = Okra.buildWithOptions({ key: 'pk_live_1', token: 'tok_1' });
+handler.screen('bank');
+
+// Inside the widget's iframe.
+export async function inWidget(): Promise<void> {
+  const h: OkraHandler = await Okra.connectToHost({
+    allowedOrigins: ['https://merchant.example'],
+    widgetTimeout: 10_000,
+    onEvent: (e) => console.log(e.withError),
+  });
+  h.track('USER_BANK_SELECTED', { bank: 'alat' });
+}
+
+// @ts-expect-error host mode returns the widget's handle, not a handler
+const notAHandler: OkraHandler = Okra.buildWithOptions({ key: 'k', token: 't', widgetUrl: 'https://w.example/' });
+// @ts-expect-error a widget handle has no track()
+widget.track('USER_BANK_SELECTED');
+// @ts-expect-error container is an Element
+Okra.buildWithOptions({ key: 'k', token: 't', widgetUrl: 'https://w.example/', container: '#okra' });
+// @ts-expect-error allowedOrigins is required
+Okra.connectToHost({ onEvent: () => {} });
+// @ts-expect-error connectToHost resolves asynchronously
+const notYet: OkraHandler = Okra.connectToHost({ allowedOrigins: ['https://merchant.example'] });
+
+console.log(id, frame, names, notAHandler, notYet);
+`;
+
+for (const resolution of ['nodenext', 'bundler']) {
+  test(`the declarations type-check a host, a widget and their mistakes under --strict (${resolution} resolution)`, async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'okra-types-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    await mkdir(join(dir, 'node_modules'));
+    await symlink(PKG_DIR, join(dir, 'node_modules', 'okra-events'), 'dir');
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+    await writeFile(join(dir, 'usage.ts'), USAGE);
+    await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        target: 'es2022',
+        lib: ['es2022', 'dom'],
+        types: [],
+        module: resolution === 'bundler' ? 'esnext' : 'nodenext',
+        moduleResolution: resolution,
+        noUnusedLocals: false,
+      },
+      files: ['usage.ts'],
+    }));
+    const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir], { encoding: 'utf8' });
+    assert.equal(tsc.status, 0, `tsc failed:\n${tsc.stdout}${tsc.stderr}`);
+  });
+}
