@@ -93,6 +93,21 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 /** A JSON object. */
 export type JsonObject = { [key: string]: JsonValue };
 
+/**
+ * Data as `JSON.stringify` takes it, checked against its own type `T`: interfaces, optional
+ * fields and values with `toJSON` (such as `Date`) are accepted; functions, symbols and
+ * `bigint` anywhere inside are a type error.
+ */
+export type JsonInput<T> = T extends string | number | boolean | null | undefined
+  ? T
+  : T extends { toJSON(): unknown }
+    ? T
+    : T extends bigint | symbol | ((...args: never[]) => unknown)
+      ? never
+      : T extends readonly (infer U)[]
+        ? readonly JsonInput<U>[]
+        : { [K in keyof T]: JsonInput<T[K]> };
+
 /** One widget event: the argument of `onEvent`, an element of `handler.events()`, the webhook body's element. */
 export interface OkraEvent {
   /** Always `true`. */
@@ -138,6 +153,31 @@ export interface OkraSessionMetadata {
   delivery?: { delivered: number; pending: number; dropped: number };
 }
 
+/**
+ * What `fail(error)` was given, as `onError` receives it: an `Error` stays itself; a string
+ * becomes `{ message }`; an object arrives as a copy without credentials. Its `type` is left
+ * to okra-events' own errors, so that `error.type` tells them apart.
+ */
+export type OkraFailError = (Error & { type?: undefined }) | OkraFailData;
+
+/** The data form of {@link OkraFailError}. */
+export interface OkraFailData {
+  type?: undefined;
+  message?: JsonValue;
+  [key: string]: JsonValue | undefined;
+}
+
+/**
+ * The `error` argument of `onError`, discriminated by `type`: a delivery problem, a widget
+ * that did not load (host mode), or, with no `type`, what `fail()` was given (or the
+ * `TypeError` of bad options).
+ *
+ *     onError: (json, error) => {
+ *       if (error.type === 'QUEUE_OVERFLOW') console.warn(error.dropped, 'events dropped');
+ *     }
+ */
+export type OkraError = OkraDeliveryError | OkraWidgetLoadTimeout | OkraFailError;
+
 /** A delivery problem, passed to `onError` as its `error` argument. */
 export type OkraDeliveryError =
   | { type: 'QUEUE_OVERFLOW'; dropped: number; ended: boolean; message: string }
@@ -166,7 +206,7 @@ export interface OkraErrorInfo {
 
 /** What `onError` receives as `json` when `buildWithOptions` refuses its options. */
 export interface OkraBuildErrorJson {
-  error: { type: 'INVALID_OPTIONS' | 'NO_WINDOW'; option?: string; message: string };
+  error: { type: 'INVALID_OPTIONS' | 'NO_WINDOW' | 'WASM_UNAVAILABLE'; option?: string; message: string };
 }
 
 /** The `onSuccess` data, in the widget's documented shape, with `options` and `meta` echoed. */
@@ -203,7 +243,7 @@ export interface OkraOptions {
   /** Default `production-sandbox`; anything else throws. */
   env?: 'production' | 'production-sandbox';
   products?: string[];
-  /** `https:` URL (`http:` only for localhost / 127.0.0.1) that receives every event. */
+  /** `https:` URL (`http:` only for localhost, 127.0.0.1 or [::1]) that receives every event. */
   event_callback_url?: string | null;
   /** Echoed in success and close metadata. */
   options?: JsonObject;
@@ -214,8 +254,9 @@ export interface OkraOptions {
    * `error` is what `fail()` was given: an `Error` stays itself, a string becomes
    * `{ message }`, and an object arrives as a copy without credentials. For bad options it
    * is the `TypeError` that is thrown; for delivery problems an {@link OkraDeliveryError}.
+   * Narrow it by `error.type`.
    */
-  onError?: (json: OkraSessionMetadata | OkraBuildErrorJson, error: unknown) => void;
+  onError?: (json: OkraSessionMetadata | OkraBuildErrorJson, error: OkraError) => void;
   /** Called as this session's events are delivered to, or refused by, the webhook. */
   onDelivery?: (report: OkraDeliveryReport) => void;
   onClose?: (json: OkraSessionMetadata, error: OkraErrorInfo | null) => void;
@@ -240,13 +281,16 @@ export interface OkraCatalogEntry {
 /** The emitter of one widget session. */
 export interface OkraHandler {
   /** A screen transition; `details` are added to the data of events emitted while it is shown. */
-  screen(name: OkraScreen | Uppercase<OkraScreen>, details?: JsonObject | null): void;
+  screen<T extends object>(name: OkraScreen | Uppercase<OkraScreen>, details?: (T & JsonInput<T>) | null): void;
   /** An event the widget observed. Case-insensitive. Automatic events throw a TypeError. */
-  track(eventName: OkraTrackableEventName | Lowercase<OkraTrackableEventName>, data?: JsonObject | null): void;
+  track<T extends object>(
+    eventName: OkraTrackableEventName | Lowercase<OkraTrackableEventName>,
+    data?: (T & JsonInput<T>) | null,
+  ): void;
   /** The account was linked. */
-  success(data?: Partial<OkraSuccessData> | JsonObject): void;
+  success<T extends object>(data?: (T & JsonInput<T>) | null): void;
   /** The connection failed. */
-  fail(error?: unknown): void;
+  fail<T extends object>(error?: string | Error | (T & JsonInput<T> & { type?: undefined }) | null): void;
   /** The widget closes. A second call does nothing. */
   close(): void;
   /** Releases listeners and timers. Later calls (but `destroy`) throw. */
@@ -316,7 +360,7 @@ export interface OkraConnectOptions {
   /** Called in the widget too; each call is also forwarded to the host. */
   onEvent?: (event: OkraEvent) => void;
   onSuccess?: (data: OkraSuccessData) => void;
-  onError?: (json: OkraSessionMetadata | OkraBuildErrorJson, error: unknown) => void;
+  onError?: (json: OkraSessionMetadata | OkraBuildErrorJson, error: OkraError) => void;
   beforeClose?: (json: OkraSessionMetadata) => void;
   onClose?: (json: OkraSessionMetadata, error: OkraErrorInfo | null) => void;
   /** Delivery runs in the widget; its reports stay there. */

@@ -2,6 +2,9 @@
 // (see scripts/package.mjs) and instantiated synchronously, so `Okra` is
 // ready the moment this module is imported: from a <script type="module">,
 // Vite, webpack 5 or Node >= 20, with no bundler plugin and no await.
+//
+// Importing has one side effect, declared in package.json's `sideEffects`:
+// it sends what earlier pages left queued for their webhooks.
 import { initSync, buildWithOptions as buildHandler, catalog, resumeDelivery, widgetFrame, hostLink } from './okra_events.js';
 import { openWidget, connectToHost as connect } from './bridge.js';
 import wasm from './okra_events_wasm.js';
@@ -16,25 +19,58 @@ function decode(base64) {
   return bytes;
 }
 
-initSync({ module: decode(wasm) });
+// A page whose Content Security Policy forbids compiling WebAssembly (no
+// 'wasm-unsafe-eval' in script-src) makes this throw. The import must not
+// fail with it: that would take down the merchant's whole entry module, not
+// just the widget. The error is kept and given by every call instead.
+let unavailable = null;
+try {
+  initSync({ module: decode(wasm) });
+} catch (error) {
+  unavailable = error;
+}
 
 // Send what earlier pages left queued for their webhooks, even if this page
 // never builds a handler. A no-op outside a browser.
-resumeDelivery();
+if (!unavailable) resumeDelivery();
 
-const events = Object.freeze(catalog().map((e) => Object.freeze(e)));
+const events = Object.freeze(unavailable ? [] : catalog().map((e) => Object.freeze(e)));
+
+/**
+ * The Error every call gives when the wasm could not be instantiated; it is
+ * passed to `onError` too, as a bad option would be.
+ */
+function wasmUnavailable(options) {
+  const error = new Error(
+    `okra-events: its WebAssembly module could not be instantiated (${unavailable?.message}). ` +
+      "If the page has a Content Security Policy, its script-src must allow 'wasm-unsafe-eval'; " +
+      'connect-src must allow the event_callback_url, and frame-src the widgetUrl (see the README, "Content Security Policy").',
+    { cause: unavailable },
+  );
+  const onError = options !== null && typeof options === 'object' ? options.onError : undefined;
+  if (typeof onError === 'function') {
+    try {
+      onError({ error: { type: 'WASM_UNAVAILABLE', message: error.message } }, error);
+    } catch (thrown) {
+      console.error('okra-events: the onError callback threw', thrown);
+    }
+  }
+  return error;
+}
 
 /**
  * A same-page handler, or with `widgetUrl`, the widget opened in its own
  * origin (host mode).
  */
 function buildWithOptions(options) {
+  if (unavailable) throw wasmUnavailable(options);
   const host = options !== null && typeof options === 'object' && options.widgetUrl !== undefined;
   return host ? openWidget(widgetFrame(options), options) : buildHandler(options);
 }
 
 /** Inside the widget's iframe: a handler built from the host's options. */
 function connectToHost(options) {
+  if (unavailable) return Promise.reject(wasmUnavailable(options));
   return connect(() => hostLink(options), buildHandler, options);
 }
 

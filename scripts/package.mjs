@@ -46,7 +46,9 @@ const pkg = {
     './package.json': './package.json',
   },
   files: ['index.js', 'bridge.js', 'index.d.ts', 'okra_events.js', 'okra_events_wasm.js', 'snippets/', 'README.md'],
-  sideEffects: false,
+  // Importing sends what earlier pages left queued (see index.js), so a
+  // side-effect-only `import 'okra-events'` must not be dropped by bundlers.
+  sideEffects: ['./index.js'],
   engines: { node: '>=20' },
   keywords: ['okra', 'widget', 'events', 'bank', 'open-banking', 'wasm', 'analytics'],
 };

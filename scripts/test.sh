@@ -41,7 +41,7 @@ say "JS tests against pkg/ (node --test)"
 node --test --test-concurrency=1 tests/js/
 
 say "end-to-end tests in Chromium (Playwright): the demo, the widget in its own origin, and delivery to a real receiver"
-node --test --test-concurrency=1 tests/e2e/widget.test.mjs tests/e2e/bridge.test.mjs tests/e2e/delivery.test.mjs
+node --test --test-concurrency=1 tests/e2e/widget.test.mjs tests/e2e/bridge.test.mjs tests/e2e/adoption.test.mjs tests/e2e/delivery.test.mjs
 
 if [ -x scripts/test-eventlog.sh ]; then
   say "event log service"

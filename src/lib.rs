@@ -16,7 +16,7 @@ mod options;
 use okra_events_core::{Error, Value, CATALOG};
 use wasm_bindgen::prelude::*;
 
-pub use bridge::{HostLink, WidgetFrame};
+pub use bridge::{host_link, widget_frame, HostLink, WidgetFrame};
 pub use handler::Handler;
 
 /// Builds a handler for one widget session and emits USER_CONNECTING.

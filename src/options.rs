@@ -143,13 +143,7 @@ pub fn parse(opts: &JsValue) -> Result<Options, Error> {
     } else {
         match url.as_string() {
             Some(s) => Some(parse_callback_url(&s)?),
-            None => {
-                return Err(invalid(
-                    "event_callback_url",
-                    "an https: URL (http: only for localhost or 127.0.0.1)",
-                    &url,
-                ))
-            }
+            None => return Err(invalid("event_callback_url", URL_EXPECTED, &url)),
         }
     };
     let options = plain_object(opts, "options")?;

@@ -42,10 +42,11 @@ function fillMeta(html, meta) {
 /**
  * Serves directories on one origin. `roots` maps a path prefix to a
  * directory ({ '/': DIST, '/pkg/': ... }); `meta` fills <meta> tags of HTML
- * pages; with `record`, every request's URL is kept in `requests` (for tests).
+ * pages; `headers` are added to HTML pages (e.g. a Content-Security-Policy);
+ * with `record`, every request's URL is kept in `requests` (for tests).
  * Resolves to { url, origin, port, requests, close() }.
  */
-export async function serve({ roots = { '/': DIST }, meta = {}, port = 0, host = '127.0.0.1', record = false } = {}) {
+export async function serve({ roots = { '/': DIST }, meta = {}, headers = {}, port = 0, host = '127.0.0.1', record = false } = {}) {
   const requests = [];
   const mounts = Object.entries(roots).map(([prefix, dir]) => [prefix, resolve(dir)])
     .sort((a, b) => b[0].length - a[0].length);
@@ -71,9 +72,13 @@ export async function serve({ roots = { '/': DIST }, meta = {}, port = 0, host =
     }
     try {
       let body = await readFile(file);
-      if (extname(file) === '.html') body = fillMeta(body.toString('utf8'), meta);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' })
-        .end(body);
+      const html = extname(file) === '.html';
+      if (html) body = fillMeta(body.toString('utf8'), meta);
+      res.writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'cache-control': 'no-store',
+        ...(html && headers),
+      }).end(body);
     } catch {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     }

@@ -7,7 +7,8 @@
 //   POST /events/<channel>, records every request (body, content type, fetch
 //   mode, time, answer) and answers by a scriptable plan per channel.
 //
-// In-process API: startReceiver() -> { pageUrl(), endpoint(), plan(),
+// startReceiver({ pages: { "/path": body } }) serves extra pages on the page
+// origin. In-process API: startReceiver() -> { pageUrl(), endpoint(), plan(),
 // release(), received(), ... }. Over HTTP (on the receiver's port):
 //   GET  /received/<channel>          -> JSON array of recorded requests
 //   POST /plan/<channel>   {"next":[...], "otherwise":...}
@@ -115,7 +116,7 @@ t.ready = true;
  * Starts the page server and the receiver. Resolves to the API described at
  * the top of this file.
  */
-export async function startReceiver({ pkgDir = PKG } = {}) {
+export async function startReceiver({ pkgDir = PKG, pages: extraPages = {} } = {}) {
   /** channel -> { requests: [], next: [], otherwise, hanging: [] } */
   const channels = new Map();
   const channel = (name) => {
@@ -126,6 +127,11 @@ export async function startReceiver({ pkgDir = PKG } = {}) {
   // ---- the page origin ------------------------------------------------------
   const pages = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (Object.hasOwn(extraPages, path)) {
+      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-store' })
+        .end(extraPages[path]);
+      return;
+    }
     if (path === '/page.html' || path === '/') {
       res.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store' }).end(PAGE_HTML);
       return;

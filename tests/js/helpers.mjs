@@ -332,7 +332,7 @@ export function interfaceFields(dts, name) {
     else if (depth > 1) body += ' ';
   }
   body = body.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
-  return [...body.matchAll(/^\s*(?:readonly\s+)?([A-Za-z_$][\w$]*)\??\s*[:(]/gm)].map((x) => x[1]);
+  return [...body.matchAll(/^\s*(?:readonly\s+)?([A-Za-z_$][\w$]*)\??\s*[:(<]/gm)].map((x) => x[1]);
 }
 
 /** The catalog as the seed documents it: name, category, screen (documentation order). */

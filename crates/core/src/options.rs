@@ -63,7 +63,7 @@ pub fn parse_ms(
 
 /// What a URL option must be, for error messages.
 pub const URL_EXPECTED: &str =
-    "an https: URL (http: only for localhost or 127.0.0.1), without spaces or credentials";
+    "an https: URL (http: only for localhost, 127.0.0.1 or [::1]), without spaces or credentials";
 
 /// Reads `event_callback_url`: `https:`, or `http:` for a loopback host only.
 /// The host is compared exactly, so `http://localhost.evil.example` is refused.
