@@ -22,7 +22,7 @@
 //! (`__proto__` included) can reach a prototype.
 
 use crate::catalog;
-use crate::event::Event;
+use crate::event::{Event, EVENT_FIELDS};
 use crate::json;
 use crate::screen::Screen;
 use crate::session::Output;
@@ -172,23 +172,10 @@ pub fn encode_ack(options: &Value) -> String {
 /// An event from its JSON value, with exactly the event object's fields, of
 /// the right types, passing [`Event::validate`].
 pub fn event_from_value(v: Value) -> Option<Event> {
-    const FIELDS: [&str; 13] = [
-        "event",
-        "event_name",
-        "event_type",
-        "event_category",
-        "event_screen",
-        "event_time",
-        "event_location",
-        "event_callback_url",
-        "event_data",
-        "withError",
-        "event_id",
-        "session_id",
-        "sequence",
-    ];
     let map = v.as_object()?;
-    if map.len() != FIELDS.len() || !map.iter().all(|(k, _)| FIELDS.contains(&k.as_str())) {
+    if map.len() != EVENT_FIELDS.len()
+        || !map.iter().all(|(k, _)| EVENT_FIELDS.contains(&k.as_str()))
+    {
         return None;
     }
     let text = |k: &str| v.get(k)?.as_str().map(str::to_owned);

@@ -11,6 +11,23 @@ use crate::value::Value;
 /// The only `event_type` the widget documents.
 pub const DATA_EVENT: &str = "DATA_EVENT";
 
+/// The event object's fields, in the order they are written.
+pub const EVENT_FIELDS: [&str; 13] = [
+    "event",
+    "event_name",
+    "event_type",
+    "event_category",
+    "event_screen",
+    "event_time",
+    "event_location",
+    "event_callback_url",
+    "event_data",
+    "withError",
+    "event_id",
+    "session_id",
+    "sequence",
+];
+
 /// One widget event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
