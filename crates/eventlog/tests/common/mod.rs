@@ -59,6 +59,8 @@ impl TestServer {
             db: temp_db(),
             token: None,
             rate_limit: None,
+            byte_limit: None,
+            ..Config::default()
         };
         tweak(&mut config);
         let db = config.db.clone();
