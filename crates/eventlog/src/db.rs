@@ -266,6 +266,45 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Creates the database file readable and writable by its owner only (it
+/// holds people's events and, unless configured, the token), or tightens
+/// the mode of an existing one and of its `-wal` and `-shm` files. SQLite
+/// gives the `-wal` and `-shm` files it creates the database file's mode.
+#[cfg(unix)]
+fn create_private(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let Ok(meta) = std::fs::metadata(&p) else {
+            continue;
+        };
+        if meta.is_file() && meta.permissions().mode() & 0o077 != 0 {
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))?;
+            eprintln!(
+                "okra-eventlog: {} was readable by others; it is now readable by its owner only",
+                std::path::Path::new(&p).display()
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn create_private(_path: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
 /// The one connection that writes.
 pub struct Writer {
     conn: Connection,
@@ -275,6 +314,15 @@ impl Writer {
     /// Opens (creating if needed) the database file and brings its schema up
     /// to date.
     pub fn open(path: &Path) -> rusqlite::Result<Writer> {
+        create_private(path).map_err(|e| {
+            rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                Some(format!(
+                    "cannot create {} for its owner only: {e}",
+                    path.display()
+                )),
+            )
+        })?;
         let conn = Connection::open(path)?;
         configure(&conn)?;
         // WAL lets searches and exports read while ingest writes. NORMAL
@@ -485,6 +533,12 @@ impl std::ops::Deref for Reader<'_> {
     type Target = Connection;
     fn deref(&self) -> &Connection {
         self.conn.as_ref().expect("connection present until drop")
+    }
+}
+
+impl std::ops::DerefMut for Reader<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
+        self.conn.as_mut().expect("connection present until drop")
     }
 }
 
