@@ -544,7 +544,12 @@ impl std::ops::DerefMut for Reader<'_> {
 
 impl Drop for Reader<'_> {
     fn drop(&mut self) {
-        if let Some(conn) = self.conn.take() {
+        if let Some(mut conn) = self.conn.take() {
+            // A query's budget check must not outlive the query (see
+            // query::with_budget), even when it ended in a panic.
+            if conn.progress_handler(0, None::<fn() -> bool>).is_err() {
+                return;
+            }
             let mut idle = self.pool.idle.lock().unwrap_or_else(|e| e.into_inner());
             if idle.len() < MAX_IDLE_READERS {
                 idle.push(conn);
