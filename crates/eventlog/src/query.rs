@@ -520,20 +520,7 @@ pub async fn with_budget<T: Send + 'static>(
     let stopped_in = stopped.clone();
     tokio::task::spawn_blocking(move || {
         let mut conn: Reader = state.readers.get()?;
-        let deadline = Instant::now() + budget;
-        conn.progress_handler(
-            STEPS_PER_CHECK,
-            Some(move || {
-                let stop = cancelled.load(Ordering::Relaxed) || Instant::now() >= deadline;
-                if stop {
-                    stopped_in.store(true, Ordering::Relaxed);
-                }
-                stop
-            }),
-        )?;
-        let out = f(&conn);
-        conn.progress_handler(0, None::<fn() -> bool>)?;
-        out
+        bounded(&mut conn, Instant::now() + budget, cancelled, stopped_in, f)
     })
     .await?
     .map_err(|e| {
@@ -551,9 +538,82 @@ pub async fn with_budget<T: Send + 'static>(
     })
 }
 
+/// Runs `f` on `conn` with SQLite's progress handler checking, every
+/// [`STEPS_PER_CHECK`] steps, whether `deadline` has passed or `cancelled`
+/// is set; then the statement fails with "interrupted" and `stopped` is set.
+pub fn bounded<T>(
+    conn: &mut Connection,
+    deadline: Instant,
+    cancelled: Arc<AtomicBool>,
+    stopped: Arc<AtomicBool>,
+    f: impl FnOnce(&Connection) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    conn.progress_handler(
+        STEPS_PER_CHECK,
+        Some(move || {
+            let stop = cancelled.load(Ordering::Relaxed) || Instant::now() >= deadline;
+            if stop {
+                stopped.store(true, Ordering::Relaxed);
+            }
+            stop
+        }),
+    )?;
+    let out = f(conn);
+    conn.progress_handler(0, None::<fn() -> bool>)?;
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A query that would run for minutes.
+    const ENDLESS: &str = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c)
+                           SELECT count(*) FROM c WHERE x < 1000000000000";
+
+    fn endless(conn: &Connection) -> Result<i64, ApiError> {
+        Ok(conn.query_row(ENDLESS, [], |r| r.get(0))?)
+    }
+
+    #[test]
+    fn a_query_stops_at_its_deadline() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let stopped = Arc::new(AtomicBool::new(false));
+        let start = Instant::now();
+        let deadline = start + std::time::Duration::from_millis(100);
+        let never = Arc::new(AtomicBool::new(false));
+        let r = bounded(&mut conn, deadline, never, stopped.clone(), endless);
+        assert!(r.is_err());
+        assert!(stopped.load(Ordering::Relaxed));
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        // The connection works afterwards, without the check.
+        assert_eq!(
+            conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
+                .unwrap(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_query_stops_when_its_request_is_dropped() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let cancelled = Arc::new(AtomicBool::new(false));
+        let guard = CancelOnDrop(cancelled.clone());
+        let dropper = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            // What happens when hyper drops the handler of a client that
+            // went away.
+            drop(guard);
+        });
+        let start = Instant::now();
+        let far = start + std::time::Duration::from_secs(3600);
+        let stopped = Arc::new(AtomicBool::new(false));
+        let r = bounded(&mut conn, far, cancelled, stopped.clone(), endless);
+        dropper.join().unwrap();
+        assert!(r.is_err());
+        assert!(stopped.load(Ordering::Relaxed));
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    }
 
     #[test]
     fn keywords_become_quoted_phrases() {

@@ -220,14 +220,26 @@ impl Server {
         let db = std::path::absolute(&config.db).unwrap_or_else(|_| config.db.clone());
         let (writes, writer) = WriteQueue::start(writer, &config.db)
             .map_err(|e| fail("cannot start the writer", &e))?;
+        let mut limits = config.limits;
+        if let Some(fds) = fd_limit() {
+            // Past the descriptor limit, accept fails and nobody is served;
+            // below the cap, a connection too many gets a quick 503 instead.
+            let usable = usize::try_from(fds.saturating_sub(FDS_RESERVED)).unwrap_or(usize::MAX);
+            if usable < limits.max_connections {
+                eprintln!(
+                    "okra-eventlog: serving at most {usable} connections at once: the process may open {fds} files"
+                );
+                limits.max_connections = usable.max(1);
+            }
+        }
         let state = Arc::new(AppState {
             auth: Auth::new(token).map_err(|e| fail("cannot make a login code", &e))?,
             readers: Readers::new(&config.db),
             writes,
             limiter: config.rate_limit.map(|l| Mutex::new(Limiter::new(l))),
             byte_limiter: config.byte_limit.map(|l| Mutex::new(Limiter::new(l))),
-            limits: config.limits,
-            exports: Arc::new(Semaphore::new(config.limits.max_exports)),
+            limits,
+            exports: Arc::new(Semaphore::new(limits.max_exports)),
         });
         Ok(Server {
             listener,
@@ -340,6 +352,50 @@ impl Server {
             .await
             .ok();
         Ok(())
+    }
+}
+
+/// File descriptors kept for the database, the log, the listener and
+/// connections beyond the cap (answered 503).
+const FDS_RESERVED: u64 = 128;
+
+/// The process's soft limit on open files (Unix).
+fn fd_limit() -> Option<u64> {
+    #[cfg(unix)]
+    {
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes one rlimit, which we own.
+        let ok = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } == 0;
+        // rlim_t is u64 on Linux and macOS, but not on every Unix.
+        #[allow(clippy::unnecessary_cast)]
+        let current = lim.rlim_cur as u64;
+        (ok && lim.rlim_cur != libc::RLIM_INFINITY).then_some(current)
+    }
+    #[cfg(not(unix))]
+    None
+}
+
+/// Raises the soft limit on open files to the hard limit (Unix), as servers
+/// usually do: the default soft limit (often 1,024) is what let 300 idle
+/// connections starve everyone else before connections were capped.
+pub fn raise_fd_limit() {
+    #[cfg(unix)]
+    {
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit and setrlimit read or write one rlimit we own;
+        // raising the soft limit up to the hard one needs no privilege.
+        unsafe {
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 && lim.rlim_cur < lim.rlim_max {
+                lim.rlim_cur = lim.rlim_max;
+                libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+            }
+        }
     }
 }
 
