@@ -928,7 +928,7 @@ fn main() {
         "## Issue 13: each finding before and after\n\n\
          \"Before\" is the security review of e38a359 over loopback; \"after\" is this build, \
          from the table above or from the test named (`crates/eventlog/tests/hardening.rs`, \
-         which runs with 1 s timeouts; the defaults are in the README).\n\n\
+         which runs with 1–2 s timeouts; the defaults are in the README).\n\n\
          | finding | before | after |\n|---|---|---|\n\
          | 1. many-key body | 14–25 s of CPU for one 1 MiB body of 130,000 keys; four kept both cores busy 155 s | see the cost table above; refused with 400 (over 1,000 keys per object) in well under 3 s (`a_body_of_many_keys_is_answered_in_under_3_s`) |\n\
          | 2. stalled connections | 350 idle or half-sent connections open forever; with a lower fd limit 300 hung `/healthz`, ingest and queries | every one closed within the header or body timeout (10 s / 30 s by default), `/healthz`, ingest and search answered at once meanwhile; past `--max-connections` a 503 at once (`stalled_connections_are_cut_off_while_healthz_and_ingest_answer`, `connections_beyond_the_cap_get_503_until_stalled_ones_are_cut_off`) |\n\
