@@ -1,8 +1,10 @@
 // End-to-end test of the okra-eventlog dashboard in headless Chromium: the
 // built binary on a free port with a throw-away database, fixture events
-// posted to its webhook, then a person's path through the page: search for
-// a user id, pick "Yesterday", select two rows, export them, and make sure
-// stored HTML in event_data never runs.
+// posted to its webhook, then a person's path through the page: open the
+// printed one-time link, search for a user id, pick "Yesterday", select two
+// rows, export them, and make sure stored HTML in event_data never runs;
+// the link does not work twice, the login field does, and logging out ends
+// the session on the server.
 //
 // The binary comes from OKRA_EVENTLOG_BIN (default target/release/okra-eventlog);
 // when it is missing, scripts/build-eventlog.sh builds it.
@@ -27,13 +29,17 @@ const TEST_TIMEOUT = 120_000;
 const USER = 'user-e2e-42';
 const XSS_SCRIPT = '<script>window.__pwned=1</script>';
 const XSS_IMG = '<img src=x onerror="window.__pwned=1">';
+const BIDI_ID = 'cust-\u202E21';
 
 let service;
 let browser;
 let workDir;
 let fixture;
 
-/** Starts the binary and resolves with its URL once it prints the banner. */
+/**
+ * Starts the binary and resolves with its URL and the printed dashboard link
+ * (which carries a one-time login code, never the token) once it prints them.
+ */
 function startService(db) {
   const child = spawn(BIN, ['--listen', '127.0.0.1:0', '--db', db, '--token', TOKEN], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -41,10 +47,16 @@ function startService(db) {
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`okra-eventlog exited with ${code}`)));
-    createInterface({ input: child.stdout }).once('line', (line) => {
-      const m = /^okra-eventlog listening on (http:\/\/\S+)$/.exec(line);
-      if (m) resolve({ child, url: m[1] });
-      else reject(new Error(`unexpected banner: ${line}`));
+    const lines = [];
+    const reader = createInterface({ input: child.stdout });
+    reader.on('line', (line) => {
+      lines.push(line);
+      if (lines.length < 2) return;
+      reader.removeAllListeners('line');
+      const m = /^okra-eventlog listening on (http:\/\/\S+)$/.exec(lines[0]);
+      const link = /^\s*dashboard: (http:\/\/\S+\?code=[0-9a-f]+) \(works once\)$/.exec(lines[1]);
+      if (m && link) resolve({ child, url: m[1], link: link[1] });
+      else reject(new Error(`unexpected banner: ${lines.join('\n')}`));
     });
   });
 }
@@ -96,6 +108,8 @@ function fixtures(now) {
     }),
   ];
   const others = [
+    // A customer id with a right-to-left override: it would read "cust-12".
+    event('sess-bidi', 1, 'USER_CONNECTING', Math.max(today + 500, now - 61_000), { customer_id: BIDI_ID }),
     event('sess-today', 1, 'USER_CONNECTING', Math.max(today + 1_000, now - 60_000), user),
     event('sess-today', 2, 'USER_APP_CLOSE', Math.max(today + 2_000, now - 59_000), user),
     event('sess-3-days-ago', 1, 'USER_CONNECTING', today - 3 * DAY + 3_600_000, user),
@@ -166,9 +180,16 @@ test('search a user, pick Yesterday, export two selected rows; stored HTML never
   { timeout: TEST_TIMEOUT }, async (t) => {
     const { yesterday } = fixture;
     const { page, apiCalls } = await openPage(t);
-    // The printed dashboard link: the token becomes a cookie, the URL is cleaned.
-    await page.goto(`${service.url}/?token=${TOKEN}`);
-    assert.equal(new URL(page.url()).search, '', 'token removed from the address bar');
+    // The printed dashboard link: its one-time code becomes a session, the
+    // URL is cleaned, and the cookie holds neither the code nor the token.
+    assert.ok(!service.link.includes(TOKEN), 'the printed link does not carry the token');
+    await page.goto(service.link);
+    assert.equal(new URL(page.url()).search, '', 'code removed from the address bar');
+    const cookies = await page.context().cookies();
+    assert.equal(cookies.length, 1, JSON.stringify(cookies));
+    assert.equal(cookies[0].name, 'okra_eventlog_session');
+    assert.equal(cookies[0].httpOnly, true);
+    assert.ok(cookies[0].value !== TOKEN && !service.link.includes(cookies[0].value));
     await page.locator('#app').waitFor();
     await page.locator('#status', { hasText: 'shown' }).waitFor();
 
@@ -220,10 +241,15 @@ test('search a user, pick Yesterday, export two selected rows; stored HTML never
     assert.equal(await page.evaluate(() => window.__pwned), undefined, 'stored script did not run');
   });
 
-test('without the token the dashboard asks for it, and the login field works', { timeout: TEST_TIMEOUT }, async (t) => {
+test('the printed link works once; the login field works; logout ends the session on the server',
+  { timeout: TEST_TIMEOUT }, async (t) => {
   const { page } = await openPage(t);
-  await page.goto(`${service.url}/`);
+  // The first test used the link: from the browser's history it opens nothing.
+  await page.goto(service.link);
   await page.locator('#login').waitFor();
+  assert.equal(new URL(page.url()).search, '');
+  assert.match(await page.locator('#login-error').innerText(), /already used/);
+  assert.deepEqual(await page.context().cookies(), []);
   assert.equal(await page.locator('#app').isVisible(), false);
   await page.fill('#token', 'not-the-token');
   await page.click('#login-form button[type=submit]');
@@ -236,4 +262,22 @@ test('without the token the dashboard asks for it, and the login field works', {
   await page.click('#search');
   await page.locator('#status', { hasText: '1 event shown' }).waitFor();
   assert.deepEqual(await page.locator('tr.event td.name').allInnerTexts(), ['USER_CONNECTING']);
+
+  // Bidi controls in stored ids are shown spelled out, not obeyed.
+  await page.fill('#q', 'sess-bidi');
+  await page.click('#search');
+  await page.locator('#status', { hasText: '1 event shown' }).waitFor();
+  const shown = await page.locator('tr.event td.data code').textContent();
+  assert.ok(shown.includes('cust-[U+202E]21'), shown);
+  assert.ok(!shown.includes('\u202E'), shown);
+
+  // Logging out ends the session on the server, not only in this browser.
+  const [session] = await page.context().cookies();
+  const before = await fetch(`${service.url}/api/events`, { headers: { Cookie: `${session.name}=${session.value}` } });
+  assert.equal(before.status, 200);
+  await page.click('#logout');
+  await page.locator('#login').waitFor();
+  const after = await fetch(`${service.url}/api/events`, { headers: { Cookie: `${session.name}=${session.value}` } });
+  assert.equal(after.status, 401);
+  assert.deepEqual(await page.context().cookies(), []);
 });

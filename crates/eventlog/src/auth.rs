@@ -1,30 +1,58 @@
-//! Access to the query API and the dashboard: one bearer token.
+//! Access to the query API and the dashboard (SPEC 7.3).
 //!
-//! Scripts send `Authorization: Bearer TOKEN`. The dashboard trades the token
-//! once (from `/?token=...` or its login field) for an HttpOnly,
-//! SameSite=Strict session cookie, so the token never sits in page script
-//! or storage, and export downloads can stream straight to disk.
+//! Scripts send `Authorization: Bearer TOKEN`. The dashboard never holds the
+//! token: `POST /api/session` (with the token), `/?token=TOKEN` or the
+//! one-time `/?code=CODE` printed at start-up start a session, and the
+//! HttpOnly, SameSite=Strict cookie carries only that session's random id.
+//! Cookies are not separated by port, so any other service on the same host
+//! sees the cookie; with a session id it learns something that expires and
+//! that `DELETE /api/session` revokes, not the master token.
+//!
+//! Wrong tokens and codes are rate-limited per client (a bucket of
+//! [`FAILURE_LIMIT`]); unknown session cookies are not counted, so a junk
+//! cookie set by another page cannot lock the user out.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use axum::extract::FromRequestParts;
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::error::ApiError;
+use crate::ratelimit::{Decision, Limiter, RateLimit};
 use crate::server::AppState;
 
 /// The session cookie's name.
-pub const COOKIE: &str = "okra_eventlog_token";
+pub const COOKIE: &str = "okra_eventlog_session";
+/// The cookie earlier versions set, holding the token itself; it is deleted
+/// at every login and logout.
+const LEGACY_COOKIE: &str = "okra_eventlog_token";
 /// The shortest token accepted from configuration.
 pub const MIN_TOKEN_LEN: usize = 16;
+/// How long a session lasts after login.
+pub const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
+/// Sessions kept at most; the oldest go first beyond it.
+const MAX_SESSIONS: usize = 10_000;
+/// Failed token checks per client: 20 at once, then one every 5 s.
+pub const FAILURE_LIMIT: RateLimit = RateLimit {
+    per_second: 0.2,
+    burst: 20.0,
+};
 
-/// A new random token: 32 bytes from the OS, as 64 hex digits.
-pub fn generate_token() -> std::io::Result<String> {
+/// 32 bytes from the OS, as 64 hex digits.
+fn random_hex() -> std::io::Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| std::io::Error::other(e.to_string()))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// A new random token: 32 bytes from the OS, as 64 hex digits.
+pub fn generate_token() -> std::io::Result<String> {
+    random_hex()
 }
 
 /// Checks a configured token: long enough to resist guessing, and made of
@@ -56,30 +84,198 @@ pub fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// The token a request presents, from the `Authorization` header or the
-/// session cookie.
-pub fn presented(headers: &HeaderMap) -> Option<String> {
-    if let Some(v) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
-        let (scheme, rest) = v.trim().split_once(' ')?;
-        return scheme
-            .eq_ignore_ascii_case("bearer")
-            .then(|| rest.trim().to_owned());
+/// What a request presents in its `Authorization` header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Bearer {
+    /// No `Authorization` header.
+    Absent,
+    /// A header of another scheme, or malformed.
+    Malformed,
+    /// `Bearer TOKEN`.
+    Token(String),
+}
+
+/// Reads the `Authorization` header.
+pub fn bearer(headers: &HeaderMap) -> Bearer {
+    let Some(v) = headers.get(header::AUTHORIZATION) else {
+        return Bearer::Absent;
+    };
+    let Some((scheme, rest)) = v.to_str().ok().and_then(|v| v.trim().split_once(' ')) else {
+        return Bearer::Malformed;
+    };
+    if scheme.eq_ignore_ascii_case("bearer") {
+        Bearer::Token(rest.trim().to_owned())
+    } else {
+        Bearer::Malformed
     }
+}
+
+/// Every value of the session cookie, in the order sent. Another page on
+/// the same host can add cookies of the same name, so all are tried.
+pub fn session_cookies(headers: &HeaderMap) -> Vec<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
-        .map(|(_, v)| v.to_owned())
+        .filter(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.trim().to_owned())
+        .collect()
 }
 
-/// Proof that a request carried the right token; handlers that take it
-/// answer 401 otherwise.
+/// The token, the live sessions, the one-time login code and the failure
+/// limiter.
+pub struct Auth {
+    token: String,
+    sessions: Mutex<HashMap<String, Instant>>,
+    login_code: Mutex<Option<String>>,
+    failures: Mutex<Limiter>,
+}
+
+fn unauthorized(message: &str) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, message)
+}
+
+impl Auth {
+    /// Access with this token, and a fresh one-time login code.
+    pub fn new(token: String) -> std::io::Result<Auth> {
+        Ok(Auth {
+            token,
+            sessions: Mutex::new(HashMap::new()),
+            login_code: Mutex::new(Some(random_hex()?)),
+            failures: Mutex::new(Limiter::new(FAILURE_LIMIT)),
+        })
+    }
+
+    /// The access token.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The one-time login code, until it is used.
+    pub fn login_code(&self) -> Option<String> {
+        self.login_code
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Checks a secret a client presented, counting failures against the
+    /// client: once its bucket is empty it gets 429 without a check, so
+    /// guessing is slow whatever the guesses.
+    fn check_secret(
+        &self,
+        ip: IpAddr,
+        now: Instant,
+        ok: impl FnOnce() -> bool,
+        wrong: &str,
+    ) -> Result<(), ApiError> {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if let Decision::Deny { retry_after } = failures.peek(ip, now) {
+            return Err(ApiError {
+                retry_after: Some(retry_after),
+                ..ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!("too many wrong tokens from {ip}; retry in {retry_after} s"),
+                )
+            });
+        }
+        if ok() {
+            return Ok(());
+        }
+        failures.check(ip, now);
+        Err(unauthorized(wrong))
+    }
+
+    /// Checks a bearer token.
+    pub fn check_token(&self, ip: IpAddr, presented: &str, now: Instant) -> Result<(), ApiError> {
+        self.check_secret(
+            ip,
+            now,
+            || same(presented, &self.token),
+            "the token is wrong; use the one okra-eventlog printed at start-up",
+        )
+    }
+
+    /// Uses up the one-time login code.
+    pub fn redeem_code(&self, ip: IpAddr, code: &str, now: Instant) -> Result<(), ApiError> {
+        self.check_secret(
+            ip,
+            now,
+            || {
+                let mut slot = self.login_code.lock().unwrap_or_else(|e| e.into_inner());
+                let ok = slot.as_deref().is_some_and(|c| same(code, c));
+                if ok {
+                    *slot = None;
+                }
+                ok
+            },
+            "the login code is wrong or was already used",
+        )
+    }
+
+    /// Starts a session and returns its id.
+    pub fn start_session(&self, now: Instant) -> Result<String, ApiError> {
+        let id = random_hex()
+            .map_err(|e| ApiError::internal(format!("cannot make a session id: {e}")))?;
+        let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        if sessions.len() >= MAX_SESSIONS {
+            sessions.retain(|_, expiry| *expiry > now);
+        }
+        if sessions.len() >= MAX_SESSIONS {
+            if let Some(oldest) = sessions
+                .iter()
+                .min_by_key(|(_, expiry)| **expiry)
+                .map(|(k, _)| k.clone())
+            {
+                sessions.remove(&oldest);
+            }
+        }
+        sessions.insert(id.clone(), now + SESSION_TTL);
+        Ok(id)
+    }
+
+    /// Whether `id` is a live session.
+    pub fn session_valid(&self, id: &str, now: Instant) -> bool {
+        let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        match sessions.get(id) {
+            Some(expiry) if *expiry > now => true,
+            Some(_) => {
+                sessions.remove(id);
+                false
+            }
+            None => false,
+        }
+    }
+
+    /// Ends a session.
+    pub fn end_session(&self, id: &str) {
+        self.sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(id);
+    }
+
+    /// How many sessions are live (for tests).
+    pub fn session_count(&self) -> usize {
+        self.sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .len()
+    }
+}
+
+/// The client's address (loopback when unknown, as in unit tests).
+pub fn client_ip(parts: &Parts) -> IpAddr {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::from([127, 0, 0, 1]), |c| c.0.ip())
+}
+
+/// Proof that a request carried the right token or a live session; handlers
+/// that take it answer 401 otherwise.
 #[derive(Debug, Clone, Copy)]
 pub struct Authorized;
 
@@ -90,47 +286,103 @@ impl FromRequestParts<Arc<AppState>> for Authorized {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
-        match presented(&parts.headers) {
-            Some(t) if same(&t, &state.token) => Ok(Authorized),
-            Some(_) => Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "the token is wrong; use the one okra-eventlog printed at start-up",
-            )),
-            None => Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
+        let now = Instant::now();
+        match bearer(&parts.headers) {
+            Bearer::Token(t) => {
+                return state
+                    .auth
+                    .check_token(client_ip(parts), &t, now)
+                    .map(|()| Authorized)
+            }
+            Bearer::Malformed => {
+                return Err(unauthorized(
+                    "a token is required: send Authorization: Bearer TOKEN",
+                ))
+            }
+            Bearer::Absent => {}
+        }
+        let cookies = session_cookies(&parts.headers);
+        if cookies.iter().any(|c| state.auth.session_valid(c, now)) {
+            Ok(Authorized)
+        } else if cookies.is_empty() {
+            Err(unauthorized(
                 "a token is required: send Authorization: Bearer TOKEN",
-            )),
+            ))
+        } else {
+            Err(unauthorized(
+                "the session has ended or is unknown; log in again",
+            ))
         }
     }
 }
 
-/// A `Set-Cookie` header that logs the dashboard in.
-pub fn session_cookie(token: &str) -> HeaderValue {
-    HeaderValue::from_str(&format!(
-        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
-    ))
-    .expect("checked tokens are header-safe")
-}
-
-/// `POST /api/session`: exchange a bearer token for the session cookie.
-pub async fn login(
-    _auth: Authorized,
-    axum::extract::State(state): axum::extract::State<Arc<AppState>>,
-) -> Response {
-    let mut resp = StatusCode::NO_CONTENT.into_response();
-    resp.headers_mut()
-        .insert(header::SET_COOKIE, session_cookie(&state.token));
-    resp
-}
-
-/// `DELETE /api/session`: log the dashboard out.
-pub async fn logout() -> Response {
-    let mut resp = StatusCode::NO_CONTENT.into_response();
-    resp.headers_mut().insert(
-        header::SET_COOKIE,
+/// `Set-Cookie` headers that log the dashboard in with session `id` (and
+/// delete the cookie of earlier versions, which held the token).
+pub fn session_cookies_to_set(id: &str) -> [HeaderValue; 2] {
+    [
+        HeaderValue::from_str(&format!(
+            "{COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+            SESSION_TTL.as_secs()
+        ))
+        .expect("session ids are hex"),
         HeaderValue::from_static(
             "okra_eventlog_token=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
         ),
+    ]
+}
+
+/// Adds the cookies of a new session to a response.
+pub fn set_session(resp: &mut Response, id: &str) {
+    for v in session_cookies_to_set(id) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+/// `POST /api/session`: exchange the bearer token for a session cookie.
+pub async fn login(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    let now = Instant::now();
+    let result = match bearer(&headers) {
+        Bearer::Token(t) => state.auth.check_token(peer.ip(), &t, now),
+        _ => Err(unauthorized(
+            "a token is required: send Authorization: Bearer TOKEN",
+        )),
+    }
+    .and_then(|()| state.auth.start_session(now));
+    match result {
+        Ok(id) => {
+            let mut resp = StatusCode::NO_CONTENT.into_response();
+            set_session(&mut resp, &id);
+            resp
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `DELETE /api/session`: end the sessions the request's cookies name, on
+/// the server, and clear the cookie.
+pub async fn logout(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    for id in session_cookies(&headers) {
+        state.auth.end_session(&id);
+    }
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    let h = resp.headers_mut();
+    h.append(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&format!(
+            "{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
+        ))
+        .expect("static cookie"),
+    );
+    h.append(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&format!(
+            "{LEGACY_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
+        ))
+        .expect("static cookie"),
     );
     resp
 }
@@ -165,17 +417,66 @@ mod tests {
     }
 
     #[test]
-    fn reads_header_then_cookie() {
+    fn reads_bearer_and_every_session_cookie() {
         let mut h = HeaderMap::new();
-        assert_eq!(presented(&h), None);
-        h.insert(
+        assert_eq!(bearer(&h), Bearer::Absent);
+        assert!(session_cookies(&h).is_empty());
+        h.append(
             header::COOKIE,
-            "a=1; okra_eventlog_token=xyz".parse().unwrap(),
+            "a=1; okra_eventlog_session=junk; okra_eventlog_session=real"
+                .parse()
+                .unwrap(),
         );
-        assert_eq!(presented(&h).as_deref(), Some("xyz"));
+        h.append(
+            header::COOKIE,
+            "okra_eventlog_session=third".parse().unwrap(),
+        );
+        assert_eq!(session_cookies(&h), vec!["junk", "real", "third"]);
         h.insert(header::AUTHORIZATION, "Bearer abc".parse().unwrap());
-        assert_eq!(presented(&h).as_deref(), Some("abc"));
+        assert_eq!(bearer(&h), Bearer::Token("abc".into()));
         h.insert(header::AUTHORIZATION, "Basic abc".parse().unwrap());
-        assert_eq!(presented(&h), None);
+        assert_eq!(bearer(&h), Bearer::Malformed);
+    }
+
+    #[test]
+    fn sessions_expire_and_end() {
+        let auth = Auth::new("t".repeat(16)).unwrap();
+        let t0 = Instant::now();
+        let id = auth.start_session(t0).unwrap();
+        assert_ne!(id, auth.token());
+        assert!(auth.session_valid(&id, t0));
+        assert!(!auth.session_valid(&id, t0 + SESSION_TTL));
+        let id = auth.start_session(t0).unwrap();
+        auth.end_session(&id);
+        assert!(!auth.session_valid(&id, t0));
+    }
+
+    #[test]
+    fn the_login_code_works_once_and_failures_are_limited() {
+        let auth = Auth::new("t".repeat(16)).unwrap();
+        let ip: IpAddr = "10.0.0.9".parse().unwrap();
+        let t0 = Instant::now();
+        let code = auth.login_code().unwrap();
+        assert!(auth.redeem_code(ip, &code, t0).is_ok());
+        assert_eq!(auth.login_code(), None);
+        assert_eq!(
+            auth.redeem_code(ip, &code, t0).unwrap_err().status,
+            StatusCode::UNAUTHORIZED
+        );
+        for _ in 1..FAILURE_LIMIT.burst as usize {
+            let e = auth.check_token(ip, "wrong", t0).unwrap_err();
+            assert_eq!(e.status, StatusCode::UNAUTHORIZED);
+        }
+        // Out of tries: even the right token waits.
+        let e = auth.check_token(ip, auth.token(), t0).unwrap_err();
+        assert_eq!(e.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(e.retry_after, Some(5));
+        // Other clients are not affected, and the bucket refills.
+        assert!(auth
+            .check_token("10.0.0.10".parse().unwrap(), auth.token(), t0)
+            .is_ok());
+        assert!(auth
+            .check_token(ip, auth.token(), t0 + Duration::from_secs(5))
+            .is_ok());
     }
 }

@@ -3,9 +3,47 @@
 //! Flags win over environment variables, which win over defaults.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::auth::check_token;
+use crate::ingest::MAX_BODY_BYTES;
 use crate::ratelimit::RateLimit;
+
+/// The bounds on connections and work that keep stalled or greedy clients
+/// from taking the service from others (SPEC 7.3). The defaults follow the
+/// spec; tests shorten the timeouts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// A request's head must arrive within this; an idle keep-alive
+    /// connection is closed after it too (hyper times the wait for the next
+    /// head the same way).
+    pub header_timeout: Duration,
+    /// A request's whole body must arrive within this.
+    pub body_timeout: Duration,
+    /// A connection whose client accepts no bytes for this long is closed
+    /// (a download that stopped reading).
+    pub write_timeout: Duration,
+    /// A search, or one page of an export, is stopped after this.
+    pub query_timeout: Duration,
+    /// Connections served at once; more are answered 503 and closed.
+    pub max_connections: usize,
+    /// Exports streamed at once; more are answered 503.
+    pub max_exports: usize,
+}
+
+impl Limits {
+    /// The defaults: headers within 10 s, body within 30 s, downloads cut off
+    /// after 60 s without progress, queries stopped after 2 s, 512
+    /// connections and 4 exports at once.
+    pub const DEFAULT: Limits = Limits {
+        header_timeout: Duration::from_secs(10),
+        body_timeout: Duration::from_secs(30),
+        write_timeout: Duration::from_secs(60),
+        query_timeout: Duration::from_secs(2),
+        max_connections: 512,
+        max_exports: 4,
+    };
+}
 
 /// Everything the service needs to start.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +57,11 @@ pub struct Config {
     pub token: Option<String>,
     /// The ingest rate limit per client, or `None` for no limit.
     pub rate_limit: Option<RateLimit>,
+    /// The ingest byte budget per client (bytes per second and burst), or
+    /// `None` for no limit.
+    pub byte_limit: Option<RateLimit>,
+    /// Timeouts and caps.
+    pub limits: Limits,
 }
 
 impl Default for Config {
@@ -28,6 +71,8 @@ impl Default for Config {
             db: PathBuf::from("events.sqlite3"),
             token: None,
             rate_limit: Some(RateLimit::DEFAULT),
+            byte_limit: Some(RateLimit::DEFAULT_BYTES),
+            limits: Limits::DEFAULT,
         }
     }
 }
@@ -48,6 +93,8 @@ pub const USAGE: &str = "\
 okra-eventlog: receives okra-events webhooks, stores them, and serves a dashboard to search them.
 
 Usage: okra-eventlog [--listen ADDR] [--db FILE] [--token TOKEN] [--rate-limit N] [--rate-burst N]
+                     [--byte-limit BYTES] [--byte-burst BYTES] [--header-timeout S] [--body-timeout S]
+                     [--write-timeout S] [--query-timeout S] [--max-connections N] [--max-exports N]
 
 Options (environment variable in brackets):
   --listen ADDR      address to listen on; port 0 picks a free port
@@ -62,6 +109,22 @@ Options (environment variable in brackets):
                      [OKRA_EVENTLOG_RATE_LIMIT] (default 50)
   --rate-burst N     ingest requests a client may make at once
                      [OKRA_EVENTLOG_RATE_BURST] (default 200)
+  --byte-limit BYTES ingest bytes per second per client, 0 for no limit
+                     [OKRA_EVENTLOG_BYTE_LIMIT] (default 1048576)
+  --byte-burst BYTES ingest bytes a client may send at once, at least 1048576
+                     [OKRA_EVENTLOG_BYTE_BURST] (default 16777216)
+  --header-timeout S seconds for a request's head, and for an idle connection's
+                     next request [OKRA_EVENTLOG_HEADER_TIMEOUT] (default 10)
+  --body-timeout S   seconds for a request's whole body
+                     [OKRA_EVENTLOG_BODY_TIMEOUT] (default 30)
+  --write-timeout S  seconds a client may accept no bytes before it is cut off
+                     [OKRA_EVENTLOG_WRITE_TIMEOUT] (default 60)
+  --query-timeout S  seconds a search (or one page of an export) may run
+                     [OKRA_EVENTLOG_QUERY_TIMEOUT] (default 2)
+  --max-connections N  connections served at once; more get 503
+                     [OKRA_EVENTLOG_MAX_CONNECTIONS] (default 512)
+  --max-exports N    exports streamed at once; more get 503
+                     [OKRA_EVENTLOG_MAX_EXPORTS] (default 4)
   -h, --help         print this help
   -V, --version      print the version
 ";
@@ -70,6 +133,30 @@ fn number(name: &str, value: &str) -> Result<f64, String> {
     match value.parse::<f64>() {
         Ok(n) if n.is_finite() && n >= 0.0 => Ok(n),
         _ => Err(format!("{name} must be a number >= 0, got \"{value}\"")),
+    }
+}
+
+fn seconds(name: &str, value: Option<String>, default: Duration) -> Result<Duration, String> {
+    let Some(value) = value else {
+        return Ok(default);
+    };
+    match value.parse::<f64>() {
+        Ok(n) if n.is_finite() && n > 0.0 && n <= 86_400.0 => Ok(Duration::from_secs_f64(n)),
+        _ => Err(format!(
+            "{name} must be a number of seconds above 0 and at most 86400, got \"{value}\""
+        )),
+    }
+}
+
+fn count(name: &str, value: Option<String>, default: usize) -> Result<usize, String> {
+    let Some(value) = value else {
+        return Ok(default);
+    };
+    match value.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!(
+            "{name} must be a whole number >= 1, got \"{value}\""
+        )),
     }
 }
 
@@ -84,6 +171,14 @@ pub fn parse(
     let mut token = env("OKRA_EVENTLOG_TOKEN");
     let mut rate = env("OKRA_EVENTLOG_RATE_LIMIT");
     let mut burst = env("OKRA_EVENTLOG_RATE_BURST");
+    let mut bytes = env("OKRA_EVENTLOG_BYTE_LIMIT");
+    let mut byte_burst = env("OKRA_EVENTLOG_BYTE_BURST");
+    let mut header_timeout = env("OKRA_EVENTLOG_HEADER_TIMEOUT");
+    let mut body_timeout = env("OKRA_EVENTLOG_BODY_TIMEOUT");
+    let mut write_timeout = env("OKRA_EVENTLOG_WRITE_TIMEOUT");
+    let mut query_timeout = env("OKRA_EVENTLOG_QUERY_TIMEOUT");
+    let mut max_connections = env("OKRA_EVENTLOG_MAX_CONNECTIONS");
+    let mut max_exports = env("OKRA_EVENTLOG_MAX_EXPORTS");
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -98,6 +193,14 @@ pub fn parse(
             "--token" => &mut token,
             "--rate-limit" => &mut rate,
             "--rate-burst" => &mut burst,
+            "--byte-limit" => &mut bytes,
+            "--byte-burst" => &mut byte_burst,
+            "--header-timeout" => &mut header_timeout,
+            "--body-timeout" => &mut body_timeout,
+            "--write-timeout" => &mut write_timeout,
+            "--query-timeout" => &mut query_timeout,
+            "--max-connections" => &mut max_connections,
+            "--max-exports" => &mut max_exports,
             _ => return Err(format!("unknown argument \"{arg}\" (see --help)")),
         };
         let value = match inline {
@@ -131,6 +234,28 @@ pub fn parse(
         return Err("--rate-burst must be at least 1".into());
     }
     config.rate_limit = (per_second > 0.0).then_some(RateLimit { per_second, burst });
+    let per_second = bytes
+        .map(|b| number("--byte-limit", &b))
+        .transpose()?
+        .unwrap_or(RateLimit::DEFAULT_BYTES.per_second);
+    let burst = byte_burst
+        .map(|b| number("--byte-burst", &b))
+        .transpose()?
+        .unwrap_or(RateLimit::DEFAULT_BYTES.burst.max(per_second));
+    if burst < MAX_BODY_BYTES as f64 && per_second > 0.0 {
+        // A smaller bucket could never hold one largest body.
+        return Err(format!("--byte-burst must be at least {MAX_BODY_BYTES}"));
+    }
+    config.byte_limit = (per_second > 0.0).then_some(RateLimit { per_second, burst });
+    let d = Limits::DEFAULT;
+    config.limits = Limits {
+        header_timeout: seconds("--header-timeout", header_timeout, d.header_timeout)?,
+        body_timeout: seconds("--body-timeout", body_timeout, d.body_timeout)?,
+        write_timeout: seconds("--write-timeout", write_timeout, d.write_timeout)?,
+        query_timeout: seconds("--query-timeout", query_timeout, d.query_timeout)?,
+        max_connections: count("--max-connections", max_connections, d.max_connections)?,
+        max_exports: count("--max-exports", max_exports, d.max_exports)?,
+    };
     Ok(Command::Run(config))
 }
 
@@ -189,6 +314,37 @@ mod tests {
         // A burst below the rate would make the rate unreachable.
         let c = run(parse(args(&["--rate-limit", "500"]), |_| None));
         assert_eq!(c.rate_limit.unwrap().burst, 500.0);
+    }
+
+    #[test]
+    fn limits_can_be_tuned() {
+        let c = run(parse(
+            args(&[
+                "--header-timeout",
+                "1.5",
+                "--write-timeout=2",
+                "--max-connections",
+                "40",
+                "--byte-limit",
+                "0",
+            ]),
+            |k| (k == "OKRA_EVENTLOG_MAX_EXPORTS").then(|| "3".to_owned()),
+        ));
+        assert_eq!(c.limits.header_timeout, Duration::from_millis(1500));
+        assert_eq!(c.limits.write_timeout, Duration::from_secs(2));
+        assert_eq!(c.limits.body_timeout, Limits::DEFAULT.body_timeout);
+        assert_eq!(c.limits.max_connections, 40);
+        assert_eq!(c.limits.max_exports, 3);
+        assert_eq!(c.byte_limit, None);
+        assert!(parse(args(&["--header-timeout", "0"]), |_| None)
+            .unwrap_err()
+            .contains("above 0"));
+        assert!(parse(args(&["--byte-burst", "1000"]), |_| None)
+            .unwrap_err()
+            .contains("at least 1048576"));
+        assert!(parse(args(&["--max-exports", "0"]), |_| None)
+            .unwrap_err()
+            .contains(">= 1"));
     }
 
     #[test]

@@ -5,13 +5,15 @@
 //! text (`textContent`), and the Content-Security-Policy allows no inline
 //! script, so a stored `<script>` or `onerror=` is shown, never run.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Instant;
 
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::auth::{same, session_cookie};
+use crate::auth::set_session;
 use crate::server::AppState;
 
 const INDEX_HTML: &str = include_str!("dashboard/index.html");
@@ -57,21 +59,33 @@ fn redirect_home(fragment: &str) -> Response {
     resp
 }
 
-/// `GET /`. With `?token=...` it sets the session cookie and redirects to a
-/// clean URL, so the token does not stay in the address bar or history.
+/// `GET /`. With `?code=...` (the one-time link printed at start-up) or
+/// `?token=...` it starts a session, sets its cookie and redirects to a
+/// clean URL; the code works once, so the address left in the browser's
+/// history opens nothing.
 pub async fn index(
     State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
-    match pairs.iter().find(|(k, _)| k == "token") {
-        Some((_, t)) if same(t, &state.token) => {
+    let now = Instant::now();
+    let find = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v);
+    let (checked, wrong) = match (find("code"), find("token")) {
+        (Some(code), _) => (state.auth.redeem_code(peer.ip(), code, now), "#wrong-code"),
+        (None, Some(token)) => (
+            state.auth.check_token(peer.ip(), token, now),
+            "#wrong-token",
+        ),
+        (None, None) => return asset("text/html; charset=utf-8", INDEX_HTML),
+    };
+    match checked.and_then(|()| state.auth.start_session(now)) {
+        Ok(id) => {
             let mut resp = redirect_home("");
-            resp.headers_mut()
-                .insert(header::SET_COOKIE, session_cookie(&state.token));
+            set_session(&mut resp, &id);
             resp
         }
-        Some(_) => redirect_home("#wrong-token"),
-        None => asset("text/html; charset=utf-8", INDEX_HTML),
+        Err(e) if e.status == StatusCode::UNAUTHORIZED => redirect_home(wrong),
+        Err(e) => e.into_response(),
     }
 }
 

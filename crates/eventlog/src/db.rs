@@ -11,8 +11,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use okra_events_core::{Event, Value};
+use okra_events_core::{Category, Event, Screen};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use serde::Serialize;
+use serde_json::value::RawValue;
 
 /// How many keys one millisecond of event time owns.
 pub const KEYS_PER_MS: i64 = 1 << 16;
@@ -64,26 +66,86 @@ pub struct NewEvent {
 }
 
 impl NewEvent {
-    /// Prepares a validated event whose time is `time_ms`.
-    pub fn new(event: &Event, time_ms: i64) -> NewEvent {
+    /// Prepares a validated event whose time is `time_ms`. `event_data` is
+    /// the data's JSON text as received, stored in place of the parsed
+    /// value so that numbers keep every digit (SPEC 7.3).
+    pub fn new(event: &Event, event_data: &RawValue, time_ms: i64) -> NewEvent {
         NewEvent {
             time_ms,
             event_id: event.event_id.clone(),
             session_id: event.session_id.clone(),
             sequence: i64::try_from(event.sequence).unwrap_or(i64::MAX),
-            json: serde_json::to_string(event).expect("an Event always serializes"),
-            doc: index_text(event),
+            json: serde_json::to_string(&StoredEvent::new(event, event_data))
+                .expect("an event always serializes"),
+            doc: index_text(event, event_data.get()),
+        }
+    }
+}
+
+/// The stored form of an event: the fields of [`Event`], in its order, with
+/// `event_data` as raw JSON text.
+#[derive(Serialize)]
+struct StoredEvent<'a> {
+    event: bool,
+    event_name: &'a str,
+    event_type: &'a str,
+    event_category: Category,
+    event_screen: Option<Screen>,
+    event_time: &'a str,
+    event_location: Option<&'a str>,
+    event_callback_url: Option<&'a str>,
+    event_data: &'a RawValue,
+    #[serde(rename = "withError")]
+    with_error: bool,
+    event_id: &'a str,
+    session_id: &'a str,
+    sequence: u64,
+}
+
+impl<'a> StoredEvent<'a> {
+    fn new(e: &'a Event, event_data: &'a RawValue) -> StoredEvent<'a> {
+        // Destructured so that a field added to Event fails to compile here.
+        let Event {
+            event,
+            event_name,
+            event_type,
+            event_category,
+            event_screen,
+            event_time,
+            event_location,
+            event_callback_url,
+            event_data: _,
+            with_error,
+            event_id,
+            session_id,
+            sequence,
+        } = e;
+        StoredEvent {
+            event: *event,
+            event_name,
+            event_type,
+            event_category: *event_category,
+            event_screen: *event_screen,
+            event_time,
+            event_location: event_location.as_deref(),
+            event_callback_url: event_callback_url.as_deref(),
+            event_data,
+            with_error: *with_error,
+            event_id,
+            session_id,
+            sequence: *sequence,
         }
     }
 }
 
 /// The text keyword search sees for an event: its ids, name, screen and
-/// every string or number inside `event_data`. Keys are left out (searching
+/// every string or number inside `event_data` (given as JSON text, so a
+/// number is indexed as written). Keys are left out (searching
 /// "bank" should find banks, not every event with a `bank` field), and so are
 /// the page URL and category, which every event of a site shares: indexing
 /// them would cost a quarter of the index's work for nothing a person
 /// searches by. UUIDs are indexed as one word (see [`compact_uuids`]).
-pub fn index_text(event: &Event) -> String {
+pub fn index_text(event: &Event, event_data: &str) -> String {
     let mut doc = String::with_capacity(256);
     for part in [
         event.event_id.as_str(),
@@ -94,23 +156,59 @@ pub fn index_text(event: &Event) -> String {
         compact_uuids(part, &mut doc);
         doc.push('\n');
     }
-    push_values(&event.event_data, &mut doc);
+    push_values(event_data, &mut doc);
     doc
 }
 
-fn push_values(value: &Value, doc: &mut String) {
-    match value {
-        Value::String(s) => {
-            compact_uuids(s, doc);
-            doc.push('\n');
+/// Appends the string values (not keys) and numbers of valid JSON text, one
+/// per line, in one pass.
+fn push_values(json: &str, doc: &mut String) {
+    let b = json.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                let start = i;
+                let mut escaped = false;
+                i += 1;
+                while i < b.len() {
+                    match b[i] {
+                        _ if escaped => escaped = false,
+                        b'\\' => escaped = true,
+                        b'"' => break,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                i = (i + 1).min(b.len());
+                let literal = &json[start..i];
+                let mut next = i;
+                while next < b.len() && b[next].is_ascii_whitespace() {
+                    next += 1;
+                }
+                if b.get(next) == Some(&b':') {
+                    continue; // a key
+                }
+                if literal.contains('\\') {
+                    if let Ok(s) = serde_json::from_str::<String>(literal) {
+                        compact_uuids(&s, doc);
+                    }
+                } else if literal.len() >= 2 {
+                    compact_uuids(&literal[1..literal.len() - 1], doc);
+                }
+                doc.push('\n');
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                while i < b.len() && matches!(b[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                {
+                    i += 1;
+                }
+                doc.push_str(&json[start..i]);
+                doc.push('\n');
+            }
+            _ => i += 1,
         }
-        Value::Number(n) => {
-            doc.push_str(&n.to_string());
-            doc.push('\n');
-        }
-        Value::Array(items) => items.iter().for_each(|v| push_values(v, doc)),
-        Value::Object(map) => map.iter().for_each(|(_, v)| push_values(v, doc)),
-        Value::Null | Value::Bool(_) => {}
     }
 }
 
@@ -168,6 +266,45 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Creates the database file readable and writable by its owner only (it
+/// holds people's events and, unless configured, the token), or tightens
+/// the mode of an existing one and of its `-wal` and `-shm` files. SQLite
+/// gives the `-wal` and `-shm` files it creates the database file's mode.
+#[cfg(unix)]
+fn create_private(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let Ok(meta) = std::fs::metadata(&p) else {
+            continue;
+        };
+        if meta.is_file() && meta.permissions().mode() & 0o077 != 0 {
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))?;
+            eprintln!(
+                "okra-eventlog: {} was readable by others; it is now readable by its owner only",
+                std::path::Path::new(&p).display()
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn create_private(_path: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
 /// The one connection that writes.
 pub struct Writer {
     conn: Connection,
@@ -177,6 +314,15 @@ impl Writer {
     /// Opens (creating if needed) the database file and brings its schema up
     /// to date.
     pub fn open(path: &Path) -> rusqlite::Result<Writer> {
+        create_private(path).map_err(|e| {
+            rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                Some(format!(
+                    "cannot create {} for its owner only: {e}",
+                    path.display()
+                )),
+            )
+        })?;
         let conn = Connection::open(path)?;
         configure(&conn)?;
         // WAL lets searches and exports read while ingest writes. NORMAL
@@ -390,9 +536,20 @@ impl std::ops::Deref for Reader<'_> {
     }
 }
 
+impl std::ops::DerefMut for Reader<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
+        self.conn.as_mut().expect("connection present until drop")
+    }
+}
+
 impl Drop for Reader<'_> {
     fn drop(&mut self) {
-        if let Some(conn) = self.conn.take() {
+        if let Some(mut conn) = self.conn.take() {
+            // A query's budget check must not outlive the query (see
+            // query::with_budget), even when it ended in a panic.
+            if conn.progress_handler(0, None::<fn() -> bool>).is_err() {
+                return;
+            }
             let mut idle = self.pool.idle.lock().unwrap_or_else(|e| e.into_inner());
             if idle.len() < MAX_IDLE_READERS {
                 idle.push(conn);
@@ -430,6 +587,16 @@ mod tests {
         ] {
             assert_eq!(compact(s), s);
         }
+    }
+
+    #[test]
+    fn indexes_values_not_keys() {
+        let mut doc = String::new();
+        push_values(
+            r#"{"bank":"alat","n":[1.50,-2e3,true,null],"o":{"k\"ey":"v\u00e9 x","e":""}}"#,
+            &mut doc,
+        );
+        assert_eq!(doc, "alat\n1.50\n-2e3\nvé x\n\n");
     }
 
     #[test]

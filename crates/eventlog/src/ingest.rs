@@ -7,7 +7,16 @@
 //! - batch: at most [`MAX_BATCH_EVENTS`] events, else 400;
 //! - content type `application/json` or `text/plain` (what `sendBeacon`
 //!   sends), else 415;
-//! - requests per client: see [`crate::ratelimit`], else 429 with `Retry-After`.
+//! - keys per object in `event_data`: at most [`MAX_KEYS_PER_OBJECT`], else 400;
+//! - `event_id` and `session_id`: 1 to 64 of `A-Z a-z 0-9 _ . : -`, else 400;
+//! - the body must arrive within the body timeout, else 408;
+//! - requests and bytes per client: see [`crate::ratelimit`], else 429 with
+//!   `Retry-After`.
+//!
+//! Parsing costs time linear in the body's size (SPEC 7.3): duplicate keys
+//! are merged by sorting, nesting is capped by the core's `MAX_DEPTH`.
+//! `event_data` is stored as the JSON text received (whitespace outside
+//! strings removed), so numbers keep every digit.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -19,7 +28,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use jiff::Timestamp;
-use okra_events_core::Event;
+use okra_events_core::{Event, Value};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -32,6 +41,10 @@ use crate::server::AppState;
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 /// The most events accepted in one batch.
 pub const MAX_BATCH_EVENTS: usize = 1_000;
+
+/// The most keys one object in `event_data` may have. The widget's events
+/// are at most 32 KiB, which holds a few thousand keys at the very most.
+pub const MAX_KEYS_PER_OBJECT: usize = 1_000;
 
 /// Event times are accepted from 1970 up to (not including) this year. The
 /// bound keeps storage keys in range and catches clocks that are far off.
@@ -110,9 +123,56 @@ pub fn parse_body(body: &[u8]) -> Result<Vec<NewEvent>, String> {
         .collect()
 }
 
+/// The event's `event_data` as received, beside the parsed event.
+#[derive(Deserialize)]
+struct RawData<'a> {
+    #[serde(borrow)]
+    event_data: &'a RawValue,
+}
+
+/// Whether an id is 1 to 64 characters of `A-Z a-z 0-9 _ . : -`: what
+/// survives a comma-separated list, a URL and a terminal unchanged.
+pub fn id_ok(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-'))
+}
+
+/// The number of keys of the largest object in `v`.
+fn widest_object(v: &Value) -> usize {
+    match v {
+        Value::Object(map) => map
+            .iter()
+            .map(|(_, v)| widest_object(v))
+            .max()
+            .unwrap_or(0)
+            .max(map.len()),
+        Value::Array(items) => items.iter().map(widest_object).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
 fn parse_event(json: &str) -> Result<NewEvent, String> {
     let event: Event = serde_json::from_str(json).map_err(|e| e.to_string())?;
     event.validate().map_err(|e| e.0)?;
+    for (field, id) in [
+        ("event_id", &event.event_id),
+        ("session_id", &event.session_id),
+    ] {
+        if !id_ok(id) {
+            return Err(format!(
+                "{field} {} must be 1 to 64 characters of A-Z a-z 0-9 _ . : -",
+                serde_json::to_string(id).expect("strings serialize")
+            ));
+        }
+    }
+    let widest = widest_object(&event.event_data);
+    if widest > MAX_KEYS_PER_OBJECT {
+        return Err(format!(
+            "event_data has an object with {widest} keys; at most {MAX_KEYS_PER_OBJECT}"
+        ));
+    }
     let time: Timestamp = event.event_time.parse().map_err(|_| {
         format!(
             "event_time \"{}\" is not a real date and time",
@@ -126,7 +186,37 @@ fn parse_event(json: &str) -> Result<NewEvent, String> {
             event.event_time
         ));
     }
-    Ok(NewEvent::new(&event, time.as_millisecond()))
+    // The same text parsed twice: once into the event (validated), once to
+    // keep event_data's text, numbers as written.
+    let raw: RawData = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    let data = RawValue::from_string(minify(raw.event_data.get())).map_err(|e| e.to_string())?;
+    Ok(NewEvent::new(&event, &data, time.as_millisecond()))
+}
+
+/// Removes the whitespace outside strings from valid JSON text, so an event
+/// stays on one line of an export. Everything else is kept byte for byte.
+pub fn minify(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in json.chars() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
+            if c == '"' {
+                in_string = true;
+            }
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn content_type_ok(headers: &HeaderMap) -> Result<(), ApiError> {
@@ -233,6 +323,30 @@ pub async fn ingest(
     })
 }
 
+/// Charges `n` bytes to the client's byte budget.
+fn take_bytes(state: &AppState, peer: SocketAddr, n: u64) -> Result<(), ApiError> {
+    let Some(limiter) = &state.byte_limiter else {
+        return Ok(());
+    };
+    let decision = limiter
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .check_cost(peer.ip(), Instant::now(), n as f64);
+    match decision {
+        Decision::Allow => Ok(()),
+        Decision::Deny { retry_after } => Err(ApiError {
+            retry_after: Some(retry_after),
+            ..ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "too many bytes from {}; retry in {retry_after} s",
+                    peer.ip()
+                ),
+            )
+        }),
+    }
+}
+
 async fn ingest_inner(
     state: Arc<AppState>,
     peer: SocketAddr,
@@ -258,7 +372,26 @@ async fn ingest_inner(
         }
     }
     content_type_ok(&headers)?;
-    let bytes = read_body(&headers, body).await?;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if let Some(n) = declared.filter(|&n| n <= MAX_BODY_BYTES as u64) {
+        take_bytes(&state, peer, n)?;
+    }
+    let timeout = state.limits.body_timeout;
+    let bytes = tokio::time::timeout(timeout, read_body(&headers, body))
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                format!("the body did not arrive within {} s", timeout.as_secs_f64()),
+            )
+        })??;
+    if declared.is_none() {
+        // Chunked: the size is known only now.
+        take_bytes(&state, peer, bytes.len() as u64)?;
+    }
     let queue = state.writes.clone();
     let pending = tokio::task::spawn_blocking(move || {
         let events = parse_body(&bytes)?;
@@ -322,6 +455,73 @@ mod tests {
         let b = body(&[event("USER_LOGIN_ATTEMPTED").replace("2026-11-27T01", "1969-11-27T01")]);
         let e = parse_body(b.as_bytes()).unwrap_err();
         assert!(e.contains("outside 1970..3000"), "{e}");
+    }
+
+    #[test]
+    fn ids_are_restricted() {
+        for (field, orig, bad) in [
+            ("event_id", "e1", "\"a,b\""),
+            ("event_id", "e1", "\"a b\""),
+            ("session_id", "s1", "\"s\u{202e}1\""),
+            ("session_id", "s1", "\"s\\u202e1\""),
+        ] {
+            let ev = event("USER_LOGIN_ATTEMPTED").replace(
+                &format!(r#""{field}":"{orig}""#),
+                &format!(r#""{field}":{bad}"#),
+            );
+            let e = parse_body(body(&[ev]).as_bytes()).unwrap_err();
+            assert!(e.starts_with(&format!("batch[0]: {field} ")), "{e}");
+            assert!(e.contains("A-Z a-z 0-9 _ . : -"), "{e}");
+        }
+        assert!(id_ok("0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"));
+        assert!(id_ok("svc:tenant.42_x"));
+        assert!(!id_ok(""));
+        assert!(!id_ok(&"x".repeat(65)));
+    }
+
+    #[test]
+    fn event_data_is_kept_as_written() {
+        let ev = event("USER_LOGIN_ATTEMPTED").replace(
+            r#"{"tracking_id":"T1"}"#,
+            "{ \"tracking_id\" : \"T 1\",\n \"n\": 123456789012345678901234567890, \"f\": 1.10, \"e\": -2E3 }",
+        );
+        let out = parse_body(body(&[ev]).as_bytes()).unwrap();
+        assert!(
+            out[0].json.contains(
+                r#""event_data":{"tracking_id":"T 1","n":123456789012345678901234567890,"f":1.10,"e":-2E3}"#
+            ),
+            "{}",
+            out[0].json
+        );
+        assert!(
+            out[0].doc.contains("123456789012345678901234567890"),
+            "{}",
+            out[0].doc
+        );
+    }
+
+    #[test]
+    fn wide_objects_are_refused() {
+        let keys: Vec<String> = (0..=MAX_KEYS_PER_OBJECT)
+            .map(|i| format!("\"k{i}\":1"))
+            .collect();
+        let ev = event("USER_LOGIN_ATTEMPTED").replace(
+            r#"{"tracking_id":"T1"}"#,
+            &format!(r#"{{"nested":[{{{}}}]}}"#, keys.join(",")),
+        );
+        let e = parse_body(body(&[ev]).as_bytes()).unwrap_err();
+        assert_eq!(
+            e,
+            "batch[0]: event_data has an object with 1001 keys; at most 1000"
+        );
+    }
+
+    #[test]
+    fn minify_keeps_strings() {
+        assert_eq!(
+            minify(" { \"a b\" : [ 1 , \"\\\" x\" ] } "),
+            r#"{"a b":[1,"\" x"]}"#
+        );
     }
 
     #[test]

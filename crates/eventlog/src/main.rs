@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         }
         Command::Run(c) => c,
     };
+    okra_eventlog::server::raise_fd_limit();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .on_thread_start(|| priority::lower_current_thread(priority::HELPER_NICENESS))

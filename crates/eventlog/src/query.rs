@@ -12,7 +12,9 @@
 //! matching event, with all its matching events together (by `sequence`).
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -38,6 +40,9 @@ pub const MAX_SESSIONS: usize = 100;
 pub const MAX_EVENTS_PER_SESSION: usize = 1_000;
 /// The longest keyword query accepted.
 pub const MAX_QUERY_CHARS: usize = 500;
+/// The most distinct words a keyword query may have. Each word is one more
+/// term list FTS5 intersects, for every page and every session shown.
+pub const MAX_TERMS: usize = 16;
 
 /// What the keyword part of a query matches.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,7 +66,8 @@ pub fn keyword(q: &str) -> Result<Keyword, String> {
     if words.is_empty() {
         return Ok(Keyword::All);
     }
-    let mut parts = Vec::new();
+    // (text, prefix) of each distinct word, lower-cased as the index is.
+    let mut terms: Vec<(String, bool)> = Vec::new();
     for word in words {
         let (body, prefix) = match word.strip_suffix('*') {
             Some(b) => (b.trim_end_matches('*'), true),
@@ -72,9 +78,45 @@ pub fn keyword(q: &str) -> Result<Keyword, String> {
         }
         let mut text = String::with_capacity(body.len());
         compact_uuids(body, &mut text);
-        let phrase = format!("\"{}\"", text.replace('"', "\"\""));
-        parts.push(if prefix { phrase + " *" } else { phrase });
+        let text = text.to_lowercase();
+        if !terms.contains(&(text.clone(), prefix)) {
+            terms.push((text, prefix));
+        }
     }
+    // A prefix word adds nothing when another word starts with it: "cust*"
+    // beside "cust-12" or "cust-1*" matches no fewer events. Merging them
+    // (and repeats, above) keeps a query of one word typed 100 times as
+    // cheap as the word once.
+    let implied = |i: usize| {
+        let (p, is_prefix) = &terms[i];
+        *is_prefix
+            && terms.iter().enumerate().any(|(j, (t, t_prefix))| {
+                j != i && t.starts_with(p.as_str()) && (t != p || !t_prefix)
+            })
+    };
+    let keep: Vec<bool> = (0..terms.len()).map(|i| !implied(i)).collect();
+    let terms: Vec<&(String, bool)> = terms
+        .iter()
+        .zip(keep)
+        .filter_map(|(t, k)| k.then_some(t))
+        .collect();
+    if terms.len() > MAX_TERMS {
+        return Err(format!(
+            "q has {} different words; at most {MAX_TERMS}",
+            terms.len()
+        ));
+    }
+    let parts: Vec<String> = terms
+        .iter()
+        .map(|(text, prefix)| {
+            let phrase = format!("\"{}\"", text.replace('"', "\"\""));
+            if *prefix {
+                phrase + " *"
+            } else {
+                phrase
+            }
+        })
+        .collect();
     Ok(if parts.is_empty() {
         Keyword::Nothing
     } else {
@@ -442,17 +484,136 @@ pub async fn search(
     };
     let limit = parse_limit(&p, grouping).map_err(ApiError::bad_request)?;
     let filter = p.filter(Timestamp::now()).map_err(ApiError::bad_request)?;
-    let body = tokio::task::spawn_blocking(move || {
-        let conn: Reader = state.readers.get()?;
-        page(&conn, &filter, grouping, limit, p.cursor.as_deref()).map(|pg| render(&pg))
+    let body = with_budget(&state, move |conn| {
+        page(conn, &filter, grouping, limit, p.cursor.as_deref()).map(|pg| render(&pg))
     })
-    .await??;
+    .await?;
     Ok(raw_json_response(StatusCode::OK, body))
+}
+
+/// Sets a flag when dropped, unless disarmed: the request future is dropped
+/// when its client goes away (or a timeout fires), and the query on the
+/// blocking pool sees the flag and stops.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// How many SQLite virtual-machine steps run between checks of the budget.
+const STEPS_PER_CHECK: i32 = 10_000;
+
+/// Runs `f` with a pooled read connection on the blocking pool, stopping it
+/// (503) once it has run for the query budget, or as soon as the request is
+/// dropped because its client went away.
+pub async fn with_budget<T: Send + 'static>(
+    state: &Arc<AppState>,
+    f: impl FnOnce(&Connection) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let budget = state.limits.query_timeout;
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let _cancel = CancelOnDrop(cancelled.clone());
+    let stopped = Arc::new(AtomicBool::new(false));
+    let state = state.clone();
+    let stopped_in = stopped.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn: Reader = state.readers.get()?;
+        bounded(&mut conn, Instant::now() + budget, cancelled, stopped_in, f)
+    })
+    .await?
+    .map_err(|e| {
+        if stopped.load(Ordering::Relaxed) {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "the query was stopped after {} s; narrow it (fewer words, a shorter range)",
+                    budget.as_secs_f64()
+                ),
+            )
+        } else {
+            e
+        }
+    })
+}
+
+/// Runs `f` on `conn` with SQLite's progress handler checking, every
+/// [`STEPS_PER_CHECK`] steps, whether `deadline` has passed or `cancelled`
+/// is set; then the statement fails with "interrupted" and `stopped` is set.
+pub fn bounded<T>(
+    conn: &mut Connection,
+    deadline: Instant,
+    cancelled: Arc<AtomicBool>,
+    stopped: Arc<AtomicBool>,
+    f: impl FnOnce(&Connection) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    conn.progress_handler(
+        STEPS_PER_CHECK,
+        Some(move || {
+            let stop = cancelled.load(Ordering::Relaxed) || Instant::now() >= deadline;
+            if stop {
+                stopped.store(true, Ordering::Relaxed);
+            }
+            stop
+        }),
+    )?;
+    let out = f(conn);
+    conn.progress_handler(0, None::<fn() -> bool>)?;
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A query that would run for minutes.
+    const ENDLESS: &str = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c)
+                           SELECT count(*) FROM c WHERE x < 1000000000000";
+
+    fn endless(conn: &Connection) -> Result<i64, ApiError> {
+        Ok(conn.query_row(ENDLESS, [], |r| r.get(0))?)
+    }
+
+    #[test]
+    fn a_query_stops_at_its_deadline() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let stopped = Arc::new(AtomicBool::new(false));
+        let start = Instant::now();
+        let deadline = start + std::time::Duration::from_millis(100);
+        let never = Arc::new(AtomicBool::new(false));
+        let r = bounded(&mut conn, deadline, never, stopped.clone(), endless);
+        assert!(r.is_err());
+        assert!(stopped.load(Ordering::Relaxed));
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        // The connection works afterwards, without the check.
+        assert_eq!(
+            conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
+                .unwrap(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_query_stops_when_its_request_is_dropped() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let cancelled = Arc::new(AtomicBool::new(false));
+        let guard = CancelOnDrop(cancelled.clone());
+        let dropper = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            // What happens when hyper drops the handler of a client that
+            // went away.
+            drop(guard);
+        });
+        let start = Instant::now();
+        let far = start + std::time::Duration::from_secs(3600);
+        let stopped = Arc::new(AtomicBool::new(false));
+        let r = bounded(&mut conn, far, cancelled, stopped.clone(), endless);
+        dropper.join().unwrap();
+        assert!(r.is_err());
+        assert!(stopped.load(Ordering::Relaxed));
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    }
 
     #[test]
     fn keywords_become_quoted_phrases() {
@@ -463,20 +624,40 @@ mod tests {
         );
         assert_eq!(
             keyword("Alat  login*").unwrap(),
-            Keyword::Fts("\"Alat\" AND \"login\" *".into())
+            Keyword::Fts("\"alat\" AND \"login\" *".into())
         );
         // FTS5 syntax in the input is quoted away.
         assert_eq!(
             keyword("a\"b OR NEAR(c)").unwrap(),
-            Keyword::Fts("\"a\"\"b\" AND \"OR\" AND \"NEAR(c)\"".into())
+            Keyword::Fts("\"a\"\"b\" AND \"or\" AND \"near(c)\"".into())
         );
         assert_eq!(keyword("-- ** @").unwrap(), Keyword::Nothing);
         // UUIDs are one word, as in the index.
         assert_eq!(
             keyword("0193A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B").unwrap(),
-            Keyword::Fts("\"0193A1B2C3D47E5F8A9B0C1D2E3F4A5B\"".into())
+            Keyword::Fts("\"0193a1b2c3d47e5f8a9b0c1d2e3f4a5b\"".into())
         );
         assert!(keyword(&"x".repeat(501)).is_err());
+    }
+
+    #[test]
+    fn repeated_and_implied_words_are_merged_and_words_are_capped() {
+        let many = "cust* ".repeat(80);
+        assert_eq!(keyword(&many).unwrap(), Keyword::Fts("\"cust\" *".into()));
+        assert_eq!(
+            keyword("c* cu* CUST-12 cust-1* alat Alat").unwrap(),
+            Keyword::Fts("\"cust-12\" AND \"alat\"".into())
+        );
+        // A word and the same word as a prefix: the exact one is narrower.
+        assert_eq!(
+            keyword("alat* alat").unwrap(),
+            Keyword::Fts("\"alat\"".into())
+        );
+        let words: Vec<String> = (0..=MAX_TERMS).map(|i| format!("w{i}")).collect();
+        let e = keyword(&words.join(" ")).unwrap_err();
+        assert_eq!(e, "q has 17 different words; at most 16");
+        let words: Vec<String> = (0..MAX_TERMS).map(|i| format!("w{i}")).collect();
+        assert!(keyword(&words.join(" ")).is_ok());
     }
 
     #[test]

@@ -26,6 +26,14 @@ impl RateLimit {
         per_second: 50.0,
         burst: 200.0,
     };
+
+    /// The default byte budget: 1 MiB per second, 16 MiB at once. A widget
+    /// sends a few KiB every few seconds; this stops one client from filling
+    /// the disk (475 MB in 20 s at the request limit alone).
+    pub const DEFAULT_BYTES: RateLimit = RateLimit {
+        per_second: 1_048_576.0,
+        burst: 16_777_216.0,
+    };
 }
 
 /// The verdict on one request.
@@ -86,6 +94,12 @@ impl Limiter {
 
     /// Takes one request's token from the client's bucket.
     pub fn check(&mut self, ip: IpAddr, now: Instant) -> Decision {
+        self.check_cost(ip, now, 1.0)
+    }
+
+    /// Takes `cost` tokens (e.g. bytes) from the client's bucket, if it
+    /// holds them all.
+    pub fn check_cost(&mut self, ip: IpAddr, now: Instant, cost: f64) -> Decision {
         if self.buckets.len() > PRUNE_ABOVE {
             self.prune(now);
         }
@@ -95,17 +109,35 @@ impl Limiter {
             updated: now,
         });
         self.refill(&mut bucket, now);
-        let decision = if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
+        let cost = cost.min(limit.burst);
+        let decision = if bucket.tokens >= cost {
+            bucket.tokens -= cost;
             Decision::Allow
         } else {
-            let wait = (1.0 - bucket.tokens) / limit.per_second;
+            let wait = (cost - bucket.tokens) / limit.per_second;
             Decision::Deny {
                 retry_after: (wait.ceil() as u64).max(1),
             }
         };
         self.buckets.insert(client_key(ip), bucket);
         decision
+    }
+
+    /// Whether the client's bucket holds a token, without taking it.
+    pub fn peek(&mut self, ip: IpAddr, now: Instant) -> Decision {
+        let limit = self.limit;
+        let Some(mut bucket) = self.buckets.get(&client_key(ip)).copied() else {
+            return Decision::Allow;
+        };
+        self.refill(&mut bucket, now);
+        if bucket.tokens >= 1.0 {
+            Decision::Allow
+        } else {
+            let wait = (1.0 - bucket.tokens) / limit.per_second;
+            Decision::Deny {
+                retry_after: (wait.ceil() as u64).max(1),
+            }
+        }
     }
 
     fn prune(&mut self, now: Instant) {
@@ -182,6 +214,23 @@ mod tests {
         let t0 = Instant::now();
         assert_eq!(l.check(ip, t0), Decision::Allow);
         assert_eq!(l.check(ip, t0), Decision::Deny { retry_after: 10 });
+    }
+
+    #[test]
+    fn costs_are_taken_in_bulk() {
+        let mut l = Limiter::new(RateLimit {
+            per_second: 1000.0,
+            burst: 3000.0,
+        });
+        let ip: IpAddr = "10.0.0.4".parse().unwrap();
+        let t0 = Instant::now();
+        assert_eq!(l.check_cost(ip, t0, 2500.0), Decision::Allow);
+        // 500 left: a 1,500 byte body waits one second.
+        assert_eq!(
+            l.check_cost(ip, t0, 1500.0),
+            Decision::Deny { retry_after: 1 }
+        );
+        assert_eq!(l.check_cost(ip, t0, 500.0), Decision::Allow);
     }
 
     #[test]

@@ -1,50 +1,148 @@
-//! Wiring: shared state, routes, start-up and shutdown.
+//! Wiring: shared state, routes, every bound on connections and requests,
+//! start-up and shutdown.
+//!
+//! All the bounds of SPEC 7.3 are set here, so a reader sees them at once:
+//! - the connection cap ([`Limits::max_connections`]): a connection beyond it
+//!   is answered 503 and closed, so stalled clients slow nobody else down;
+//! - hyper's header read timeout ([`Limits::header_timeout`]), which also
+//!   closes idle keep-alive connections;
+//! - a write timeout on the socket ([`Limits::write_timeout`]): a client that
+//!   accepts no bytes for that long is cut off, downloads included;
+//! - a timeout on every handler (tower-http's `TimeoutLayer`), and on the
+//!   ingest body ([`Limits::body_timeout`], in [`crate::ingest`]);
+//! - a cap on concurrent searches (tower's `ConcurrencyLimitLayer`, shedding
+//!   load with 503) and on concurrent exports ([`crate::export`]);
+//! - a URI length limit, and JSON bodies on every error answer.
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use tokio::net::TcpListener;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{watch, Semaphore};
+use tower::ServiceExt;
 
-use crate::config::Config;
+use crate::auth::Auth;
+use crate::config::{Config, Limits};
 use crate::db::{Readers, Writer};
 use crate::error::{json_response, ApiError};
 use crate::ratelimit::Limiter;
 use crate::writer::WriteQueue;
 use crate::{auth, dashboard, export, ingest, query};
 
+/// The longest request URI answered; longer ones get a JSON 414. (hyper
+/// itself refuses URIs over 65,534 bytes, before any of this code runs.)
+/// 1,000 UUIDs in an `ids=` export take about 39,000.
+pub const MAX_URI_BYTES: usize = 60 * 1024;
+/// Searches run at once; more are answered 503.
+pub const MAX_SEARCHES: usize = 32;
+/// How long a handler may take to produce its answer's head.
+const HANDLER_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// What every request handler shares.
 pub struct AppState {
-    /// The access token for the query API and dashboard.
-    pub token: String,
+    /// The access token, the dashboard's sessions, the login code.
+    pub auth: Auth,
     /// Read connections for search and export.
     pub readers: Readers,
     /// Where ingest sends batches.
     pub writes: WriteQueue,
-    /// The ingest rate limiter, if enabled.
+    /// The ingest rate limiter (requests), if enabled.
     pub limiter: Option<Mutex<Limiter>>,
+    /// The ingest byte budget, if enabled.
+    pub byte_limiter: Option<Mutex<Limiter>>,
+    /// Timeouts and caps.
+    pub limits: Limits,
+    /// One permit per export being streamed.
+    pub exports: Arc<Semaphore>,
 }
 
-/// The routes.
+/// The routes, with the per-request bounds.
 pub fn router(state: Arc<AppState>) -> Router {
+    let searches = tower::ServiceBuilder::new()
+        .layer(HandleErrorLayer::new(|_: tower::BoxError| async {
+            ApiError {
+                retry_after: Some(1),
+                ..ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    format!("more than {MAX_SEARCHES} searches at once; retry in a moment"),
+                )
+            }
+        }))
+        .load_shed()
+        .concurrency_limit(MAX_SEARCHES);
     Router::new()
         .route("/", get(dashboard::index))
         .route("/dashboard.js", get(dashboard::script))
         .route("/dashboard.css", get(dashboard::style))
         .route("/healthz", get(healthz))
         .route("/events", post(ingest::ingest).options(ingest::preflight))
-        .route("/api/events", get(query::search))
+        .route("/api/events", get(query::search).layer(searches))
         .route("/api/events/export", get(export::export))
         .route("/api/session", post(auth::login).delete(auth::logout))
         .fallback(not_found)
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            HANDLER_TIMEOUT,
+        ))
+        .layer(middleware::from_fn(uri_limit))
+        .layer(middleware::map_response(json_errors))
         .with_state(state)
+}
+
+async fn uri_limit(req: Request, next: Next) -> Response {
+    let len = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if len > MAX_URI_BYTES {
+        return ApiError::new(
+            StatusCode::URI_TOO_LONG,
+            format!(
+                "the URI is {len} bytes; at most {MAX_URI_BYTES} (export at most 1000 ids at once)"
+            ),
+        )
+        .into_response();
+    }
+    next.run(req).await
+}
+
+/// Gives every error answer a JSON body: the framework's own (405, a
+/// malformed query string, a timeout) come as plain text or empty.
+async fn json_errors(resp: Response) -> Response {
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&text);
+    let reason = status.canonical_reason().unwrap_or("error").to_lowercase();
+    let message = if text.trim().is_empty() {
+        reason
+    } else {
+        format!("{reason}: {}", text.trim())
+    };
+    let mut fixed = ApiError::new(status, message).into_response();
+    for name in [header::RETRY_AFTER, header::ALLOW, header::WWW_AUTHENTICATE] {
+        if let Some(v) = parts.headers.get(&name) {
+            fixed.headers_mut().insert(name, v.clone());
+        }
+    }
+    fixed
 }
 
 async fn healthz(State(state): State<Arc<AppState>>) -> Response {
@@ -122,11 +220,26 @@ impl Server {
         let db = std::path::absolute(&config.db).unwrap_or_else(|_| config.db.clone());
         let (writes, writer) = WriteQueue::start(writer, &config.db)
             .map_err(|e| fail("cannot start the writer", &e))?;
+        let mut limits = config.limits;
+        if let Some(fds) = fd_limit() {
+            // Past the descriptor limit, accept fails and nobody is served;
+            // below the cap, a connection too many gets a quick 503 instead.
+            let usable = usize::try_from(fds.saturating_sub(FDS_RESERVED)).unwrap_or(usize::MAX);
+            if usable < limits.max_connections {
+                eprintln!(
+                    "okra-eventlog: serving at most {usable} connections at once: the process may open {fds} files"
+                );
+                limits.max_connections = usable.max(1);
+            }
+        }
         let state = Arc::new(AppState {
-            token,
+            auth: Auth::new(token).map_err(|e| fail("cannot make a login code", &e))?,
             readers: Readers::new(&config.db),
             writes,
             limiter: config.rate_limit.map(|l| Mutex::new(Limiter::new(l))),
+            byte_limiter: config.byte_limit.map(|l| Mutex::new(Limiter::new(l))),
+            limits,
+            exports: Arc::new(Semaphore::new(limits.max_exports)),
         });
         Ok(Server {
             listener,
@@ -145,7 +258,12 @@ impl Server {
 
     /// The access token.
     pub fn token(&self) -> &str {
-        &self.state.token
+        self.state.auth.token()
+    }
+
+    /// The one-time login code of the printed dashboard link.
+    pub fn login_code(&self) -> Option<String> {
+        self.state.auth.login_code()
     }
 
     /// The base URL, e.g. `http://127.0.0.1:8787`. An unspecified address
@@ -161,17 +279,19 @@ impl Server {
         format!("http://{addr}")
     }
 
-    /// The start-up banner.
+    /// The start-up banner. The dashboard link carries a one-time code, not
+    /// the token, so what stays in the browser's history opens nothing.
     pub fn banner(&self) -> String {
         let url = self.url();
         format!(
             "okra-eventlog listening on {url}\n\
-             \x20 dashboard: {url}/?token={token}\n\
+             \x20 dashboard: {url}/?code={code} (works once)\n\
              \x20 ingest:    POST {url}/events\n\
              \x20 query:     GET {url}/api/events (Authorization: Bearer TOKEN)\n\
              \x20 token:     {token}\n\
              \x20 database:  {db}\n",
-            token = self.state.token,
+            code = self.login_code().unwrap_or_default(),
+            token = self.token(),
             db = self.db.display()
         )
     }
@@ -188,13 +308,44 @@ impl Server {
             writer,
             ..
         } = self;
+        let limits = state.limits;
         let app = router(state);
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
+        let connections = Arc::new(Semaphore::new(limits.max_connections));
+        let (closing, closing_rx) = watch::channel(false);
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            let (stream, peer) = tokio::select! {
+                () = &mut shutdown => break,
+                accepted = listener.accept() => match accepted {
+                    Ok(a) => a,
+                    Err(e) => {
+                        // Out of file descriptors, or a connection reset
+                        // before it was accepted: wait a little, go on.
+                        eprintln!("okra-eventlog: accept failed: {e}");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+            };
+            let permit = connections.clone().try_acquire_owned().ok();
+            let app = app.clone();
+            let closing = closing_rx.clone();
+            tokio::spawn(async move {
+                serve_connection(stream, peer, app, permit.is_some(), limits, closing).await;
+                drop(permit);
+            });
+        }
+        drop(listener);
+        let _ = closing.send(true);
+        // Connections finish their current request and close; a stalled one
+        // is cut off by its timeouts, so this wait is bounded.
+        let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
+        let _ = tokio::time::timeout(
+            limits.write_timeout + limits.header_timeout + HANDLER_TIMEOUT,
+            connections.acquire_many(all),
         )
-        .with_graceful_shutdown(shutdown)
-        .await?;
+        .await;
+        drop(app);
         // The router (and with it the last write handle) is gone: the writer
         // drains its queue and stops.
         tokio::task::spawn_blocking(move || writer.join())
@@ -202,4 +353,106 @@ impl Server {
             .ok();
         Ok(())
     }
+}
+
+/// File descriptors kept for the database, the log, the listener and
+/// connections beyond the cap (answered 503).
+const FDS_RESERVED: u64 = 128;
+
+/// The process's soft limit on open files (Unix).
+fn fd_limit() -> Option<u64> {
+    #[cfg(unix)]
+    {
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes one rlimit, which we own.
+        let ok = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } == 0;
+        // rlim_t is u64 on Linux and macOS, but not on every Unix.
+        #[allow(clippy::unnecessary_cast)]
+        let current = lim.rlim_cur as u64;
+        (ok && lim.rlim_cur != libc::RLIM_INFINITY).then_some(current)
+    }
+    #[cfg(not(unix))]
+    None
+}
+
+/// Raises the soft limit on open files to the hard limit (Unix), as servers
+/// usually do: the default soft limit (often 1,024) is what let 300 idle
+/// connections starve everyone else before connections were capped.
+pub fn raise_fd_limit() {
+    #[cfg(unix)]
+    {
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit and setrlimit read or write one rlimit we own;
+        // raising the soft limit up to the hard one needs no privilege.
+        unsafe {
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 && lim.rlim_cur < lim.rlim_max {
+                lim.rlim_cur = lim.rlim_max;
+                libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+            }
+        }
+    }
+}
+
+/// Serves one connection with hyper. Over the connection cap, every request
+/// is answered 503 and the connection closed.
+async fn serve_connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    app: Router,
+    admitted: bool,
+    limits: Limits,
+    mut closing: watch::Receiver<bool>,
+) {
+    let _ = stream.set_nodelay(true);
+    let mut io = tokio_io_timeout::TimeoutStream::new(stream);
+    io.set_write_timeout(Some(limits.write_timeout));
+    let io = TokioIo::new(Box::pin(io));
+    let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+        let app = app.clone();
+        async move {
+            if !admitted {
+                return Ok::<_, std::convert::Infallible>(over_capacity());
+            }
+            let mut req = req.map(Body::new);
+            req.extensions_mut().insert(ConnectInfo(peer));
+            app.oneshot(req).await
+        }
+    });
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(if admitted {
+            limits.header_timeout
+        } else {
+            limits.header_timeout.min(Duration::from_secs(1))
+        })
+        .keep_alive(admitted);
+    let conn = builder.serve_connection(io, service);
+    let mut conn = std::pin::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => return,
+        _ = closing.wait_for(|c| *c) => {}
+    }
+    conn.as_mut().graceful_shutdown();
+    let _ = conn.await;
+}
+
+fn over_capacity() -> Response {
+    let mut resp = ApiError {
+        retry_after: Some(1),
+        ..ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too many connections; retry in a moment",
+        )
+    }
+    .into_response();
+    resp.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    resp
 }

@@ -206,3 +206,116 @@ fn a_batch_is_stored_whole_or_not_at_all() {
         .unwrap();
     assert_eq!(request(s.addr, "GET", "/healthz", &[], b"").status, 200);
 }
+
+/// Random JSON text for `event_data`, written directly (a `serde_json::Value`
+/// could neither repeat keys nor keep long numbers): up to `width` keys per
+/// object drawn from an alphabet small enough to repeat, nesting up to
+/// `depth` levels, numbers of up to 60 digits, strings with escapes.
+fn random_data(width: usize, depth: u32, alphabet: u32, seed: u64) -> String {
+    let mut state = seed | 1;
+    let mut next = move |n: u64| {
+        // xorshift64: fast, and reproducible from the shrunk seed.
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n.max(1)
+    };
+    fn leaf(next: &mut impl FnMut(u64) -> u64, out: &mut String) {
+        match next(6) {
+            0 => {
+                let digits = 1 + next(60) as usize;
+                if next(2) == 0 {
+                    out.push('-');
+                }
+                out.push(char::from(b'1' + next(9) as u8));
+                for _ in 1..digits {
+                    out.push(char::from(b'0' + next(10) as u8));
+                }
+                if next(3) == 0 {
+                    out.push_str(".5e-7");
+                }
+            }
+            1 => out.push_str("\"a \\\"quoted\\\" \\u00e9 \\\\ x\""),
+            2 => out.push_str("\"cust-\u{202e}12\""),
+            3 => out.push_str(["true", "false", "null"][next(3) as usize]),
+            _ => out.push_str(&format!("\"v{}\"", next(1000))),
+        }
+    }
+    let mut out = String::from("{\"tracking_id\":\"fuzz\"");
+    // One wide object.
+    out.push_str(",\"wide\":{");
+    for i in 0..width {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&format!("\"k{}\":", next(u64::from(alphabet))));
+        leaf(&mut next, &mut out);
+    }
+    out.push('}');
+    // One deep chain of alternating objects and arrays.
+    out.push_str(",\"deep\":");
+    for level in 0..depth {
+        out.push_str(if level % 2 == 0 { "{\"d\":" } else { "[" });
+    }
+    leaf(&mut next, &mut out);
+    for level in (0..depth).rev() {
+        out.push(if level % 2 == 0 { '}' } else { ']' });
+    }
+    out.push('}');
+    out
+}
+
+/// `cargo fuzz`-style, bounded in time: ingest parsing of random bodies with
+/// many (repeated) keys and deep nesting takes time linear in their size,
+/// refuses what is over the limits with a message, and keeps what it accepts
+/// exactly as written. Called directly, without HTTP, so each case is only
+/// the parse.
+#[test]
+fn parsing_wide_and_deep_random_json_is_bounded_and_exact() {
+    let started = std::time::Instant::now();
+    let shapes = (
+        0usize..20_000,
+        0u32..48,
+        prop_oneof![Just(50u32), Just(900u32), Just(200_000u32)],
+        any::<u64>(),
+    );
+    runner(48)
+        .run(&shapes, |(width, depth, alphabet, seed)| {
+            let data = random_data(width, depth, alphabet, seed);
+            let mut ev = event("USER_CONNECTED", "fuzz", 1, now_ms(), json!({}));
+            ev["event_data"] = json!("@DATA@");
+            let body = batch(vec![ev]).to_string().replace("\"@DATA@\"", &data);
+            let start = std::time::Instant::now();
+            let result = okra_eventlog::ingest::parse_body(body.as_bytes());
+            let took = start.elapsed();
+            // Linear: well under a second even unoptimized; quadratic key
+            // checks took seconds at these widths.
+            prop_assert!(
+                took.as_millis() < 1500,
+                "{} bytes took {took:?}",
+                body.len()
+            );
+            let distinct = {
+                let v: Value = serde_json::from_str(&data).unwrap();
+                v["wide"].as_object().unwrap().len()
+            };
+            match result {
+                Ok(events) => {
+                    prop_assert!(depth <= 31, "nesting {depth} accepted");
+                    prop_assert!(distinct <= 1000, "{distinct} keys accepted");
+                    let want = format!("\"event_data\":{data}");
+                    prop_assert!(events[0].json.contains(&want), "not stored as written");
+                }
+                Err(e) => {
+                    prop_assert!(
+                        e.contains("nested deeper") || e.contains("keys; at most 1000"),
+                        "{e}"
+                    );
+                    prop_assert!(depth >= 32 || distinct > 1000, "refused: {e}");
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert!(started.elapsed().as_secs() < 60, "{:?}", started.elapsed());
+}

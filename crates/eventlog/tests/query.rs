@@ -127,7 +127,7 @@ fn dashboard_login_sets_a_strict_http_only_cookie() {
     assert!(r
         .header("set-cookie")
         .unwrap()
-        .starts_with("okra_eventlog_token="));
+        .starts_with("okra_eventlog_session="));
     let r = request(
         s.addr,
         "POST",
@@ -141,7 +141,7 @@ fn dashboard_login_sets_a_strict_http_only_cookie() {
         s.addr,
         "GET",
         "/api/events",
-        &[("Cookie", "okra_eventlog_token=nope")],
+        &[("Cookie", "okra_eventlog_session=nope")],
         b"",
     );
     assert_eq!(r.status, 401);
@@ -357,7 +357,8 @@ fn post_sequence(s: &TestServer, session: &str, count: u64, t0: i64, step: i64) 
         })
         .collect();
     for chunk in events.chunks(500) {
-        assert_eq!(s.post_events(&batch(chunk.to_vec())).status, 200);
+        let r = s.post_events(&batch(chunk.to_vec()));
+        assert_eq!(r.status, 200, "{}", r.text());
     }
 }
 
@@ -393,7 +394,9 @@ fn cursor_paging_is_newest_first_complete_and_stable() {
             seen.extend(ids(&page["events"]));
             if pages == 1 {
                 // New events arriving between pages do not shift later pages.
-                post_sequence(&s, &format!("late{q}"), 5, now_ms(), 1);
+                // (Session ids are [A-Za-z0-9_.:-], so the query's = and & go.)
+                let late = format!("late{q}").replace(['=', '&'], "_");
+                post_sequence(&s, &late, 5, now_ms(), 1);
             }
             match page["next_cursor"].as_str() {
                 Some(c) => cursor = Some(c.to_owned()),

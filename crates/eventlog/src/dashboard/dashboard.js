@@ -19,11 +19,22 @@ const state = {
   generation: 0,     // bumped by every new search
 };
 
-/** A new element with text content (never HTML). */
+// Bidirectional controls (and invisible marks) can make an id read
+// differently from what it is: "cust-\u202E12" shows as "cust-21". Stored
+// text is shown with each of them spelled out, e.g. [U+202E].
+const INVISIBLE = /[\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g;
+
+/** Text with bidi controls and invisible marks made visible. */
+function visible(text) {
+  return String(text).replace(INVISIBLE,
+    (c) => `[U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}]`);
+}
+
+/** A new element with text content (never HTML), controls made visible. */
 function el(tag, props = {}, text) {
   const node = document.createElement(tag);
   Object.assign(node, props);
-  if (text !== undefined) node.textContent = String(text);
+  if (text !== undefined) node.textContent = visible(text);
   return node;
 }
 
@@ -105,7 +116,7 @@ function sessionBody(sessionId, events) {
   const head = el('tr', { className: 'session' });
   const pick = el('th', { className: 'pick' });
   const box = el('input', { type: 'checkbox', className: 'select-session' });
-  box.setAttribute('aria-label', `Select all events of session ${sessionId}`);
+  box.setAttribute('aria-label', `Select all events of session ${visible(sessionId)}`);
   box.addEventListener('change', () => {
     body.querySelectorAll('input.select-event').forEach((b) => setChecked(b, box.checked));
     updateSelection();
@@ -230,6 +241,9 @@ function init() {
       $('token').value = '';
       showApp();
       load(true);
+    } else if (resp.status === 429) {
+      const wait = resp.headers.get('Retry-After') || 'a few';
+      $('login-error').textContent = `Too many wrong tokens; try again in ${wait} s.`;
     } else {
       $('login-error').textContent = 'That token is not right.';
     }
@@ -238,9 +252,14 @@ function init() {
     await fetch('/api/session', { method: 'DELETE', credentials: 'same-origin' });
     showLogin();
   });
-  if (location.hash === '#wrong-token') {
+  const linkErrors = {
+    '#wrong-token': 'The token in the link was not right.',
+    '#wrong-code': 'That login link was already used or is not right. Enter the access token.',
+  };
+  if (linkErrors[location.hash]) {
+    const message = linkErrors[location.hash];
     history.replaceState(null, '', '/');
-    showLogin('The token in the link was not right.');
+    showLogin(message);
     return;
   }
   load(true);

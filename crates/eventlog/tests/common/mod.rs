@@ -40,6 +40,8 @@ pub fn remove_db(path: &Path) {
 pub struct TestServer {
     pub addr: SocketAddr,
     pub token: String,
+    /// The one-time code of the printed dashboard link.
+    pub login_code: String,
     pub db: PathBuf,
     keep_db: bool,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -59,6 +61,8 @@ impl TestServer {
             db: temp_db(),
             token: None,
             rate_limit: None,
+            byte_limit: None,
+            ..Config::default()
         };
         tweak(&mut config);
         let db = config.db.clone();
@@ -73,7 +77,11 @@ impl TestServer {
             rt.block_on(async move {
                 let server = Server::bind(&config).await.expect("server starts");
                 ready_tx
-                    .send((server.local_addr(), server.token().to_owned()))
+                    .send((
+                        server.local_addr(),
+                        server.token().to_owned(),
+                        server.login_code().unwrap_or_default(),
+                    ))
                     .unwrap();
                 server
                     .run(async {
@@ -83,12 +91,13 @@ impl TestServer {
                     .unwrap();
             });
         });
-        let (addr, token) = ready_rx
+        let (addr, token, login_code) = ready_rx
             .recv_timeout(Duration::from_secs(30))
             .expect("server reports its address");
         TestServer {
             addr,
             token,
+            login_code,
             db,
             keep_db: false,
             stop: Some(stop),
