@@ -29,9 +29,19 @@ pub fn to_js(value: &Value) -> JsValue {
     parse_json(&json::to_string(value))
 }
 
-/// Events as a fresh JavaScript array.
+/// Events as a fresh JavaScript array. Each event crosses as its own short
+/// JSON text, written into one reused buffer, so a full 10,000-event log
+/// never needs its whole JSON in linear memory at once (which, since wasm
+/// memory never shrinks, would stay reserved for the life of the page).
 pub fn events_to_js(events: &[Event]) -> JsValue {
-    parse_json(&json::events_to_string(events))
+    let array = js_sys::Array::new_with_length(events.len() as u32);
+    let mut text = String::with_capacity(1024);
+    for (i, event) in events.iter().enumerate() {
+        text.clear();
+        json::write_event(&mut text, event);
+        array.set(i as u32, parse_json(&text));
+    }
+    array.into()
 }
 
 /// A JavaScript value to a core value. `undefined` and `null` become `Null`.

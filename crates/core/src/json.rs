@@ -360,20 +360,6 @@ pub fn write_event(out: &mut String, e: &Event) {
     out.push('}');
 }
 
-/// Events as a JSON array.
-pub fn events_to_string(events: &[Event]) -> String {
-    let mut out = String::with_capacity(events.len() * 512);
-    out.push('[');
-    for (i, e) in events.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        write_event(&mut out, e);
-    }
-    out.push(']');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
