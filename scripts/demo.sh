@@ -98,7 +98,10 @@ echo "  okra-events demo:  ${url}"
 echo "                     (the merchant page; the widget runs in its own origin, http://127.0.0.1:${widget_port})"
 echo "  fast sandbox:      ${url}?bankDelay=300"
 echo "  widget in-page:    ${url}?mode=same-page"
-echo "  event log:         ${log_url}/?token=${token}"
+# The event log prints a dashboard link with a one-time code, so the token
+# never sits in the browser's history; the token is for the API.
+dashboard=$(sed -n 's/^ *dashboard: *\([^ ]*\).*/\1/p' target/demo/eventlog.log | head -n 1)
+echo "  event log:         ${dashboard:-${log_url}/}  (the link works once; API token: ${token})"
 echo "                     (search it for the session or tracking id the demo panel shows)"
 echo "  (Ctrl-C to stop)"
 echo

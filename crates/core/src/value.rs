@@ -268,7 +268,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
 /// 130,000 keys take 20 s of CPU in the event log. A sort rather than a hash
 /// set keeps the result independent of hashing (and of the wasm target's lack
 /// of random hash keys).
-fn merge_duplicate_keys(map: &mut Map) {
+pub(crate) fn merge_duplicate_keys(map: &mut Map) {
     if map.len() < 2 {
         return;
     }

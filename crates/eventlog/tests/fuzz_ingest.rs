@@ -55,21 +55,8 @@ fn arb_json() -> impl Strategy<Value = Value> {
     })
 }
 
-const FIELDS: [&str; 13] = [
-    "event",
-    "event_name",
-    "event_type",
-    "event_category",
-    "event_screen",
-    "event_time",
-    "event_location",
-    "event_callback_url",
-    "event_data",
-    "withError",
-    "event_id",
-    "session_id",
-    "sequence",
-];
+/// The event object's fields.
+const FIELDS: [&str; 13] = okra_events_core::event::EVENT_FIELDS;
 
 /// Objects that look like bodies: `batch` and `sent_at` keys with random
 /// values, and batches of objects with the event's field names.
