@@ -282,6 +282,21 @@ test('a widget page that never connects: WIDGET_LOAD_TIMEOUT, then onClose, and 
   assertNoToken(W, 'the widget origin');
 });
 
+test('a widget framed by a page where no host answers: connectToHost rejects after its widgetTimeout', { timeout: TEST_TIMEOUT }, async (t) => {
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const src = widgetUrl({ allow: [O.origin], query: { timeout: '1000' } });
+  await page.goto(`${O.origin}/fixtures/parent.html?src=${encodeURIComponent(src)}`);
+  const frame = await until(async () => {
+    const f = page.frames().find((x) => x.url().startsWith(`${W.origin}/fixtures/widget.html`));
+    return f && (await f.evaluate(() => window.__widget?.error)) && f;
+  }, 'the widget to give up');
+  const error = await frame.evaluate(() => window.__widget.error);
+  assert.equal(error.name, 'Error');
+  assert.match(error.message, /no host page answered connectToHost within 1000 ms \(widgetTimeout\)/);
+});
+
 test('connectToHost outside a frame rejects with a clear Error', { timeout: TEST_TIMEOUT }, async (t) => {
   const context = await browser.newContext();
   t.after(() => context.close());
