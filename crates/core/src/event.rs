@@ -11,6 +11,11 @@ use crate::value::Value;
 /// The only `event_type` the widget documents.
 pub const DATA_EVENT: &str = "DATA_EVENT";
 
+/// The largest event, in bytes of its JSON (SPEC section 4). A bigger one is
+/// refused where it is made, with an error that names the call, instead of
+/// being emitted, queued and then dropped by a webhook far from that call.
+pub const MAX_EVENT_BYTES: usize = 32 * 1024;
+
 /// One widget event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
