@@ -110,7 +110,10 @@ export interface OkraEvent {
   event_location: string | null;
   /** The webhook the event is delivered to. */
   event_callback_url: string | null;
-  /** The session's tracking id, the screen's details and the event's own fields; never credentials. */
+  /**
+   * The session's tracking id, the screen's details and the event's own fields; never
+   * credentials, BVN, NIN or card numbers (removed by key, or replaced by `"[redacted]"`).
+   */
   event_data: { tracking_id: string } & JsonObject;
   /** True exactly when the user was shown an error. */
   withError: boolean;
@@ -239,13 +242,19 @@ export interface OkraCatalogEntry {
 
 /** The emitter of one widget session. */
 export interface OkraHandler {
-  /** A screen transition; `details` are added to the data of events emitted while it is shown. */
+  /**
+   * A screen transition; `details` are added to the data of events emitted while it is shown.
+   * Throws a TypeError, and changes nothing, when they would make an event over 32 KiB of JSON.
+   */
   screen(name: OkraScreen | Uppercase<OkraScreen>, details?: JsonObject | null): void;
-  /** An event the widget observed. Case-insensitive. Automatic events throw a TypeError. */
+  /**
+   * An event the widget observed. Case-insensitive. Automatic events throw a TypeError, and so
+   * does data that would make the event over 32 KiB of JSON (nothing is emitted or queued).
+   */
   track(eventName: OkraTrackableEventName | Lowercase<OkraTrackableEventName>, data?: JsonObject | null): void;
-  /** The account was linked. */
+  /** The account was linked. Throws a TypeError if its ids would make the event over 32 KiB. */
   success(data?: Partial<OkraSuccessData> | JsonObject): void;
-  /** The connection failed. */
+  /** The connection failed. Throws a TypeError if `error` would make the event over 32 KiB. */
   fail(error?: unknown): void;
   /** The widget closes. A second call does nothing. */
   close(): void;
