@@ -26,7 +26,7 @@ use crate::value::Value;
 /// What a card number found in a string is replaced with.
 pub const REDACTED: &str = "[redacted]";
 
-/// Words that mark a key as sensitive wherever they stand in it.
+/// Words that mark a key as sensitive wherever they stand in it (lowercase).
 const CREDENTIAL_WORDS: &[&str] = &[
     "password",
     "passwd",
@@ -57,8 +57,8 @@ const CREDENTIAL_WORDS: &[&str] = &[
 ];
 
 /// Credentials spelled as several words, matched against adjacent words of a
-/// key, written together or apart: `apikey`, `api_key`, `X-Api-Key`,
-/// `cardNumber` and `user_card_number` all match.
+/// key joined (lowercase): `apikey`, `api_key`, `X-Api-Key`, `cardNumber` and
+/// `user_card_number` all match.
 const CREDENTIAL_COMPOUNDS: &[&str] = &[
     "apikey",
     "privatekey",
@@ -70,45 +70,69 @@ const CREDENTIAL_COMPOUNDS: &[&str] = &[
     "onetimepassword",
 ];
 
-/// Whether a key names a credential. Runs for every key of every event, so it
-/// compares slices of the key in place instead of building lowercase copies.
-pub fn is_credential_key(key: &str) -> bool {
-    let mut words = Words { key, i: 0 };
-    while let Some(w) = words.next() {
-        if let Some(c) = CREDENTIAL_WORDS.iter().find(|c| c.eq_ignore_ascii_case(w)) {
-            // `authorization_id` is the id of a payment authorization (the
-            // widget's own success data has one), not an Authorization header.
-            let id_of_it = c.starts_with("author")
-                && words
-                    .clone()
-                    .next()
-                    .is_some_and(|n| n.eq_ignore_ascii_case("id"));
-            if !id_of_it {
-                return true;
-            }
-        }
-        if CREDENTIAL_COMPOUNDS
-            .iter()
-            .any(|c| spells(c.as_bytes(), w, words.clone()))
-        {
-            return true;
-        }
-    }
-    false
+/// A small hash of a lowercase word, for [`hash_set`].
+const fn hash(w: &[u8]) -> u32 {
+    (w.len() as u32 * 13 + w[0] as u32 * 7 + w[w.len() - 1] as u32) % 128
 }
 
-/// Whether `first` and the words after it, joined, spell `compound` exactly
-/// (ignoring ASCII case).
-fn spells(mut compound: &[u8], first: &str, rest: Words) -> bool {
-    for w in std::iter::once(first).chain(rest) {
-        match compound.get(..w.len()) {
-            Some(head) if head.eq_ignore_ascii_case(w.as_bytes()) => {
-                compound = &compound[w.len()..];
+/// The set of the [`hash`]es of a list's entries, as 128 bits. One bit test
+/// tells most ordinary words (`bank`, `tracking`, `id`) apart from the list
+/// without comparing them to each entry: this runs for every key of every
+/// event.
+const fn hash_set(list: &[&str]) -> u128 {
+    let mut set = 0;
+    let mut i = 0;
+    while i < list.len() {
+        set |= 1 << hash(list[i].as_bytes());
+        i += 1;
+    }
+    set
+}
+
+const WORD_HASHES: u128 = hash_set(CREDENTIAL_WORDS);
+const COMPOUND_HASHES: u128 = hash_set(CREDENTIAL_COMPOUNDS);
+
+/// Whether `list`, whose hashes are `hashes`, holds `w` (not empty).
+fn listed(list: &[&str], hashes: u128, w: &[u8]) -> bool {
+    hashes >> hash(w) & 1 == 1 && list.iter().any(|c| c.as_bytes() == w)
+}
+
+/// The longest credential word or compound, in bytes.
+const LONGEST: usize = 15;
+
+/// Whether a key names a credential. Runs for every key of every event, so
+/// it lowercases at most [`LONGEST`] bytes at a time on the stack and
+/// compares whole slices, instead of building lowercase copies of the key.
+pub fn is_credential_key(key: &str) -> bool {
+    let mut words = Words { key, i: 0 };
+    while let Some(first) = words.next() {
+        // `first` and the words after it, joined and lowercased.
+        let mut joined = [0u8; LONGEST];
+        let mut len = 0;
+        let mut next = words.clone();
+        let mut word = Some(first);
+        while let Some(w) = word.filter(|w| len + w.len() <= LONGEST) {
+            for (to, from) in joined[len..].iter_mut().zip(w.bytes()) {
+                *to = from.to_ascii_lowercase();
             }
-            _ => return false,
-        }
-        if compound.is_empty() {
-            return true;
+            len += w.len();
+            let spelled = &joined[..len];
+            if listed(CREDENTIAL_COMPOUNDS, COMPOUND_HASHES, spelled) {
+                return true;
+            }
+            if w.len() == len && listed(CREDENTIAL_WORDS, WORD_HASHES, spelled) {
+                // `authorization_id` is the id of a payment authorization
+                // (the widget's own success data has one), not a header.
+                let id_of_it = spelled.starts_with(b"author")
+                    && next
+                        .clone()
+                        .next()
+                        .is_some_and(|n| n.eq_ignore_ascii_case("id"));
+                if !id_of_it {
+                    return true;
+                }
+            }
+            word = next.next();
         }
     }
     false
@@ -290,6 +314,18 @@ mod tests {
             r#"{"bank":"alat","form":{"username":"faith"},"list":[{"ok":1}]}"#
         );
         assert_eq!(removed, 13);
+    }
+
+    #[test]
+    fn every_listed_word_is_lowercase_and_fits_the_join_buffer() {
+        for w in CREDENTIAL_WORDS.iter().chain(CREDENTIAL_COMPOUNDS) {
+            assert!(!w.is_empty() && w.len() <= LONGEST, "{w}");
+            assert_eq!(*w, w.to_ascii_lowercase());
+            assert!(
+                listed(CREDENTIAL_WORDS, WORD_HASHES, w.as_bytes())
+                    || listed(CREDENTIAL_COMPOUNDS, COMPOUND_HASHES, w.as_bytes())
+            );
+        }
     }
 
     #[test]
