@@ -194,10 +194,12 @@ const CARD_MAX: usize = 19;
 fn luhn(digits: &[u8]) -> bool {
     let mut sum = 0;
     let mut double = false;
-    for &b in digits.iter().rev().filter(|b| b.is_ascii_digit()) {
-        let d = u32::from(b - b'0') << u32::from(double);
-        sum += if d > 9 { d - 9 } else { d };
-        double = !double;
+    for &b in digits.iter().rev() {
+        if b.is_ascii_digit() {
+            let d = u32::from(b - b'0') << u32::from(double);
+            sum += if d > 9 { d - 9 } else { d };
+            double = !double;
+        }
     }
     sum % 10 == 0
 }
