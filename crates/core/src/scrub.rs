@@ -75,26 +75,28 @@ const fn hash(w: &[u8]) -> u32 {
     (w.len() as u32 * 13 + w[0] as u32 * 7 + w[w.len() - 1] as u32) % 128
 }
 
-/// The set of the [`hash`]es of a list's entries, as 128 bits. One bit test
-/// tells most ordinary words (`bank`, `tracking`, `id`) apart from the list
-/// without comparing them to each entry: this runs for every key of every
-/// event.
-const fn hash_set(list: &[&str]) -> u128 {
-    let mut set = 0;
+/// The set of the [`hash`]es of a list's entries, as 128 bits (two `u64`,
+/// which wasm shifts natively). One bit test tells most ordinary words
+/// (`bank`, `tracking`, `id`) apart from the list without comparing them to
+/// each entry: this runs for every key of every event.
+const fn hash_set(list: &[&str]) -> [u64; 2] {
+    let mut set = [0; 2];
     let mut i = 0;
     while i < list.len() {
-        set |= 1 << hash(list[i].as_bytes());
+        let h = hash(list[i].as_bytes());
+        set[(h / 64) as usize] |= 1 << (h % 64);
         i += 1;
     }
     set
 }
 
-const WORD_HASHES: u128 = hash_set(CREDENTIAL_WORDS);
-const COMPOUND_HASHES: u128 = hash_set(CREDENTIAL_COMPOUNDS);
+const WORD_HASHES: [u64; 2] = hash_set(CREDENTIAL_WORDS);
+const COMPOUND_HASHES: [u64; 2] = hash_set(CREDENTIAL_COMPOUNDS);
 
 /// Whether `list`, whose hashes are `hashes`, holds `w` (not empty).
-fn listed(list: &[&str], hashes: u128, w: &[u8]) -> bool {
-    hashes >> hash(w) & 1 == 1 && list.iter().any(|c| c.as_bytes() == w)
+fn listed(list: &[&str], hashes: [u64; 2], w: &[u8]) -> bool {
+    let h = hash(w);
+    hashes[(h / 64) as usize] >> (h % 64) & 1 == 1 && list.iter().any(|c| c.as_bytes() == w)
 }
 
 /// The longest credential word or compound, in bytes.
@@ -112,10 +114,10 @@ pub fn is_credential_key(key: &str) -> bool {
         let mut next = words.clone();
         let mut word = Some(first);
         while let Some(w) = word.filter(|w| len + w.len() <= LONGEST) {
-            for (to, from) in joined[len..].iter_mut().zip(w.bytes()) {
-                *to = from.to_ascii_lowercase();
+            for &b in w.as_bytes() {
+                joined[len] = b.to_ascii_lowercase();
+                len += 1;
             }
-            len += w.len();
             let spelled = &joined[..len];
             if listed(CREDENTIAL_COMPOUNDS, COMPOUND_HASHES, spelled) {
                 return true;
