@@ -125,7 +125,10 @@ export interface OkraEvent {
   event_location: string | null;
   /** The webhook the event is delivered to. */
   event_callback_url: string | null;
-  /** The session's tracking id, the screen's details and the event's own fields; never credentials. */
+  /**
+   * The session's tracking id, the screen's details and the event's own fields; never
+   * credentials, BVN, NIN or card numbers (removed by key, or replaced by `"[redacted]"`).
+   */
   event_data: { tracking_id: string } & JsonObject;
   /** True exactly when the user was shown an error. */
   withError: boolean;
@@ -280,16 +283,22 @@ export interface OkraCatalogEntry {
 
 /** The emitter of one widget session. */
 export interface OkraHandler {
-  /** A screen transition; `details` are added to the data of events emitted while it is shown. */
+  /**
+   * A screen transition; `details` are added to the data of events emitted while it is shown.
+   * Throws a TypeError, and changes nothing, when they would make an event over 32 KiB of JSON.
+   */
   screen<T extends object>(name: OkraScreen | Uppercase<OkraScreen>, details?: (T & JsonInput<T>) | null): void;
-  /** An event the widget observed. Case-insensitive. Automatic events throw a TypeError. */
+  /**
+   * An event the widget observed. Case-insensitive. Automatic events throw a TypeError, and so
+   * does data that would make the event over 32 KiB of JSON (nothing is emitted or queued).
+   */
   track<T extends object>(
     eventName: OkraTrackableEventName | Lowercase<OkraTrackableEventName>,
     data?: (T & JsonInput<T>) | null,
   ): void;
-  /** The account was linked. */
+  /** The account was linked. Throws a TypeError if its ids would make the event over 32 KiB. */
   success<T extends object>(data?: (T & JsonInput<T>) | null): void;
-  /** The connection failed. */
+  /** The connection failed. Throws a TypeError if `error` would make the event over 32 KiB. */
   fail<T extends object>(error?: string | Error | (T & JsonInput<T> & { type?: undefined }) | null): void;
   /** The widget closes. A second call does nothing. */
   close(): void;

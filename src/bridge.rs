@@ -14,13 +14,13 @@ use okra_events_core::bridge::{
     decode_host_message, decode_widget_message, encode_ack, encode_bare, origin_allowed, Host,
     HostMessage, Step, WidgetMessage, MAX_MESSAGE_BYTES, PROTOCOL,
 };
-use okra_events_core::{Error, Output};
+use okra_events_core::Error;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::browser;
 use crate::dispatch::{Call, Dispatcher};
-use crate::interop::{event_json, events_to_js, to_js};
+use crate::interop::{events_to_js, to_js};
 use crate::options::{parse_host, parse_link};
 use crate::refuse_with;
 
@@ -76,10 +76,7 @@ impl WidgetFrame {
             (step, host.take_output())
         };
         self.dispatcher
-            .dispatch(outputs.into_iter().map(|output| match output {
-                Output::Event(event) => Call::Event(event_json(&event)),
-                other => Call::Core(other),
-            }));
+            .dispatch(outputs.into_iter().map(Call::Core));
         step as u32
     }
 }

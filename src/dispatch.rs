@@ -14,7 +14,7 @@ use okra_events_core::Output;
 use wasm_bindgen::JsValue;
 
 use crate::browser::report;
-use crate::interop::{event_json, parse_json, to_js};
+use crate::interop::{parse_json, to_js};
 use crate::options::Callbacks;
 
 /// One callback call waiting to be made.
@@ -98,7 +98,7 @@ impl Dispatcher {
             }
             // The handler sends events as Call::Event; this arm only keeps
             // the match whole, through the same path.
-            Call::Core(Output::Event(event)) => self.call(Call::Event(event_json(&event))),
+            Call::Core(Output::Event { json, .. }) => self.call(Call::Event(json)),
             Call::Core(Output::Success(data)) => {
                 invoke("onSuccess", &cb.on_success, &[&to_js(&data)])
             }

@@ -17,9 +17,7 @@ use wasm_bindgen::JsCast;
 use crate::browser;
 use crate::delivery::{self, Report, Reporter, Sender, Settled, Stats};
 use crate::dispatch::{Call, Dispatcher};
-use crate::interop::{
-    describe, error_to_js, error_value, event_json, events_to_js, from_js, to_js,
-};
+use crate::interop::{describe, error_to_js, error_value, events_to_js, from_js, to_js};
 
 /// Browser resources held while the session is open.
 #[derive(Default)]
@@ -84,16 +82,15 @@ impl Shared {
         result.map_err(|e| error_to_js(&e))
     }
 
-    /// Turns the core's outputs into callback calls. Each event is written as
-    /// JSON once, queued for the webhook (persisted before any callback runs,
-    /// so a throwing callback or a closing tab cannot lose it), then given to
-    /// `onEvent`.
+    /// Turns the core's outputs into callback calls. Each event comes as the
+    /// JSON the core wrote once (to measure it), is queued for the webhook
+    /// (persisted before any callback runs, so a throwing callback or a
+    /// closing tab cannot lose it), then given to `onEvent`.
     fn calls(&self, outputs: Vec<Output>, thrown: Option<&JsValue>) -> Vec<Call> {
         let mut calls = Vec::with_capacity(outputs.len());
         for output in outputs {
             match output {
-                Output::Event(event) => {
-                    let text = event_json(&event);
+                Output::Event { event, json: text } => {
                     let (queued, report) = match &self.delivery {
                         Some(d) => d.enqueue(
                             delivery::key(self.started, &event.session_id, event.sequence),

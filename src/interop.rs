@@ -17,13 +17,6 @@ pub fn parse_json(text: &str) -> JsValue {
     JSON::parse(text).unwrap_or(JsValue::NULL)
 }
 
-/// An event as JSON text.
-pub fn event_json(event: &Event) -> String {
-    let mut text = String::with_capacity(512);
-    json::write_event(&mut text, event);
-    text
-}
-
 /// A core value as a fresh JavaScript value.
 pub fn to_js(value: &Value) -> JsValue {
     parse_json(&json::to_string(value))

@@ -118,7 +118,12 @@ pub fn decode_widget_message(text: &str) -> Option<WidgetMessage> {
     let forward = match kind.as_str() {
         "syn" => return Some(WidgetMessage::Syn),
         "ready" => return Some(WidgetMessage::Ready),
-        "event" => Output::Event(event_from_value(take(&mut v, "event"))?),
+        "event" => {
+            let event = event_from_value(take(&mut v, "event"))?;
+            let mut json = String::with_capacity(512);
+            json::write_event(&mut json, &event);
+            Output::Event { event, json }
+        }
         "success" => Output::Success(take(&mut v, "data")),
         "error" => Output::Error {
             json: object(take(&mut v, "json"))?,
@@ -331,8 +336,8 @@ impl Host {
                 Step::Connected
             }
             (_, WidgetMessage::Ready) | (Phase::Waiting, _) => Step::Nothing,
-            (_, WidgetMessage::Forward(Output::Event(event))) => {
-                self.event(event);
+            (_, WidgetMessage::Forward(Output::Event { event, json })) => {
+                self.event(event, json);
                 Step::Nothing
             }
             (_, WidgetMessage::Forward(Output::Success(data))) => {
@@ -356,7 +361,7 @@ impl Host {
         }
     }
 
-    fn event(&mut self, event: Event) {
+    fn event(&mut self, event: Event, json: String) {
         let known = self
             .sessions
             .iter_mut()
@@ -384,7 +389,7 @@ impl Host {
             self.events.remove(0);
         }
         self.events.push(event.clone());
-        self.out.push(Output::Event(event));
+        self.out.push(Output::Event { event, json });
     }
 
     /// The widget did not connect within its `widgetTimeout`:

@@ -55,6 +55,18 @@ pub enum Error {
         /// Why it was refused.
         reason: String,
     },
+    /// The event a call would make is larger than [`MAX_EVENT_BYTES`] as
+    /// JSON. Nothing was emitted or queued, and the session goes on.
+    #[error("okra-events: {call} would make a {event} event of {size} bytes of JSON, over the limit of 32768 bytes (32 KiB); nothing was emitted")]
+    EventTooLarge {
+        /// The call, e.g. `track(name, data)`.
+        call: &'static str,
+        /// The event it would make (for `screen`, the biggest event its
+        /// details would ride on).
+        event: &'static str,
+        /// The event's size as JSON, in bytes (UTF-8).
+        size: usize,
+    },
     /// A call after `destroy()`.
     #[error("okra-events: {0}() was called after destroy(); build a new handler with Okra.buildWithOptions")]
     Destroyed(&'static str),
@@ -79,6 +91,7 @@ impl Error {
                 | Error::UnknownEvent(_)
                 | Error::NotTrackable { .. }
                 | Error::InvalidData { .. }
+                | Error::EventTooLarge { .. }
         )
     }
 }

@@ -28,6 +28,11 @@ pub const EVENT_FIELDS: [&str; 13] = [
     "sequence",
 ];
 
+/// The largest event, in bytes of its JSON (SPEC section 4). A bigger one is
+/// refused where it is made, with an error that names the call, instead of
+/// being emitted, queued and then dropped by a webhook far from that call.
+pub const MAX_EVENT_BYTES: usize = 32 * 1024;
+
 /// One widget event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

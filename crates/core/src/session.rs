@@ -9,8 +9,9 @@
 
 use crate::catalog::{self, EventSpec, Source};
 use crate::error::Error;
-use crate::event::{Event, DATA_EVENT};
+use crate::event::{Event, DATA_EVENT, MAX_EVENT_BYTES};
 use crate::ids::IdGen;
+use crate::json;
 use crate::screen::Screen;
 use crate::scrub::scrub;
 use crate::time::{iso8601, Millis};
@@ -67,7 +68,13 @@ pub struct Ctx<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Output {
     /// `onEvent(event)`.
-    Event(Event),
+    Event {
+        /// The event.
+        event: Event,
+        /// The event as compact JSON: written once, to hold it to
+        /// [`MAX_EVENT_BYTES`], and reused by whoever sends it on.
+        json: String,
+    },
     /// `onSuccess(data)`.
     Success(Value),
     /// `onError(json, error)`.
@@ -270,16 +277,42 @@ impl Session {
         let details = object_or_error(details, || {
             format!("screen(\"{}\", details) details", screen.as_str())
         })?;
+        let landing = landing_event(screen);
+        let measure = details.as_object().is_some_and(|m| !m.is_empty());
+        let previous = (
+            self.screen.replace(screen),
+            std::mem::replace(&mut self.screen_details, details),
+        );
+        if measure {
+            // The details ride along on every event emitted on this screen.
+            // Measure the biggest this call emits (a landing event is bigger
+            // than USER_CONNECTED) or, when it emits none, the USER_APP_CLOSE
+            // that carries them if the widget closes here.
+            let (biggest, ahead) = match landing {
+                Some(name) => (name, u64::from(!self.connected)),
+                None if self.connected => ("USER_APP_CLOSE", 0),
+                None => ("USER_CONNECTED", 0),
+            };
+            self.emitted += ahead;
+            let size = self.push_event(ctx, biggest, &Value::Null, false, 0);
+            self.emitted -= ahead;
+            if size > MAX_EVENT_BYTES {
+                (self.screen, self.screen_details) = previous;
+                return Err(Error::EventTooLarge {
+                    call: "screen(name, details)",
+                    event: biggest,
+                    size,
+                });
+            }
+        }
         // The widget moved on, so the bank answered the attempt.
         self.end_attempt();
-        self.screen = Some(screen);
-        self.screen_details = details;
         self.search_at = (screen == Screen::Search).then_some(ctx.now + SEARCH_ENGAGEMENT_MS);
         if !self.connected {
             self.connected = true;
             self.emit(ctx, "USER_CONNECTED", Value::object(), false);
         }
-        if let Some(name) = landing_event(screen) {
+        if let Some(name) = landing {
             self.emit(ctx, name, Value::object(), false);
         }
         Ok(())
@@ -302,11 +335,18 @@ impl Session {
             return Err(Error::Closed("track"));
         }
         let data = object_or_error(data, || format!("track(\"{}\", data) data", spec.name))?;
+        let size = self.push_event(ctx, spec.name, &data, false, MAX_EVENT_BYTES);
+        if size > MAX_EVENT_BYTES {
+            return Err(Error::EventTooLarge {
+                call: "track(name, data)",
+                event: spec.name,
+                size,
+            });
+        }
         if starts_attempt(spec.name) {
             self.in_attempt = true;
             self.attempt_at = Some(ctx.now + self.cfg.timeout_ms);
         }
-        self.emit(ctx, spec.name, data, false);
         Ok(())
     }
 
@@ -318,15 +358,28 @@ impl Session {
             return Err(Error::AlreadySucceeded);
         }
         let mut data = object_or_error(data, || "success(data) data".to_owned())?;
-        self.end_attempt();
-        self.succeeded = true;
         let mut fields = Value::object();
         for key in ["record_id", "bank_id", "customer_id"] {
             if let Some(v @ (Value::String(_) | Value::Number(_))) = data.get(key) {
                 fields.set(key, v.clone());
             }
         }
-        self.emit(ctx, "USER_CONNECTION_SUCCESSFUL", fields, false);
+        let size = self.push_event(
+            ctx,
+            "USER_CONNECTION_SUCCESSFUL",
+            &fields,
+            false,
+            MAX_EVENT_BYTES,
+        );
+        if size > MAX_EVENT_BYTES {
+            return Err(Error::EventTooLarge {
+                call: "success(data)",
+                event: "USER_CONNECTION_SUCCESSFUL",
+                size,
+            });
+        }
+        self.end_attempt();
+        self.succeeded = true;
         for (key, default) in [
             ("auth", Value::Null),
             ("income", Value::Null),
@@ -373,11 +426,24 @@ impl Session {
             }
         };
         scrub(&mut error);
-        self.end_attempt();
         let mut fields = Value::object();
         fields.set("error", error.clone());
-        self.last_error = error_value("USER_CONNECTION_FAILED", fields.clone());
-        self.emit(ctx, "USER_CONNECTION_FAILED", fields, true);
+        let size = self.push_event(
+            ctx,
+            "USER_CONNECTION_FAILED",
+            &fields,
+            true,
+            MAX_EVENT_BYTES,
+        );
+        if size > MAX_EVENT_BYTES {
+            return Err(Error::EventTooLarge {
+                call: "fail(error)",
+                event: "USER_CONNECTION_FAILED",
+                size,
+            });
+        }
+        self.end_attempt();
+        self.last_error = error_value("USER_CONNECTION_FAILED", fields);
         let json = self.metadata();
         self.out.push(Output::Error { json, error });
         Ok(())
@@ -515,11 +581,34 @@ impl Session {
         m
     }
 
+    /// Emits an event okra-events makes by itself. Nobody could be told of a
+    /// refusal, so it is never refused: its own fields are small, and when the
+    /// screen's details would push it over the limit (`screen()` measured them
+    /// on a slightly smaller event), it goes without them.
     fn emit(&mut self, ctx: Ctx, name: &'static str, fields: Value, with_error: bool) {
+        if self.push_event(ctx, name, &fields, with_error, MAX_EVENT_BYTES) > MAX_EVENT_BYTES {
+            let details = std::mem::take(&mut self.screen_details);
+            self.push_event(ctx, name, &fields, with_error, usize::MAX);
+            self.screen_details = details;
+        }
+    }
+
+    /// Builds the next event on the current screen with its details and
+    /// writes it as JSON; emits it only when that is at most `limit` bytes,
+    /// so an event that is refused never takes a sequence number. Returns
+    /// the size either way.
+    fn push_event(
+        &mut self,
+        ctx: Ctx,
+        name: &'static str,
+        fields: &Value,
+        with_error: bool,
+        limit: usize,
+    ) -> usize {
         let spec = catalog::spec(name);
         let mut data = Value::object();
         data.set("tracking_id", self.tracking_id.as_str().into());
-        for source in [&self.screen_details, &fields] {
+        for source in [&self.screen_details, fields] {
             if let Value::Object(map) = source {
                 for (k, v) in map {
                     if k != "tracking_id" {
@@ -544,12 +633,18 @@ impl Session {
             session_id: self.session_id.clone(),
             sequence: self.emitted + 1,
         };
-        self.emitted += 1;
-        // Trim in chunks, so keeping the log bounded costs O(1) per event.
-        if self.log.len() >= LOG_LIMIT + LOG_LIMIT / 10 {
-            self.log.drain(..self.log.len() - LOG_LIMIT);
+        let mut text = String::with_capacity(512);
+        json::write_event(&mut text, &event);
+        let size = text.len();
+        if size <= limit {
+            self.emitted += 1;
+            // Trim in chunks, so keeping the log bounded costs O(1) per event.
+            if self.log.len() >= LOG_LIMIT + LOG_LIMIT / 10 {
+                self.log.drain(..self.log.len() - LOG_LIMIT);
+            }
+            self.log.push(event.clone());
+            self.out.push(Output::Event { event, json: text });
         }
-        self.log.push(event.clone());
-        self.out.push(Output::Event(event));
+        size
     }
 }

@@ -55,9 +55,14 @@ fn every_widget_message_decodes() {
     let e = &session_events(1, 1)[0];
     assert_eq!(decode(&encode_bare("syn")), WidgetMessage::Syn);
     assert_eq!(decode(&encode_bare("ready")), WidgetMessage::Ready);
+    let mut text = String::new();
+    json::write_event(&mut text, e);
     assert_eq!(
         decode(&event_message(e)),
-        WidgetMessage::Forward(Output::Event(e.clone()))
+        WidgetMessage::Forward(Output::Event {
+            event: e.clone(),
+            json: text
+        })
     );
     assert!(matches!(
         decode(&message("success", &[("data", r#"{"record_id":"r1"}"#)])),
@@ -235,7 +240,7 @@ fn connected() -> Host {
 fn names(out: &[Output]) -> Vec<String> {
     out.iter()
         .map(|o| match o {
-            Output::Event(e) => format!("{}#{}", e.event_name, e.sequence),
+            Output::Event { event: e, .. } => format!("{}#{}", e.event_name, e.sequence),
             Output::Success(_) => "onSuccess".into(),
             Output::Error { .. } => "onError".into(),
             Output::BeforeClose(_) => "beforeClose".into(),
@@ -530,7 +535,11 @@ proptest! {
 
     #[test]
     fn decoding_mutated_messages_never_panics(text in near_messages()) {
-        if let Some(WidgetMessage::Forward(Output::Event(e))) = decode_widget_message(&text) {
+        if let Some(WidgetMessage::Forward(Output::Event { event: e, json })) = decode_widget_message(&text) {
+            // The text handed on is the event's own canonical JSON.
+            let mut expected = String::new();
+            json::write_event(&mut expected, &e);
+            prop_assert_eq!(json, expected);
             // Whatever got through is a valid event.
             prop_assert!(e.validate().is_ok());
         }
@@ -569,7 +578,7 @@ proptest! {
         let mut last: Vec<(String, u64)> = Vec::new();
         let mut ids = std::collections::HashSet::new();
         for o in &outputs {
-            if let Output::Event(e) = o {
+            if let Output::Event { event: e, .. } = o {
                 prop_assert!(ids.insert(e.event_id.clone()), "event_id twice");
                 match last.iter_mut().find(|(s, _)| *s == e.session_id) {
                     Some((_, seq)) => { prop_assert!(e.sequence > *seq); *seq = e.sequence; }

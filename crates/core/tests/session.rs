@@ -329,7 +329,7 @@ fn success_then_close_is_not_a_bounce() {
     .unwrap();
     let out = f.s.take_output();
     assert!(
-        matches!(&out[0], Output::Event(e) if e.event_name == "USER_CONNECTION_SUCCESSFUL" && !e.with_error)
+        matches!(&out[0], Output::Event { event: e, .. } if e.event_name == "USER_CONNECTION_SUCCESSFUL" && !e.with_error)
     );
     let Output::Success(data) = &out[1] else {
         panic!("{out:?}")
@@ -367,7 +367,7 @@ fn success_then_close_is_not_a_bounce() {
     let names: Vec<_> = out
         .iter()
         .map(|o| match o {
-            Output::Event(e) => e.event_name.as_str(),
+            Output::Event { event: e, .. } => e.event_name.as_str(),
             Output::BeforeClose(_) => "beforeClose",
             Output::Close { .. } => "onClose",
             _ => "other",
