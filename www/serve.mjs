@@ -97,15 +97,36 @@ export async function serve({ roots = { '/': DIST }, meta = {}, headers = {}, po
   };
 }
 
+/**
+ * The Content Security Policy of each demo page: the README's directives
+ * for a host page and a widget page. `connect-src` allows any loopback port,
+ * since the demo's webhook can be moved with ?webhook=.
+ */
+function policy(extra) {
+  return [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self' http://127.0.0.1:*",
+    ...extra,
+  ].join('; ');
+}
+
 /** The demo's two origins: the merchant page and the widget's own page. */
 export async function serveDemo({ port = 0, widgetPort = 0, host = '127.0.0.1' } = {}) {
   // The widget's origin must be known before the merchant page is served,
   // and the merchant's before the widget's page is: listen first, fill later.
   const filled = { merchant: {}, widget: {} };
-  const widget = await serve({ meta: filled.widget, port: widgetPort, host });
-  const merchant = await serve({ meta: filled.merchant, port, host });
+  const headers = { merchant: {}, widget: {} };
+  const widget = await serve({ meta: filled.widget, headers: headers.widget, port: widgetPort, host });
+  const merchant = await serve({ meta: filled.merchant, headers: headers.merchant, port, host });
   filled.merchant['okra-widget-origin'] = widget.origin;
   filled.widget['okra-allowed-origins'] = merchant.origin;
+  // The merchant page may frame only the widget's origin; the widget page may
+  // be framed only by the merchant's (clickjacking), as the README advises.
+  headers.merchant['content-security-policy'] = policy([`frame-src ${widget.origin}`]);
+  headers.widget['content-security-policy'] = policy([`frame-ancestors ${merchant.origin}`]);
   return { merchant, widget, close: () => Promise.all([merchant.close(), widget.close()]) };
 }
 

@@ -27,6 +27,11 @@ export async function openDemo(browser, baseUrl, query = {}) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e));
+  // The demo's pages run under the README's Content Security Policy: a
+  // violation, in the page or the widget's frame, counts as an error.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/.test(m.text())) errors.push(new Error(m.text()));
+  });
   await page.goto(`${baseUrl}?${new URLSearchParams(query)}`);
   return { context, page, errors, demo: new Demo(page, framed ? page.frameLocator('iframe') : page) };
 }

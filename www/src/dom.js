@@ -4,7 +4,9 @@
 /**
  * h('button', { class: 'btn', onclick: fn }, 'Label', otherNode)
  * Props starting with "on" become listeners; `true` sets a boolean
- * attribute; `false`/null/undefined are skipped.
+ * attribute; `false`/null/undefined are skipped; `style` is an object set
+ * through the CSSOM, which a Content Security Policy without
+ * 'unsafe-inline' allows (a style attribute it refuses).
  */
 export function h(tag, props = {}, ...children) {
   const el = document.createElement(tag);
@@ -13,6 +15,7 @@ export function h(tag, props = {}, ...children) {
     if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
     else if (key === 'class') el.className = value;
     else if (key === 'dataset') Object.assign(el.dataset, value);
+    else if (key === 'style') Object.assign(el.style, value);
     else if (key === 'value') el.value = value;
     else el.setAttribute(key, value === true ? '' : String(value));
   }

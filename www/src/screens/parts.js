@@ -4,7 +4,7 @@ import { h } from '../dom.js';
 /** A round badge with the bank's initials (the sandbox ships no logos). */
 export function bankLogo(bank) {
   const initials = bank.name.split(/\s+/).slice(0, 2).map((w) => w[0]).join('').toUpperCase();
-  return h('span', { class: 'bank-logo', style: `background:${bank.color}`, 'aria-hidden': 'true' }, initials);
+  return h('span', { class: 'bank-logo', style: { background: bank.color }, 'aria-hidden': 'true' }, initials);
 }
 
 /** A submit button that can show it is waiting for the bank. */
