@@ -185,7 +185,9 @@ export type OkraError = OkraDeliveryError | OkraWidgetLoadTimeout | OkraFailErro
 export type OkraDeliveryError =
   | { type: 'QUEUE_OVERFLOW'; dropped: number; ended: boolean; message: string }
   | { type: 'STORAGE_UNAVAILABLE'; message: string }
-  | { type: 'DELIVERY_REJECTED'; status: number; dropped: number; message: string };
+  | { type: 'DELIVERY_REJECTED'; status: number; dropped: number; message: string }
+  /** The webhook answered with a redirect: not a delivery; the batch stays queued and is retried. Once per run of redirects. */
+  | { type: 'DELIVERY_REDIRECTED'; message: string };
 
 /** What `onDelivery` receives when some of the session's events leave the webhook queue. */
 export interface OkraDeliveryReport {

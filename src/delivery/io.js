@@ -55,20 +55,25 @@ function retryAfter(response) {
 /** A webhook that accepts the connection but never answers must not stall the queue. */
 const REQUEST_TIMEOUT_MS = 30000;
 
+/** The status given to done() for a redirect (REDIRECTED in io.rs). */
+const REDIRECTED = 1;
+
 /**
- * POSTs a batch; calls done(status, retryAfterSeconds), status 0 for a network
- * error or after 30 s without an answer.
+ * POSTs a batch; calls done(status, retryAfterSeconds): status 0 for a network
+ * error or after 30 s without an answer, REDIRECTED for a redirect. A redirect
+ * is not followed: fetch would follow it as a GET, and a 200 from the page it
+ * lands on is not the webhook accepting the POST.
  */
 export function post(url, body, done) {
   let p;
   try {
     const signal = typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(REQUEST_TIMEOUT_MS) : undefined;
-    p = fetch(url, { method: 'POST', body, headers: HEADERS, credentials: 'omit', cache: 'no-store', signal });
+    p = fetch(url, { method: 'POST', body, headers: HEADERS, credentials: 'omit', cache: 'no-store', redirect: 'manual', signal });
   } catch {
     p = Promise.reject();
   }
   p.then(
-    (r) => done(r.status, retryAfter(r)),
+    (r) => done(r.type === 'opaqueredirect' || (r.status >= 300 && r.status < 400) ? REDIRECTED : r.status, retryAfter(r)),
     () => done(0, undefined),
   );
 }

@@ -4,6 +4,10 @@
 use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 
+/// The status `post` reports for a redirect, whose own status a `manual`
+/// redirect hides from the page (see `io.js`).
+pub const REDIRECTED: u16 = 1;
+
 #[wasm_bindgen(module = "/src/delivery/io.js")]
 extern "C" {
     /// `localStorage` if it can be written, else `None`.
@@ -15,7 +19,8 @@ extern "C" {
     pub fn unstore(storage: &JsValue, key: &str);
     /// `[key, value, ...]` of the entries under a prefix.
     pub fn scan(storage: &JsValue, prefix: &str) -> Array;
-    /// POSTs a body; `done(status, retryAfterSeconds)`, status 0 on network error.
+    /// POSTs a body; `done(status, retryAfterSeconds)`: status 0 on a network
+    /// error, [`REDIRECTED`] for a redirect, which is not followed.
     pub fn post(url: &str, body: &str, done: &Function);
     /// `sendBeacon`, or `fetch` with `keepalive`.
     pub fn beacon(url: &str, body: &str) -> bool;

@@ -50,6 +50,9 @@ pub enum Report {
     },
     /// Events are kept in memory only: storage is missing, blocked or full.
     StorageUnavailable,
+    /// The receiver answered a batch with a redirect: not a delivery. The
+    /// batch stays queued and is retried; reported once per run of redirects.
+    Redirected,
     /// The receiver refused a batch with a 4xx; its events were dropped.
     Rejected {
         /// HTTP status.
@@ -86,6 +89,13 @@ impl Report {
                 set(
                     "message",
                     "okra-events: localStorage is missing, blocked or full; undelivered events are kept in memory and are lost if the page closes before they are sent".into(),
+                );
+            }
+            Report::Redirected => {
+                set("type", "DELIVERY_REDIRECTED".into());
+                set(
+                    "message",
+                    "okra-events: the webhook answered with a redirect, so the events were not delivered; they stay queued and are retried. Point event_callback_url at the URL that accepts the POST".into(),
                 );
             }
             Report::Rejected { status, count } => {

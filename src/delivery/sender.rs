@@ -54,6 +54,8 @@ pub struct Sender {
     /// Per session; a page has few sessions, so a list beats a map in size.
     stats: RefCell<Vec<(String, Stats)>>,
     reporters: RefCell<Vec<Weak<dyn Reporter>>>,
+    /// The sessions whose events the current overflow dropped.
+    overflow_sessions: RefCell<Vec<String>>,
 }
 
 impl Sender {
@@ -70,6 +72,7 @@ impl Sender {
             on_answer: RefCell::new(None),
             stats: RefCell::new(Vec::new()),
             reporters: RefCell::new(Vec::new()),
+            overflow_sessions: RefCell::new(Vec::new()),
         });
         let weak = Rc::downgrade(&sender);
         let answer = Closure::<dyn FnMut(u16, Option<String>)>::new(move |status, retry| {
@@ -112,6 +115,10 @@ impl Sender {
         let mut report = match push {
             Push::Dropped(n) => {
                 self.count(&session, |s| s.dropped += 1);
+                let mut owners = self.overflow_sessions.borrow_mut();
+                if !owners.contains(&session) {
+                    owners.push(session.clone());
+                }
                 // Report when an overflow starts; its total is reported when it ends.
                 let report = (n == 1).then_some(Report::Overflow {
                     dropped: 1,
@@ -119,10 +126,16 @@ impl Sender {
                 });
                 return (false, report);
             }
-            Push::QueuedAfterOverflow(n) => Some(Report::Overflow {
-                dropped: n,
-                ended: true,
-            }),
+            Push::QueuedAfterOverflow(n) => {
+                // This session hears of it from the handler; the others here.
+                let mut owners = std::mem::take(&mut *self.overflow_sessions.borrow_mut());
+                owners.retain(|o| *o != session);
+                self.report_overflow_end(&owners, n);
+                Some(Report::Overflow {
+                    dropped: n,
+                    ended: true,
+                })
+            }
             Push::Queued => None,
         };
         let storage = self.storage.borrow().clone();
@@ -274,6 +287,7 @@ impl Sender {
     fn answered(self: &Rc<Self>, status: u16, retry_after: Option<String>) {
         let answer = match status {
             0 => Answer::NetworkError,
+            io::REDIRECTED => Answer::Redirected,
             s => Answer::Status(s, retry_after.as_deref()),
         };
         let outcome = self
@@ -303,9 +317,38 @@ impl Sender {
                 );
                 self.settle(&keys, Settled::Rejected(status));
             }
-            Outcome::Retry { .. } => {}
+            Outcome::Redirected {
+                report: Some(keys), ..
+            } => {
+                let sessions: Vec<&str> = keys.iter().map(|k| session_of(k)).collect();
+                self.report_to(&sessions, Report::Redirected);
+            }
+            Outcome::Retry { .. } | Outcome::Redirected { .. } => {}
+        }
+        // Events left the queue: if it was dropping new ones, say at once
+        // that there is room again, not only when the next event comes.
+        let ended = self.queue.borrow_mut().overflow_ended();
+        if let Some(n) = ended {
+            let owners = std::mem::take(&mut *self.overflow_sessions.borrow_mut());
+            self.report_overflow_end(&owners, n);
         }
         self.pump();
+    }
+
+    /// `QUEUE_OVERFLOW` with `ended: true` to the sessions whose events the
+    /// overflow dropped.
+    fn report_overflow_end(&self, sessions: &[String], dropped: u64) {
+        if sessions.is_empty() {
+            return;
+        }
+        let sessions: Vec<&str> = sessions.iter().map(String::as_str).collect();
+        self.report_to(
+            &sessions,
+            Report::Overflow {
+                dropped,
+                ended: true,
+            },
+        );
     }
 
     /// Tells each live handler which of its events just settled.

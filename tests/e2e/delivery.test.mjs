@@ -492,9 +492,13 @@ test('(g) the queue bound: new events are dropped and reported as QUEUE_OVERFLOW
     assert.equal(start.ended, false);
     assert.equal(typeof start.message, 'string');
 
-    // The receiver recovers: the kept events drain, and the next event ends the overflow.
+    // The receiver recovers: the kept events drain, and the overflow's end is
+    // reported as soon as there is room, without waiting for another event.
     receiver.plan(ch, [], 200);
     receiver.release(ch, 200);
+    await waitFor(async () => (await page.evaluate(() => window.__t.errors.length)) === 2,
+      'QUEUE_OVERFLOW ended: true, with no further event', 60_000);
+    assert.equal((await snapshot(page)).events.length, total, 'no event was made since the overflow');
     await waitFor(async () => (await pending(page)) === 0, 'the kept events to drain', 60_000);
     await page.evaluate(() => window.__t.track(1, { phase: 'after' }));
     await page.evaluate(() => window.__t.handler.close());
@@ -583,4 +587,41 @@ test('a batch refused with a 4xx by the sending tab is reported to the session i
     const { closes } = await snapshot(tab2);
     assert.equal(closes[0].json.delivery.dropped, rejected.length, 'tab 2\'s close metadata counts the refused events');
     assert.equal(closes[0].json.delivery.delivered, s2.events.length - rejected.length, 'and the ones tab 1 delivered');
+  });
+
+// ---- redirects ---------------------------------------------------------------
+
+test('a 302 to a page that answers 200 is not a delivery: DELIVERY_REDIRECTED once, the events stay queued, then a real 200 delivers them all',
+  { timeout: TEST_TIMEOUT }, async (t) => {
+    const ch = 'redirect-302';
+    const redirect = { status: 302, location: `${receiver.receiverOrigin}/landing/${ch}` };
+    receiver.plan(ch, [redirect, redirect, redirect], 200);
+    const landingsBefore = receiver.landings();
+    const ctx = await newContext(t);
+    const page = await open(ctx, receiver.pageUrl(ch));
+    await page.evaluate(() => window.__t.flow());
+    // Three redirected attempts, each resending the same batch.
+    await waitFor(() => receiver.received(ch).length >= 3, 'three redirected attempts');
+    const { events: early } = await snapshot(page);
+    assert.ok((await pending(page)) > 0, 'nothing counted as delivered while the webhook redirects');
+    assert.equal(receiver.landings(), landingsBefore, 'the redirect was not followed as a GET');
+    const delivered = await page.evaluate(() => window.__t.deliveries.filter((d) => d.state === 'delivered'));
+    assert.deepEqual(delivered, [], 'onDelivery said nothing was delivered');
+
+    await waitFor(async () => (await pending(page)) === 0, 'the queue to drain once the webhook answers 200');
+    const { events, errors } = await snapshot(page);
+    await waitFor(() => allArrived(ch, events, { ok: true }), 'every event answered 2xx');
+    const redirected = delivery(errors, 'DELIVERY_REDIRECTED');
+    assert.equal(redirected.length, 1, 'reported once for the run of redirects');
+    assert.match(redirected[0].message, /redirect/);
+    assert.equal(errors.length, 1, 'nothing else reported');
+    const reqs = receiver.received(ch);
+    assert.deepEqual(reqs.slice(0, 4).map((r) => r.answer), [302, 302, 302, 200]);
+    const firstIds = reqs[0].json.batch.map((e) => e.event_id);
+    assert.deepEqual(reqs[3].json.batch.map((e) => e.event_id).slice(0, firstIds.length), firstIds, 'the redirected batch was sent again');
+    assert.ok(early.length <= events.length);
+    const ok = counts(arrivals(ch, { ok: true }));
+    assert.deepEqual([...ok.keys()].sort(), ids(events), 'every event delivered');
+    assertInOrder(ch);
+    assert.deepEqual(await storedKeys(page), []);
   });

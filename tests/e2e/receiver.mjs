@@ -14,7 +14,8 @@
 //   POST /plan/<channel>   {"next":[...], "otherwise":...}
 //   POST /release/<channel> {"status":200}  answers the hanging requests
 //   POST /reset/<channel>
-// An action is a status number (200, 500, 400, ...), {"status":429,
+// An action is a status number (200, 500, 400, ...), {"status":302,
+// "location":"/landing"} (GET /landing answers 200), {"status":429,
 // "retryAfter":"1"} (add "expose":false to leave out
 // Access-Control-Expose-Headers), or "hang" (the request stays open until
 // released).
@@ -47,7 +48,7 @@ export const PAGE_HTML = `<!doctype html>
 import Okra from '/pkg/index.js';
 
 const q = new URLSearchParams(location.search);
-const t = (window.__t = { handler: null, events: [], errors: [], closes: [], Okra });
+const t = (window.__t = { handler: null, events: [], errors: [], closes: [], deliveries: [], Okra });
 
 /** Builds a handler that records every callback into window.__t. */
 t.build = (extra = {}) => {
@@ -58,6 +59,7 @@ t.build = (extra = {}) => {
     onEvent: (e) => t.events.push(e),
     onError: (json, error) => t.errors.push({ json: JSON.parse(JSON.stringify(json)), error: plain(error) }),
     onClose: (json, error) => t.closes.push({ json: JSON.parse(JSON.stringify(json)), error }),
+    onDelivery: (report) => t.deliveries.push(report),
     ...extra,
   });
   return t.handler.sessionId;
@@ -156,14 +158,16 @@ export async function startReceiver({ pkgDir = PKG, pages: extraPages = {} } = {
   // ---- the receiver origin --------------------------------------------------
   const answer = (res, action) => {
     if (action === 'hang') return false;
-    const { status, retryAfter, expose = true } = typeof action === 'object' ? action : { status: action };
+    const { status, retryAfter, expose = true, location } = typeof action === 'object' ? action : { status: action };
     const headers = { ...CORS, 'content-type': 'application/json' };
     if (!expose) delete headers['access-control-expose-headers'];
     if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
+    if (location !== undefined) headers.location = location;
     res.writeHead(status, headers).end(JSON.stringify({ ok: status < 300 }));
     return true;
   };
 
+  let landingGets = 0;
   const receiver = createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     const [, kind, name = ''] = url.pathname.split('/');
@@ -173,6 +177,13 @@ export async function startReceiver({ pkgDir = PKG, pages: extraPages = {} } = {
       const raw = Buffer.concat(chunks);
       if (req.method === 'OPTIONS') {
         res.writeHead(204, CORS).end();
+        return;
+      }
+      if (req.method === 'GET' && kind === 'landing') {
+        // Where a redirect action points: a page that answers 200 to any GET,
+        // as the login page behind an auth proxy does.
+        landingGets += 1;
+        res.writeHead(200, { ...CORS, 'content-type': 'text/html' }).end('<!doctype html><title>landing</title>');
         return;
       }
       if (req.method === 'GET' && kind === 'received') {
@@ -270,6 +281,8 @@ export async function startReceiver({ pkgDir = PKG, pages: extraPages = {} } = {
     /** Requests received on a channel, oldest first. */
     received: (name) => channel(name).requests,
     hanging: (name) => channel(name).hanging.length,
+    /** How many GETs reached /landing (where redirect actions point). */
+    landings: () => landingGets,
     close: () => Promise.all([pages, receiver].map((s) => new Promise((ok) => {
       s.closeAllConnections();
       s.close(ok);

@@ -81,6 +81,9 @@ pub enum Answer<'a> {
     NetworkError,
     /// An HTTP status, with the `Retry-After` header if there was one.
     Status(u16, Option<&'a str>),
+    /// A redirect (3xx), whose status the browser may hide: not a delivery,
+    /// since the POST was never accepted.
+    Redirected,
 }
 
 /// What the caller should do after an answer.
@@ -96,6 +99,14 @@ pub enum Outcome {
         at: Millis,
         /// The status, or `None` for a network error.
         status: Option<u16>,
+    },
+    /// Redirected: try the same batch again at this time, as after a 5xx.
+    Redirected {
+        /// When.
+        at: Millis,
+        /// The batch's keys when this redirect starts a run of them (report
+        /// it to their owners once); `None` while the run goes on.
+        report: Option<Vec<String>>,
     },
 }
 
@@ -123,6 +134,11 @@ pub struct Queue {
     not_before: Millis,
     overflow: u64,
     version: u64,
+    /// Whether the last answer was a redirect (a run is reported once).
+    redirecting: bool,
+    /// The smallest event dropped in the current overflow: once one that
+    /// size fits again, the overflow is over.
+    overflow_min_bytes: usize,
 }
 
 const ENVELOPE: usize = r#"{"batch":[],"sent_at":"2026-11-27T01:20:54.123Z"}"#.len();
@@ -164,6 +180,8 @@ impl Queue {
             not_before: 0,
             overflow: 0,
             version: 0,
+            redirecting: false,
+            overflow_min_bytes: 0,
         }
     }
 
@@ -213,6 +231,10 @@ impl Queue {
         let fits = self.items.len() < self.policy.max_events
             && self.bytes + item.json.len() <= self.policy.max_bytes;
         if !fits {
+            self.overflow_min_bytes = match self.overflow {
+                0 => item.json.len(),
+                _ => self.overflow_min_bytes.min(item.json.len()),
+            };
             self.overflow += 1;
             return Push::Dropped(self.overflow);
         }
@@ -221,6 +243,19 @@ impl Queue {
             0 => Push::Queued,
             n => Push::QueuedAfterOverflow(n),
         }
+    }
+
+    /// Ends the current overflow once the queue has room again, without
+    /// waiting for the next event: when an event the size of the smallest one
+    /// it dropped would fit. Returns how many events the overflow dropped.
+    /// Call it after events leave the queue.
+    pub fn overflow_ended(&mut self) -> Option<u64> {
+        let room = self.items.len() < self.policy.max_events
+            && self.bytes + self.overflow_min_bytes <= self.policy.max_bytes;
+        if self.overflow == 0 || !room {
+            return None;
+        }
+        Some(std::mem::take(&mut self.overflow))
     }
 
     /// Adds an event found in storage (left by an earlier page or another
@@ -304,7 +339,22 @@ impl Queue {
     /// in [0, 1).
     pub fn answer(&mut self, now: Millis, answer: Answer, jitter: f64) -> Outcome {
         let count = std::mem::take(&mut self.in_flight);
+        let starts_run = !std::mem::replace(
+            &mut self.redirecting,
+            matches!(answer, Answer::Redirected | Answer::Status(300..=399, _)),
+        );
         let (status, retry_after) = match answer {
+            Answer::Redirected | Answer::Status(300..=399, _) => {
+                self.failures = self.failures.saturating_add(1);
+                self.not_before = now + self.backoff(self.failures, jitter);
+                let report =
+                    starts_run.then(|| self.keys().take(count).map(str::to_owned).collect());
+                // The batch stays at the front, to be sent again.
+                return Outcome::Redirected {
+                    at: self.not_before,
+                    report,
+                };
+            }
             Answer::Status(200..=299, _) => {
                 self.failures = 0;
                 self.not_before = 0;

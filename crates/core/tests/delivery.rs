@@ -85,7 +85,7 @@ fn retryable_answers_back_off_and_keep_the_batch() {
         let out = q.answer(1_000, answer, 1.0);
         let status = match answer {
             Answer::Status(s, _) => Some(s),
-            Answer::NetworkError => None,
+            _ => None,
         };
         assert_eq!(out, Outcome::Retry { at: 2_000, status });
         assert_eq!(q.len(), 3);
@@ -98,6 +98,51 @@ fn retryable_answers_back_off_and_keep_the_batch() {
             Outcome::Retry { at: 4_000, status }
         );
     }
+}
+
+#[test]
+fn a_redirect_is_not_a_delivery_it_is_retried_and_reported_once_per_run() {
+    let mut q = queue_with(Policy::default(), 3);
+    let b = q.next_batch(1_000).unwrap();
+    // The first redirect of a run names the batch, so its owners hear of it.
+    assert_eq!(
+        q.answer(1_000, Answer::Redirected, 1.0),
+        Outcome::Redirected {
+            at: 2_000,
+            report: Some(b.keys.clone())
+        }
+    );
+    assert_eq!(q.len(), 3, "nothing was delivered");
+    // A visible 3xx is the same; later redirects of the run are not reported
+    // again, and they back off as failures do.
+    assert_eq!(q.next_batch(2_000).unwrap().keys, b.keys);
+    assert_eq!(
+        q.answer(2_000, Answer::Status(302, None), 1.0),
+        Outcome::Redirected {
+            at: 4_000,
+            report: None
+        }
+    );
+    assert_eq!(q.next_batch(4_000).unwrap().keys, b.keys);
+    assert!(matches!(
+        q.answer(4_000, Answer::Redirected, 1.0),
+        Outcome::Redirected { report: None, .. }
+    ));
+    // A 2xx ends the run; a later redirect starts a new one.
+    q.next_batch(8_000).unwrap();
+    assert_eq!(
+        q.answer(8_000, Answer::Status(200, None), 1.0),
+        Outcome::Delivered(b.keys.clone())
+    );
+    q.push(item(10));
+    let late = q.next_batch(8_000).unwrap();
+    assert_eq!(
+        q.answer(8_000, Answer::Status(307, None), 1.0),
+        Outcome::Redirected {
+            at: 9_000,
+            report: Some(late.keys)
+        }
+    );
 }
 
 #[test]
@@ -222,6 +267,43 @@ fn overflow_keeps_queued_events_and_counts_the_dropped() {
     assert_eq!(q.push(item(2)), Push::Queued);
     assert_eq!(q.push(item(3)), Push::Dropped(1));
     assert!(q.bytes() <= 40);
+}
+
+#[test]
+fn the_overflow_ends_as_soon_as_there_is_room_without_waiting_for_an_event() {
+    let policy = Policy {
+        max_events: 5,
+        batch_events: 2,
+        ..Policy::default()
+    };
+    let mut q = queue_with(policy, 5);
+    assert_eq!(q.overflow_ended(), None, "no overflow yet");
+    assert_eq!(q.push(item(6)), Push::Dropped(1));
+    assert_eq!(q.push(item(7)), Push::Dropped(2));
+    assert_eq!(q.overflow_ended(), None, "still full");
+    // A failed request frees nothing.
+    q.next_batch(0).unwrap();
+    q.answer(0, Answer::Status(500, None), 0.0);
+    assert_eq!(q.overflow_ended(), None);
+    // A delivered batch makes room: the overflow ends with its total, once.
+    q.next_batch(10_000).unwrap();
+    q.answer(10_000, Answer::Status(200, None), 0.0);
+    assert_eq!(q.overflow_ended(), Some(2));
+    assert_eq!(q.overflow_ended(), None);
+    assert_eq!(q.push(item(8)), Push::Queued, "the next event does not end it again");
+
+    // By bytes: room means room for the smallest event it dropped.
+    let mut q = Queue::new(Policy {
+        max_bytes: 40,
+        batch_events: 1,
+        ..Policy::default()
+    });
+    assert_eq!(q.push(item(1)), Push::Queued);
+    assert_eq!(q.push(item(2)), Push::Queued);
+    assert_eq!(q.push(item(3)), Push::Dropped(1));
+    q.next_batch(0).unwrap();
+    q.answer(0, Answer::Status(200, None), 0.0);
+    assert_eq!(q.overflow_ended(), Some(1));
 }
 
 #[test]
