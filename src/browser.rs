@@ -14,6 +14,9 @@ extern "C" {
     #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues, catch)]
     fn get_random_values(buf: &mut [u8]) -> Result<JsValue, JsValue>;
 
+    #[wasm_bindgen(js_namespace = performance, js_name = now, catch)]
+    fn performance_now() -> Result<f64, JsValue>;
+
     /// `globalThis` itself. (`js_sys::global()` prefers `window` when one is
     /// defined, which is not the same object when a test or an SSR framework
     /// defines its own `window`.)
@@ -53,9 +56,17 @@ pub fn location(window: &JsValue) -> Option<String> {
     get(&get(window, "location"), "href").as_string()
 }
 
-/// Wall-clock now, in ms since the epoch.
+/// Wall-clock now, in ms since the epoch: what events are stamped with.
 pub fn now() -> u64 {
     js_sys::Date::now() as u64
+}
+
+/// Monotonic now, in ms (`performance.now()`, in every supported browser
+/// and in Node): what every wait is measured on, so that a wall clock that
+/// jumps back or forward delays nothing. A sandbox without `performance`
+/// gets the wall clock instead.
+pub fn mono() -> u64 {
+    performance_now().unwrap_or_else(|_| js_sys::Date::now()) as u64
 }
 
 /// 128 random bits from `crypto.getRandomValues`, or `Math.random` where

@@ -66,17 +66,18 @@ impl Shared {
         thrown: Option<&JsValue>,
     ) -> Result<R, JsValue> {
         let location = browser::location(&self.window);
-        let now = browser::now();
+        let mono = browser::mono();
         let (result, outputs) = {
             let mut session = self.session.borrow_mut();
             let ctx = Ctx {
-                now,
+                now: browser::now(),
+                mono,
                 location: location.as_deref(),
             };
             let result = step(&mut session, ctx);
             (result, session.take_output())
         };
-        self.rearm(now);
+        self.rearm(mono);
         let calls = self.calls(outputs, thrown);
         self.dispatcher.dispatch(calls);
         result.map_err(|e| error_to_js(&e))
@@ -165,15 +166,16 @@ impl Shared {
         v
     }
 
-    /// Keeps exactly one timeout, for the session's earliest deadline.
-    fn rearm(self: &Rc<Self>, now: u64) {
+    /// Keeps exactly one timeout, for the session's earliest deadline
+    /// (deadlines and `mono` are on the monotonic clock).
+    fn rearm(self: &Rc<Self>, mono: u64) {
         let next = self.session.borrow().next_deadline();
         let mut res = self.resources.borrow_mut();
         if res.timer.as_ref().map(|(at, _)| *at) == next {
             return;
         }
         res.timer = next.map(|at| {
-            let delay = at.saturating_sub(now).min(i32::MAX as u64) as u32;
+            let delay = at.saturating_sub(mono).min(i32::MAX as u64) as u32;
             let shared = Rc::clone(self);
             (at, Timeout::new(delay, move || shared.wake()))
         });
@@ -245,6 +247,7 @@ impl Handler {
             browser::seed(),
             Ctx {
                 now,
+                mono: browser::mono(),
                 location: location.as_deref(),
             },
             online,
@@ -264,7 +267,7 @@ impl Handler {
             d.subscribe(Rc::downgrade(&reporter));
         }
         shared.listen();
-        shared.rearm(now);
+        shared.rearm(browser::mono());
         let mut calls = shared.calls(outputs, None);
         if shared.delivery.as_ref().is_some_and(|d| d.memory_only()) {
             let json = shared.metadata_js();

@@ -53,6 +53,7 @@ fn host(destroy_on_error: bool) -> (Rc<WidgetFrame>, Log) {
 fn event_messages(n: usize) -> Vec<String> {
     let ctx = Ctx {
         now: 1_795_742_454_123,
+        mono: 0,
         location: None,
     };
     let mut s = Session::new(Config::default(), [9, 9], ctx, true);

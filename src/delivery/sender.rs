@@ -258,7 +258,8 @@ impl Sender {
         if !self.leader.get() || !io::online() {
             return;
         }
-        let now = browser::now();
+        // Waits are on the monotonic clock; the body's sent_at on the wall's.
+        let now = browser::mono();
         let batch = {
             let mut q = self.queue.borrow_mut();
             match q.next_send_at() {
@@ -274,7 +275,7 @@ impl Sender {
                     }));
                     None
                 }
-                Some(_) => q.next_batch(now),
+                Some(_) => q.next_batch(now, browser::now()),
             }
         };
         if let Some(batch) = batch {
@@ -293,7 +294,7 @@ impl Sender {
         let outcome = self
             .queue
             .borrow_mut()
-            .answer(browser::now(), answer, io::random());
+            .answer(browser::mono(), answer, io::random());
         match outcome {
             Outcome::Delivered(keys) => {
                 self.finish(&keys, |s| s.delivered += 1);

@@ -625,3 +625,37 @@ test('a 302 to a page that answers 200 is not a delivery: DELIVERY_REDIRECTED on
     assertInOrder(ch);
     assert.deepEqual(await storedKeys(page), []);
   });
+
+// ---- clocks ------------------------------------------------------------------
+
+test('the wall clock goes back an hour while a retry waits: delivery still completes within the normal backoff',
+  { timeout: TEST_TIMEOUT }, async (t) => {
+    const ch = 'clock-back';
+    receiver.plan(ch, [500], 200);
+    // Date.now as the page sees it, shifted when the test says so (an NTP
+    // correction, or a user changing the time); performance.now is untouched.
+    const init = () => {
+      const realNow = Date.now.bind(Date);
+      let offset = 0;
+      Date.now = () => realNow() + offset;
+      window.__shiftClock = (ms) => {
+        offset += ms;
+      };
+    };
+    const ctx = await newContext(t, { init });
+    const page = await open(ctx, receiver.pageUrl(ch));
+    await page.evaluate(() => window.__t.flow());
+    await waitFor(() => receiver.received(ch).length >= 1, 'the first attempt (answered 500)');
+    await page.evaluate(() => window.__shiftClock(-3_600_000));
+    const shiftedAt = Date.now();
+    // The retry is due 0.5-1 s after the 500, on the monotonic clock.
+    await waitFor(async () => (await pending(page)) === 0, 'the retry to deliver, not an hour later', 15_000);
+    t.diagnostic(`delivered ${Date.now() - shiftedAt} ms after the clock went back`);
+    const { events, errors } = await snapshot(page);
+    await waitFor(() => allArrived(ch, events, { ok: true }), 'every event answered 2xx');
+    assert.deepEqual(receiver.received(ch).slice(0, 2).map((r) => r.answer), [500, 200]);
+    assert.deepEqual(errors, []);
+    // The retried body is stamped with the page's (shifted) wall clock.
+    const sentAt = Date.parse(receiver.received(ch)[1].json.sent_at);
+    assert.ok(sentAt < Date.now() - 3_000_000, `sent_at ${receiver.received(ch)[1].json.sent_at} is the shifted wall time`);
+  });

@@ -215,9 +215,17 @@ export function fakeClock(start = Date.UTC(2026, 10, 27, 1, 20, 54, 123)) {
   globalThis.clearTimeout = (handle) => {
     if (handle && handles.has(handle)) timers.delete(handles.get(handle));
   };
-  Date.now = () => now;
+  // The monotonic clock okra-events waits on moves with the fake wall clock
+  // (a test that jumps the wall clock alone uses jumpWall()).
+  let wallOffset = 0;
+  Date.now = () => now + wallOffset;
+  Object.defineProperty(performance, 'now', { value: () => now - start, configurable: true, writable: true });
   return {
-    now: () => now,
+    now: () => now + wallOffset,
+    /** Moves the wall clock only (an NTP correction, a user changing the time). */
+    jumpWall(ms) {
+      wallOffset += ms;
+    },
     /** Timers neither fired nor cleared. */
     pending: () => timers.size,
     advance(ms) {
@@ -238,6 +246,7 @@ export function fakeClock(start = Date.UTC(2026, 10, 27, 1, 20, 54, 123)) {
       globalThis.setTimeout = realSet;
       globalThis.clearTimeout = realClear;
       Date.now = realNow;
+      delete performance.now;
     },
   };
 }

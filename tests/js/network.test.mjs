@@ -458,3 +458,38 @@ test('close() from inside onEvent(USER_NETWORK_DISCONNECTED), called from the of
   win.goOffline();
   assert.deepEqual(other.names(), ['USER_CONNECTING', 'USER_NETWORK_DISCONNECTED']);
 });
+
+test('a wall clock that jumps back an hour while an attempt waits: USER_TIMEOUT still fires on time, stamped with the wall clock', () => {
+  installWindow();
+  const rec = recorder();
+  withClock((clock) => {
+    const h = build({ ...rec.callbacks, timeout: 2000 });
+    h.screen('login');
+    h.track('USER_LOGIN_ATTEMPTED');
+    clock.jumpWall(-3_600_000); // an NTP correction, or the user changing the time
+    clock.advance(1999);
+    assert.notEqual(last(rec).event_name, 'USER_TIMEOUT', 'not before the timeout');
+    clock.advance(1);
+    const e = last(rec);
+    assert.equal(e.event_name, 'USER_TIMEOUT', 'on time, not an hour late');
+    assert.equal(e.withError, true);
+    assert.equal(e.event_data.reason, 'attempt');
+    assert.equal(e.event_time, new Date(clock.now()).toISOString(), 'events keep wall-clock times');
+  });
+});
+
+test('a wall clock that jumps forward an hour does not fire the attempt timeout early', () => {
+  installWindow();
+  const rec = recorder();
+  withClock((clock) => {
+    const h = build({ ...rec.callbacks, timeout: 2000 });
+    h.screen('login');
+    h.track('USER_LOGIN_ATTEMPTED');
+    clock.jumpWall(3_600_000);
+    h.track('USER_FETCH_BALANCE'); // any call reads the clocks
+    clock.advance(1000);
+    assert.ok(!rec.events.some((e) => e.event_name === 'USER_TIMEOUT'), 'no early timeout');
+    clock.advance(1000);
+    assert.equal(last(rec).event_name, 'USER_TIMEOUT');
+  });
+});

@@ -298,14 +298,17 @@ impl Queue {
         }
     }
 
-    /// When the next request may start, if one is waiting to be sent.
+    /// When the next request may start, if one is waiting to be sent. Every
+    /// time the queue waits on is monotonic (`performance.now()`), so a wall
+    /// clock that jumps back cannot stretch a retry's wait.
     pub fn next_send_at(&self) -> Option<Millis> {
         (!self.busy() && !self.items.is_empty()).then_some(self.not_before)
     }
 
-    /// The next batch to send, if it is time and nothing is in flight. The
+    /// The next batch to send, if it is time (`now`, monotonic) and nothing
+    /// is in flight. `sent_at` is the wall-clock time the body carries. The
     /// batch stays queued until [`Queue::answer`].
-    pub fn next_batch(&mut self, now: Millis) -> Option<Batch> {
+    pub fn next_batch(&mut self, now: Millis, sent_at: Millis) -> Option<Batch> {
         if self.busy() || self.items.is_empty() || now < self.not_before {
             return None;
         }
@@ -313,7 +316,7 @@ impl Queue {
         self.in_flight = count;
         let slice = self.items.range(..count);
         Some(Batch {
-            body: body(slice.clone().map(|i| i.json.as_str()), now),
+            body: body(slice.clone().map(|i| i.json.as_str()), sent_at),
             keys: slice.map(|i| i.key.clone()).collect(),
         })
     }
@@ -404,7 +407,7 @@ impl Queue {
     /// Every waiting event as request bodies of at most `batch_bytes`, for a
     /// last-chance send as the page goes away (`sendBeacon`). Events larger
     /// than a batch are left out: they stay stored for the next page load.
-    pub fn flush_batches(&self, now: Millis) -> Vec<Batch> {
+    pub fn flush_batches(&self, sent_at: Millis) -> Vec<Batch> {
         let mut out = Vec::new();
         let mut start = 0;
         while start < self.items.len() {
@@ -412,7 +415,7 @@ impl Queue {
             if bytes <= self.policy.batch_bytes {
                 let slice = self.items.range(start..start + count);
                 out.push(Batch {
-                    body: body(slice.clone().map(|i| i.json.as_str()), now),
+                    body: body(slice.clone().map(|i| i.json.as_str()), sent_at),
                     keys: slice.map(|i| i.key.clone()).collect(),
                 });
             }

@@ -55,11 +55,15 @@ impl Default for Config {
     }
 }
 
-/// The moment of a call: the time and the page's URL.
+/// The moment of a call: the time on two clocks, and the page's URL.
 #[derive(Debug, Clone, Copy)]
 pub struct Ctx<'a> {
-    /// Now, in ms since the epoch.
+    /// Now on the wall clock, in ms since the epoch: what events are stamped
+    /// with. It may jump back or forward (NTP, a user changing the time).
     pub now: Millis,
+    /// Now on a monotonic clock (`performance.now()`), in ms: what every
+    /// wait is measured on, so a wall clock that jumps delays nothing.
+    pub mono: Millis,
     /// `location.href`, or `None` outside a page.
     pub location: Option<&'a str>,
 }
@@ -253,7 +257,8 @@ impl Session {
         std::mem::take(&mut self.out)
     }
 
-    /// The earliest pending deadline, when the caller should call [`tick`](Self::tick).
+    /// The earliest pending deadline on the monotonic clock (`Ctx::mono`),
+    /// when the caller should call [`tick`](Self::tick).
     pub fn next_deadline(&self) -> Option<Millis> {
         [self.search_at, self.attempt_at, self.grace_at]
             .into_iter()
@@ -307,7 +312,7 @@ impl Session {
         }
         // The widget moved on, so the bank answered the attempt.
         self.end_attempt();
-        self.search_at = (screen == Screen::Search).then_some(ctx.now + SEARCH_ENGAGEMENT_MS);
+        self.search_at = (screen == Screen::Search).then_some(ctx.mono + SEARCH_ENGAGEMENT_MS);
         if !self.connected {
             self.connected = true;
             self.emit(ctx, "USER_CONNECTED", Value::object(), false);
@@ -345,7 +350,7 @@ impl Session {
         }
         if starts_attempt(spec.name) {
             self.in_attempt = true;
-            self.attempt_at = Some(ctx.now + self.cfg.timeout_ms);
+            self.attempt_at = Some(ctx.mono + self.cfg.timeout_ms);
         }
         Ok(())
     }
@@ -488,8 +493,8 @@ impl Session {
         if self.phase != Phase::Open || self.offline_since.is_some() {
             return;
         }
-        self.offline_since = Some(ctx.now);
-        self.grace_at = Some(ctx.now + self.cfg.reconnect_grace_ms);
+        self.offline_since = Some(ctx.mono);
+        self.grace_at = Some(ctx.mono + self.cfg.reconnect_grace_ms);
         // An attempt in flight cannot get its answer: the user sees an error.
         let with_error = self.in_attempt;
         let mut fields = Value::object();
@@ -511,11 +516,11 @@ impl Session {
         };
         self.grace_at = None;
         let mut fields = Value::object();
-        fields.set("offline_ms", ctx.now.saturating_sub(since).into());
+        fields.set("offline_ms", ctx.mono.saturating_sub(since).into());
         self.emit(ctx, "USER_NETWORK_RECONNECTED", fields, false);
     }
 
-    /// Fires every deadline that is due at `ctx.now`, earliest first.
+    /// Fires every deadline that is due at `ctx.mono`, earliest first.
     pub fn tick(&mut self, ctx: Ctx) {
         loop {
             let due = [
@@ -524,7 +529,7 @@ impl Session {
                 (self.grace_at, Timer::Grace),
             ]
             .into_iter()
-            .filter_map(|(at, t)| at.filter(|&at| at <= ctx.now).map(|at| (at, t)))
+            .filter_map(|(at, t)| at.filter(|&at| at <= ctx.mono).map(|at| (at, t)))
             .min_by_key(|&(at, _)| at);
             let Some((_, timer)) = due else { return };
             match timer {
@@ -543,10 +548,10 @@ impl Session {
                 }
                 Timer::Grace => {
                     self.grace_at = None;
-                    let since = self.offline_since.unwrap_or(ctx.now);
+                    let since = self.offline_since.unwrap_or(ctx.mono);
                     let mut fields = Value::object();
                     fields.set("reason", "offline".into());
-                    fields.set("offline_ms", ctx.now.saturating_sub(since).into());
+                    fields.set("offline_ms", ctx.mono.saturating_sub(since).into());
                     self.timeout(ctx, fields);
                 }
             }

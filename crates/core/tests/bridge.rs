@@ -16,6 +16,7 @@ const T0: u64 = 1_795_742_454_123;
 fn session_events(seed: u64, n: usize) -> Vec<Event> {
     let ctx = Ctx {
         now: T0,
+        mono: 0,
         location: Some("https://widget.example/"),
     };
     let mut s = Session::new(Config::default(), [seed, 7], ctx, true);

@@ -33,7 +33,7 @@ impl Receiver {
                 return now;
             };
             now = now.max(at);
-            let batch = q.next_batch(now).expect("due batch");
+            let batch = q.next_batch(now, now).expect("due batch");
             let answer = if self.script.is_empty() {
                 Answer::Status(200, None)
             } else {
@@ -79,9 +79,12 @@ fn retryable_answers_back_off_and_keep_the_batch() {
         Answer::Status(429, None),
     ] {
         let mut q = queue_with(Policy::default(), 3);
-        let b = q.next_batch(1_000).unwrap();
+        let b = q.next_batch(1_000, 1_000).unwrap();
         assert_eq!(b.keys.len(), 3);
-        assert!(q.next_batch(1_000).is_none(), "one request at a time");
+        assert!(
+            q.next_batch(1_000, 1_000).is_none(),
+            "one request at a time"
+        );
         let out = q.answer(1_000, answer, 1.0);
         let status = match answer {
             Answer::Status(s, _) => Some(s),
@@ -89,8 +92,8 @@ fn retryable_answers_back_off_and_keep_the_batch() {
         };
         assert_eq!(out, Outcome::Retry { at: 2_000, status });
         assert_eq!(q.len(), 3);
-        assert!(q.next_batch(1_999).is_none());
-        let again = q.next_batch(2_000).unwrap();
+        assert!(q.next_batch(1_999, 1_999).is_none());
+        let again = q.next_batch(2_000, 2_000).unwrap();
         assert_eq!(again.keys, b.keys, "the same events are retried");
         // The second failure waits twice as long.
         assert_eq!(
@@ -103,7 +106,7 @@ fn retryable_answers_back_off_and_keep_the_batch() {
 #[test]
 fn a_redirect_is_not_a_delivery_it_is_retried_and_reported_once_per_run() {
     let mut q = queue_with(Policy::default(), 3);
-    let b = q.next_batch(1_000).unwrap();
+    let b = q.next_batch(1_000, 1_000).unwrap();
     // The first redirect of a run names the batch, so its owners hear of it.
     assert_eq!(
         q.answer(1_000, Answer::Redirected, 1.0),
@@ -115,7 +118,7 @@ fn a_redirect_is_not_a_delivery_it_is_retried_and_reported_once_per_run() {
     assert_eq!(q.len(), 3, "nothing was delivered");
     // A visible 3xx is the same; later redirects of the run are not reported
     // again, and they back off as failures do.
-    assert_eq!(q.next_batch(2_000).unwrap().keys, b.keys);
+    assert_eq!(q.next_batch(2_000, 2_000).unwrap().keys, b.keys);
     assert_eq!(
         q.answer(2_000, Answer::Status(302, None), 1.0),
         Outcome::Redirected {
@@ -123,19 +126,19 @@ fn a_redirect_is_not_a_delivery_it_is_retried_and_reported_once_per_run() {
             report: None
         }
     );
-    assert_eq!(q.next_batch(4_000).unwrap().keys, b.keys);
+    assert_eq!(q.next_batch(4_000, 4_000).unwrap().keys, b.keys);
     assert!(matches!(
         q.answer(4_000, Answer::Redirected, 1.0),
         Outcome::Redirected { report: None, .. }
     ));
     // A 2xx ends the run; a later redirect starts a new one.
-    q.next_batch(8_000).unwrap();
+    q.next_batch(8_000, 8_000).unwrap();
     assert_eq!(
         q.answer(8_000, Answer::Status(200, None), 1.0),
         Outcome::Delivered(b.keys.clone())
     );
     q.push(item(10));
-    let late = q.next_batch(8_000).unwrap();
+    let late = q.next_batch(8_000, 8_000).unwrap();
     assert_eq!(
         q.answer(8_000, Answer::Status(307, None), 1.0),
         Outcome::Redirected {
@@ -146,9 +149,29 @@ fn a_redirect_is_not_a_delivery_it_is_retried_and_reported_once_per_run() {
 }
 
 #[test]
+fn waits_are_monotonic_and_bodies_carry_the_wall_clock() {
+    let mut q = queue_with(Policy::default(), 2);
+    q.next_batch(1_000, 1_795_742_454_123).unwrap();
+    assert!(matches!(
+        q.answer(1_000, Answer::Status(503, None), 1.0),
+        Outcome::Retry { at: 2_000, .. }
+    ));
+    // The wall clock jumps back an hour: the wait, on the monotonic clock,
+    // still ends 1 s later, and the body says what the wall clock says.
+    let wall = 1_795_742_454_123 - 3_600_000;
+    assert!(q.next_batch(1_999, wall).is_none());
+    let b = q.next_batch(2_000, wall).unwrap();
+    assert!(
+        b.body.ends_with(r#""sent_at":"2026-11-27T00:20:54.123Z"}"#),
+        "{}",
+        b.body
+    );
+}
+
+#[test]
 fn retry_after_is_honoured_and_capped() {
     let mut q = queue_with(Policy::default(), 1);
-    q.next_batch(0).unwrap();
+    q.next_batch(0, 0).unwrap();
     assert_eq!(
         q.answer(0, Answer::Status(429, Some("7")), 0.0),
         Outcome::Retry {
@@ -156,7 +179,7 @@ fn retry_after_is_honoured_and_capped() {
             status: Some(429)
         }
     );
-    q.next_batch(7_000).unwrap();
+    q.next_batch(7_000, 7_000).unwrap();
     assert_eq!(
         q.answer(7_000, Answer::Status(503, Some("86400")), 0.0),
         Outcome::Retry {
@@ -165,7 +188,7 @@ fn retry_after_is_honoured_and_capped() {
         }
     );
     // An unreadable value falls back to the backoff (third failure: 4 s at full jitter).
-    q.next_batch(7_000 + 3_600_000).unwrap();
+    q.next_batch(7_000 + 3_600_000, 7_000 + 3_600_000).unwrap();
     assert_eq!(
         q.answer(0, Answer::Status(503, Some("soon")), 1.0),
         Outcome::Retry {
@@ -178,14 +201,14 @@ fn retry_after_is_honoured_and_capped() {
 #[test]
 fn other_4xx_drop_the_batch_and_2xx_delivers_it() {
     let mut q = queue_with(Policy::default(), 60);
-    let b = q.next_batch(0).unwrap();
+    let b = q.next_batch(0, 0).unwrap();
     assert_eq!(b.keys.len(), 50);
     match q.answer(0, Answer::Status(400, None), 0.0) {
         Outcome::Rejected(keys, 400) => assert_eq!(keys, b.keys),
         other => panic!("{other:?}"),
     }
     assert_eq!(q.len(), 10);
-    let b = q.next_batch(0).unwrap();
+    let b = q.next_batch(0, 0).unwrap();
     assert_eq!(b.keys.first().unwrap(), "k000051");
     assert_eq!(
         q.answer(0, Answer::Status(204, None), 0.0),
@@ -205,7 +228,7 @@ fn batches_are_bounded_by_count_and_bytes() {
     for i in 1..=20 {
         q.push(item(i));
     }
-    let b = q.next_batch(0).unwrap();
+    let b = q.next_batch(0, 0).unwrap();
     assert!(b.body.len() <= 300, "{}", b.body.len());
     assert!(b.keys.len() < 20 && !b.keys.is_empty());
     // One more event would not have fitted.
@@ -222,7 +245,7 @@ fn batches_are_bounded_by_count_and_bytes() {
     q.push(item(3));
     let sizes: Vec<usize> = (0..3)
         .map(|_| {
-            let b = q.next_batch(0).unwrap();
+            let b = q.next_batch(0, 0).unwrap();
             q.answer(0, Answer::Status(200, None), 0.0);
             b.keys.len()
         })
@@ -252,7 +275,7 @@ fn overflow_keeps_queued_events_and_counts_the_dropped() {
     assert_eq!(q.push(item(7)), Push::Dropped(2));
     assert_eq!(q.len(), 5);
     assert_eq!(q.keys().next(), Some("k000001"), "the oldest are kept");
-    let b = q.next_batch(0).unwrap();
+    let b = q.next_batch(0, 0).unwrap();
     q.answer(0, Answer::Status(200, None), 0.0);
     assert_eq!(b.keys.len(), 5);
     assert_eq!(q.push(item(8)), Push::QueuedAfterOverflow(2));
@@ -282,15 +305,19 @@ fn the_overflow_ends_as_soon_as_there_is_room_without_waiting_for_an_event() {
     assert_eq!(q.push(item(7)), Push::Dropped(2));
     assert_eq!(q.overflow_ended(), None, "still full");
     // A failed request frees nothing.
-    q.next_batch(0).unwrap();
+    q.next_batch(0, 0).unwrap();
     q.answer(0, Answer::Status(500, None), 0.0);
     assert_eq!(q.overflow_ended(), None);
     // A delivered batch makes room: the overflow ends with its total, once.
-    q.next_batch(10_000).unwrap();
+    q.next_batch(10_000, 10_000).unwrap();
     q.answer(10_000, Answer::Status(200, None), 0.0);
     assert_eq!(q.overflow_ended(), Some(2));
     assert_eq!(q.overflow_ended(), None);
-    assert_eq!(q.push(item(8)), Push::Queued, "the next event does not end it again");
+    assert_eq!(
+        q.push(item(8)),
+        Push::Queued,
+        "the next event does not end it again"
+    );
 
     // By bytes: room means room for the smallest event it dropped.
     let mut q = Queue::new(Policy {
@@ -301,7 +328,7 @@ fn the_overflow_ends_as_soon_as_there_is_room_without_waiting_for_an_event() {
     assert_eq!(q.push(item(1)), Push::Queued);
     assert_eq!(q.push(item(2)), Push::Queued);
     assert_eq!(q.push(item(3)), Push::Dropped(1));
-    q.next_batch(0).unwrap();
+    q.next_batch(0, 0).unwrap();
     q.answer(0, Answer::Status(200, None), 0.0);
     assert_eq!(q.overflow_ended(), Some(1));
 }
@@ -325,7 +352,7 @@ fn order_holds_through_retries_and_late_arrivals() {
         got: Vec::new(),
     };
     // Events created while a batch is in flight queue behind it.
-    let b = q.next_batch(0).unwrap();
+    let b = q.next_batch(0, 0).unwrap();
     q.push(item(8));
     assert_eq!(
         q.answer(0, Answer::Status(503, None), 0.0),
@@ -334,7 +361,7 @@ fn order_holds_through_retries_and_late_arrivals() {
             status: Some(503)
         }
     );
-    assert_eq!(q.next_batch(500).unwrap().keys, b.keys);
+    assert_eq!(q.next_batch(500, 500).unwrap().keys, b.keys);
     q.answer(500, Answer::NetworkError, 0.0);
     rx.drain(&mut q, 500);
     let expected: Vec<String> = (1..=8).map(|n| n.to_string()).collect();
@@ -346,7 +373,7 @@ fn adopted_events_fall_into_key_order_but_never_ahead_of_the_flight() {
     let mut q = Queue::new(Policy::default());
     q.push(item(2));
     q.push(item(5));
-    let b = q.next_batch(0).unwrap();
+    let b = q.next_batch(0, 0).unwrap();
     assert_eq!(b.keys, ["k000002", "k000005"]);
     assert!(q.adopt(item(1)), "left by an earlier page");
     assert!(q.adopt(item(4)));

@@ -545,6 +545,7 @@ const T0: u64 = 1_795_742_454_123;
 fn ctx() -> Ctx<'static> {
     Ctx {
         now: T0,
+        mono: 0,
         location: Some("https://widget.example/:ref/bank?bank=alat"),
     }
 }

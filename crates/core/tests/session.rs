@@ -80,9 +80,11 @@ impl Fake {
     }
 }
 
+/// A moment where the wall clock and the monotonic clock read the same.
 fn ctx(now: u64) -> Ctx<'static> {
     Ctx {
         now,
+        mono: now,
         location: Some("https://widget.example/:ref/bank?bank=alat"),
     }
 }
@@ -614,5 +616,35 @@ fn the_session_log_stays_bounded_and_sequences_go_on() {
     assert_eq!(
         f.s.metadata().get("events_count"),
         Some(&Value::from(total as u64))
+    );
+}
+
+#[test]
+fn a_wall_clock_that_jumps_back_delays_no_timer() {
+    let at = |now, mono| Ctx {
+        now,
+        mono,
+        location: None,
+    };
+    let cfg = Config {
+        timeout_ms: 2_000,
+        ..Config::default()
+    };
+    let mut s = Session::new(cfg, [1, 2], at(T0, 10), true);
+    s.screen(at(T0, 10), Screen::parse("login").unwrap(), Value::Null)
+        .unwrap();
+    s.track(at(T0, 10), "USER_LOGIN_ATTEMPTED", Value::Null)
+        .unwrap();
+    assert_eq!(s.next_deadline(), Some(2_010), "on the monotonic clock");
+    // The wall clock goes back an hour (NTP, or the user); 2 s pass.
+    let wall = T0 - 3_600_000 + 2_000;
+    s.tick(at(wall, 2_010));
+    let last = s.events().last().unwrap();
+    assert_eq!(last.event_name, "USER_TIMEOUT", "the timeout fired on time");
+    assert!(last.with_error);
+    assert_eq!(
+        last.event_time,
+        okra_events_core::time::iso8601(wall),
+        "events keep wall-clock times"
     );
 }
