@@ -281,3 +281,53 @@ test('the printed link works once; the login field works; logout ends the sessio
   assert.equal(after.status, 401);
   assert.deepEqual(await page.context().cookies(), []);
 });
+
+test('"Delete these events" and "Delete session" ask first, then erase from storage and search',
+  { timeout: TEST_TIMEOUT }, async (t) => {
+  const now = Date.now();
+  const doomed = [
+    event('sess-doomed-a', 1, 'USER_CONNECTING', now - 30_000, { user_id: 'user-doomed' }),
+    event('sess-doomed-a', 2, 'USER_CONNECTED', now - 29_000, { user_id: 'user-doomed' }),
+    event('sess-doomed-b', 1, 'USER_CONNECTING', now - 20_000, { user_id: 'user-doomed', note: 'erase-me' }),
+    event('sess-doomed-b', 2, 'USER_CONNECTED', now - 19_000, { user_id: 'user-doomed', note: 'erase-me' }),
+  ];
+  assert.deepEqual(await post(doomed), { stored: 4, duplicates: 0 });
+  const { page } = await openPage(t);
+  await page.goto(`${service.url}/?token=${TOKEN}`);
+  await page.locator('#app').waitFor();
+  // Without keywords there is nothing to delete "these" of.
+  await page.locator('#status', { hasText: 'shown' }).waitFor();
+  assert.equal(await page.locator('#delete-search').isDisabled(), true);
+
+  await page.fill('#q', 'user-doomed');
+  await page.click('#search');
+  await page.locator('#status', { hasText: '4 events shown' }).waitFor();
+  // Cancel keeps everything.
+  await page.click('tbody[data-session-id="sess-doomed-a"] button.delete-session');
+  await page.locator('#confirm-delete[open]').waitFor();
+  assert.match(await page.locator('#confirm-text').innerText(), /session sess-doomed-a/);
+  await page.click('#confirm-cancel');
+  await page.waitForTimeout(200);
+  assert.equal(await page.locator('tr.event').count(), 4);
+  // Confirmed: the session is gone.
+  await page.click('tbody[data-session-id="sess-doomed-a"] button.delete-session');
+  await page.click('#confirm-ok');
+  await page.locator('#status', { hasText: 'Deleted 2 events' }).waitFor();
+  assert.equal(await page.locator('tbody[data-session-id="sess-doomed-a"]').count(), 0);
+  assert.equal(await page.locator('tr.event').count(), 2);
+
+  // Deleting a search's events.
+  await page.fill('#q', 'erase-me');
+  await page.click('#search');
+  await page.locator('#status', { hasText: '2 events shown' }).waitFor();
+  await page.click('#delete-search');
+  assert.match(await page.locator('#confirm-text').innerText(), /"erase-me"/);
+  await page.click('#confirm-ok');
+  await page.locator('#status', { hasText: 'Deleted 2 events' }).waitFor();
+  await page.locator('#empty').waitFor();
+  const left = await fetch(`${service.url}/api/events?q=user-doomed`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+  assert.deepEqual((await left.json()).events, []);
+  // The other users' events are still there.
+  const others = await fetch(`${service.url}/api/events?q=${USER}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+  assert.equal((await others.json()).events.length, fixture.all.filter((e) => e.event_data.user_id === USER).length);
+});

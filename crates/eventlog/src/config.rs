@@ -62,6 +62,8 @@ pub struct Config {
     pub byte_limit: Option<RateLimit>,
     /// Timeouts and caps.
     pub limits: Limits,
+    /// Events older than this many days are deleted, at start-up and hourly.
+    pub retain_days: Option<u32>,
 }
 
 impl Default for Config {
@@ -73,6 +75,7 @@ impl Default for Config {
             rate_limit: Some(RateLimit::DEFAULT),
             byte_limit: Some(RateLimit::DEFAULT_BYTES),
             limits: Limits::DEFAULT,
+            retain_days: None,
         }
     }
 }
@@ -81,7 +84,7 @@ impl Default for Config {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     /// Run the service.
-    Run(Config),
+    Run(Box<Config>),
     /// Print usage.
     Help,
     /// Print the version.
@@ -95,6 +98,7 @@ okra-eventlog: receives okra-events webhooks, stores them, and serves a dashboar
 Usage: okra-eventlog [--listen ADDR] [--db FILE] [--token TOKEN] [--rate-limit N] [--rate-burst N]
                      [--byte-limit BYTES] [--byte-burst BYTES] [--header-timeout S] [--body-timeout S]
                      [--write-timeout S] [--query-timeout S] [--max-connections N] [--max-exports N]
+                     [--retain-days N]
 
 Options (environment variable in brackets):
   --listen ADDR      address to listen on; port 0 picks a free port
@@ -125,6 +129,8 @@ Options (environment variable in brackets):
                      [OKRA_EVENTLOG_MAX_CONNECTIONS] (default 512)
   --max-exports N    exports streamed at once; more get 503
                      [OKRA_EVENTLOG_MAX_EXPORTS] (default 4)
+  --retain-days N    delete events older than N days, at start-up and hourly
+                     [OKRA_EVENTLOG_RETAIN_DAYS] (default: keep everything)
   -h, --help         print this help
   -V, --version      print the version
 ";
@@ -179,6 +185,7 @@ pub fn parse(
     let mut query_timeout = env("OKRA_EVENTLOG_QUERY_TIMEOUT");
     let mut max_connections = env("OKRA_EVENTLOG_MAX_CONNECTIONS");
     let mut max_exports = env("OKRA_EVENTLOG_MAX_EXPORTS");
+    let mut retain_days = env("OKRA_EVENTLOG_RETAIN_DAYS");
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -201,6 +208,7 @@ pub fn parse(
             "--query-timeout" => &mut query_timeout,
             "--max-connections" => &mut max_connections,
             "--max-exports" => &mut max_exports,
+            "--retain-days" => &mut retain_days,
             _ => return Err(format!("unknown argument \"{arg}\" (see --help)")),
         };
         let value = match inline {
@@ -256,7 +264,17 @@ pub fn parse(
         max_connections: count("--max-connections", max_connections, d.max_connections)?,
         max_exports: count("--max-exports", max_exports, d.max_exports)?,
     };
-    Ok(Command::Run(config))
+    if let Some(days) = retain_days.filter(|d| !d.is_empty()) {
+        match days.parse::<u32>() {
+            Ok(n) if (1..=36_500).contains(&n) => config.retain_days = Some(n),
+            _ => {
+                return Err(format!(
+                    "--retain-days must be a whole number of days from 1 to 36500, got \"{days}\""
+                ))
+            }
+        }
+    }
+    Ok(Command::Run(Box::new(config)))
 }
 
 #[cfg(test)]
@@ -269,7 +287,7 @@ mod tests {
 
     fn run(c: Result<Command, String>) -> Config {
         match c.unwrap() {
-            Command::Run(c) => c,
+            Command::Run(c) => *c,
             other => panic!("expected run, got {other:?}"),
         }
     }
@@ -362,5 +380,19 @@ mod tests {
             .unwrap_err()
             .contains("\"fast\""));
         assert_eq!(parse(args(&["-h"]), |_| None), Ok(Command::Help));
+        assert!(parse(args(&["--retain-days", "0"]), |_| None)
+            .unwrap_err()
+            .contains("from 1 to 36500"));
+    }
+
+    #[test]
+    fn retention_from_flag_or_environment() {
+        let env = |k: &str| (k == "OKRA_EVENTLOG_RETAIN_DAYS").then(|| "30".to_owned());
+        assert_eq!(run(parse(args(&[]), env)).retain_days, Some(30));
+        assert_eq!(
+            run(parse(args(&["--retain-days=7"]), env)).retain_days,
+            Some(7)
+        );
+        assert_eq!(run(parse(args(&[]), |_| None)).retain_days, None);
     }
 }

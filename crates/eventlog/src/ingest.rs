@@ -501,6 +501,24 @@ mod tests {
     }
 
     #[test]
+    fn the_index_text_can_be_rebuilt_from_the_stored_event() {
+        // Erasure tells the contentless index the words it indexed; they are
+        // rebuilt from the stored JSON and must be exactly the same.
+        let ev = event("USER_LOGIN_ATTEMPTED")
+            .replace(
+                r#"{"tracking_id":"T1"}"#,
+                "{ \"tracking_id\" : \"0193A1B2-c3d4-7e5f-8a9b-0c1d2e3f4a5b\",\n \"n\": [1.10, -2E3, true, null],
+                   \"s\": \"caf\\u00e9 \\\"q\\\" \\u202e x\", \"o\": {\"k\": {\"deep\": \"Ré-essai\"}}, \"empty\": \"\" }",
+            );
+        let second = event("USER_LOGIN_ATTEMPTED").replace("\"e1\"", "\"e2\"");
+        let out = parse_body(body(&[ev, second]).as_bytes()).unwrap();
+        for e in &out {
+            assert_eq!(crate::db::stored_doc(&e.json).unwrap(), e.doc, "{}", e.json);
+        }
+        assert!(out[0].doc.contains("Ré-essai"), "{}", out[0].doc);
+    }
+
+    #[test]
     fn wide_objects_are_refused() {
         let keys: Vec<String> = (0..=MAX_KEYS_PER_OBJECT)
             .map(|i| format!("\"k{i}\":1"))

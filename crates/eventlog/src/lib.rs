@@ -20,6 +20,7 @@ pub mod auth;
 pub mod config;
 pub mod dashboard;
 pub mod db;
+pub mod erase;
 pub mod error;
 pub mod export;
 pub mod ingest;

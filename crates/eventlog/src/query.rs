@@ -273,7 +273,7 @@ pub fn page(
 
 /// Matching events newest first, keys strictly below `below`, as
 /// (key, session_id, json) rows; the closure returns false to stop.
-fn scan(
+pub(crate) fn scan(
     conn: &Connection,
     filter: &Filter,
     below: i64,

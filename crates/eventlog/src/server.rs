@@ -40,7 +40,7 @@ use crate::db::{Readers, Writer};
 use crate::error::{json_response, ApiError};
 use crate::ratelimit::Limiter;
 use crate::writer::WriteQueue;
-use crate::{auth, dashboard, export, ingest, query};
+use crate::{auth, dashboard, erase, export, ingest, query};
 
 /// The longest request URI answered; longer ones get a JSON 414. (hyper
 /// itself refuses URIs over 65,534 bytes, before any of this code runs.)
@@ -67,6 +67,8 @@ pub struct AppState {
     pub limits: Limits,
     /// One permit per export being streamed.
     pub exports: Arc<Semaphore>,
+    /// `--retain-days`.
+    pub retain_days: Option<u32>,
 }
 
 /// The routes, with the per-request bounds.
@@ -89,7 +91,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/dashboard.css", get(dashboard::style))
         .route("/healthz", get(healthz))
         .route("/events", post(ingest::ingest).options(ingest::preflight))
-        .route("/api/events", get(query::search).layer(searches))
+        .route(
+            "/api/events",
+            get(query::search).layer(searches).delete(erase::erase),
+        )
         .route("/api/events/export", get(export::export))
         .route("/api/session", post(auth::login).delete(auth::logout))
         .fallback(not_found)
@@ -167,7 +172,7 @@ async fn healthz(State(state): State<Arc<AppState>>) -> Response {
 async fn not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
-        "no such endpoint; see GET /, POST /events, GET /api/events, GET /api/events/export, GET /healthz",
+        "no such endpoint; see GET /, POST /events, GET and DELETE /api/events, GET /api/events/export, GET /healthz",
     )
 }
 
@@ -240,6 +245,7 @@ impl Server {
             byte_limiter: config.byte_limit.map(|l| Mutex::new(Limiter::new(l))),
             limits,
             exports: Arc::new(Semaphore::new(limits.max_exports)),
+            retain_days: config.retain_days,
         });
         Ok(Server {
             listener,
@@ -309,6 +315,11 @@ impl Server {
             ..
         } = self;
         let limits = state.limits;
+        // Retention holds a handle on the writer: it is stopped before the
+        // writer is asked to finish.
+        let retention = state
+            .retain_days
+            .map(|days| tokio::spawn(erase::retention_loop(state.writes.clone(), days)));
         let app = router(state);
         let connections = Arc::new(Semaphore::new(limits.max_connections));
         let (closing, closing_rx) = watch::channel(false);
@@ -346,6 +357,10 @@ impl Server {
         )
         .await;
         drop(app);
+        if let Some(task) = retention {
+            task.abort();
+            let _ = task.await;
+        }
         // The router (and with it the last write handle) is gone: the writer
         // drains its queue and stops.
         tokio::task::spawn_blocking(move || writer.join())

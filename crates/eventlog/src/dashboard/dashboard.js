@@ -126,6 +126,11 @@ function sessionBody(sessionId, events) {
   const tracking = events.map((e) => e.event_data && e.event_data.tracking_id).find((t) => typeof t === 'string');
   const count = `${events.length} event${events.length === 1 ? '' : 's'}`;
   label.append(el('span', { className: 'ids' }, tracking ? `tracking ${tracking} · ${count}` : count));
+  const erase = el('button', { type: 'button', className: 'danger delete-session' }, 'Delete session');
+  erase.addEventListener('click', () => confirmDelete(
+    `Delete every event of session ${visible(sessionId)}?`,
+    new URLSearchParams({ session_id: sessionId })));
+  label.append(erase);
   head.append(pick, label);
   body.append(head);
   for (const ev of events) body.append(eventRow(ev));
@@ -162,6 +167,8 @@ async function load(reset) {
   try {
     if (reset) {
       state.filters = currentFilters();
+      // Deleting needs keywords (a session has its own button).
+      $('delete-search').disabled = !state.filters.get('q');
       state.cursor = null;
       state.shown = 0;
       state.selected.clear();
@@ -195,6 +202,33 @@ async function load(reset) {
   }
 }
 
+/**
+ * Asks in the page's own dialog, then deletes what `params` selects
+ * (DELETE /api/events) and reloads the search.
+ */
+function confirmDelete(question, params) {
+  const dialog = $('confirm-delete');
+  $('confirm-text').textContent = question;
+  dialog.returnValue = '';
+  dialog.addEventListener('close', async () => {
+    if (dialog.returnValue !== 'delete') return;
+    setStatus('Deleting…');
+    try {
+      const resp = await api(`/api/events?${params}`, { method: 'DELETE' });
+      const body = await resp.json();
+      if (!resp.ok) {
+        setStatus(body.error || `Error ${resp.status}`, true);
+        return;
+      }
+      await load(true);
+      setStatus(`Deleted ${body.deleted} event${body.deleted === 1 ? '' : 's'}.`);
+    } catch (e) {
+      if (e.message !== 'unauthorized') setStatus(`Could not delete: ${e.message}`, true);
+    }
+  }, { once: true });
+  dialog.showModal();
+}
+
 function download(query) {
   // A plain navigation to an attachment: the browser streams it to disk and
   // sends the session cookie; the page stays where it is.
@@ -226,6 +260,13 @@ function init() {
     }
     const p = new URLSearchParams({ ids: [...state.selected].join(',') });
     download(p.toString());
+  });
+  $('delete-search').addEventListener('click', () => {
+    // What the table shows: the last search's words, dates and zone.
+    const p = new URLSearchParams(state.filters || currentFilters());
+    if (!p.get('q')) return;
+    const when = $('range').selectedOptions[0]?.textContent || 'any time';
+    confirmDelete(`Delete every event matching "${p.get('q')}" (${when.toLowerCase()})?`, p);
   });
   $('export-all').addEventListener('click', () => {
     const p = new URLSearchParams(state.filters || currentFilters());
