@@ -25,6 +25,7 @@ pub mod error;
 pub mod export;
 pub mod ingest;
 pub mod priority;
+pub mod proxy;
 pub mod query;
 pub mod range;
 pub mod ratelimit;

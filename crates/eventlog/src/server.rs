@@ -69,6 +69,22 @@ pub struct AppState {
     pub exports: Arc<Semaphore>,
     /// `--retain-days`.
     pub retain_days: Option<u32>,
+    /// `--allow-origin`: browser origins that may post (empty: any).
+    pub allow_origins: Vec<String>,
+    /// `--trusted-proxy`: peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<crate::proxy::Cidr>,
+}
+
+impl AppState {
+    /// The client a request is from, for rate limits: the peer, or whom a
+    /// trusted proxy says it forwards for.
+    pub fn client_ip(
+        &self,
+        peer: std::net::IpAddr,
+        headers: &axum::http::HeaderMap,
+    ) -> std::net::IpAddr {
+        crate::proxy::client_ip(&self.trusted_proxies, peer, headers)
+    }
 }
 
 /// The routes, with the per-request bounds.
@@ -246,6 +262,8 @@ impl Server {
             limits,
             exports: Arc::new(Semaphore::new(limits.max_exports)),
             retain_days: config.retain_days,
+            allow_origins: config.allow_origins.clone(),
+            trusted_proxies: config.trusted_proxies.clone(),
         });
         Ok(Server {
             listener,
