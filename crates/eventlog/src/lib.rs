@@ -30,6 +30,7 @@ pub mod query;
 pub mod range;
 pub mod ratelimit;
 pub mod server;
+pub mod stats;
 pub mod writer;
 
 pub use config::Config;

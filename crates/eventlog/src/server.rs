@@ -40,7 +40,7 @@ use crate::db::{Readers, Writer};
 use crate::error::{json_response, ApiError};
 use crate::ratelimit::Limiter;
 use crate::writer::WriteQueue;
-use crate::{auth, dashboard, erase, export, ingest, query};
+use crate::{auth, dashboard, erase, export, ingest, query, stats};
 
 /// The longest request URI answered; longer ones get a JSON 414. (hyper
 /// itself refuses URIs over 65,534 bytes, before any of this code runs.)
@@ -101,6 +101,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         }))
         .load_shed()
         .concurrency_limit(MAX_SEARCHES);
+    let stats_limit = searches.clone();
     Router::new()
         .route("/", get(dashboard::index))
         .route("/dashboard.js", get(dashboard::script))
@@ -112,6 +113,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(query::search).layer(searches).delete(erase::erase),
         )
         .route("/api/events/export", get(export::export))
+        .route("/api/stats", get(stats::handler).layer(stats_limit))
         .route("/api/session", post(auth::login).delete(auth::logout))
         .fallback(not_found)
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
@@ -188,7 +190,7 @@ async fn healthz(State(state): State<Arc<AppState>>) -> Response {
 async fn not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
-        "no such endpoint; see GET /, POST /events, GET and DELETE /api/events, GET /api/events/export, GET /healthz",
+        "no such endpoint; see GET /, POST /events, GET and DELETE /api/events, GET /api/events/export, GET /api/stats, GET /healthz",
     )
 }
 
