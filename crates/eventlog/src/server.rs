@@ -73,6 +73,30 @@ pub struct AppState {
     pub allow_origins: Vec<String>,
     /// `--trusted-proxy`: peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<crate::proxy::Cidr>,
+    /// The database file, and which file it was at start-up.
+    pub db_file: (PathBuf, Option<FileId>),
+}
+
+/// A file's identity (device and inode on Unix): the database is
+/// unreachable for this process once its path names another file, or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileId(u64, u64);
+
+impl FileId {
+    /// The identity of the file at `path`, if it can be known.
+    pub fn of(path: &std::path::Path) -> Option<FileId> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            std::fs::metadata(path)
+                .ok()
+                .map(|m| FileId(m.dev(), m.ino()))
+        }
+        #[cfg(not(unix))]
+        {
+            std::fs::metadata(path).ok().map(|_| FileId(0, 0))
+        }
+    }
 }
 
 impl AppState {
@@ -169,6 +193,21 @@ async fn json_errors(resp: Response) -> Response {
 }
 
 async fn healthz(State(state): State<Arc<AppState>>) -> Response {
+    // Open connections keep reading a deleted or replaced file, so a query
+    // alone would still succeed: what the path names now is checked too
+    // (a volume unmounted, the file removed or swapped under the service).
+    let (path, started_with) = &state.db_file;
+    let now = FileId::of(path);
+    if now.is_none() || now != *started_with {
+        return ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "the database {} is gone or was replaced since start-up",
+                path.display()
+            ),
+        )
+        .into_response();
+    }
     let check = tokio::task::spawn_blocking(move || {
         let conn = state.readers.get()?;
         conn.query_row("SELECT count(*) FROM events WHERE key < 0", [], |r| {
@@ -266,6 +305,7 @@ impl Server {
             retain_days: config.retain_days,
             allow_origins: config.allow_origins.clone(),
             trusted_proxies: config.trusted_proxies.clone(),
+            db_file: (config.db.clone(), FileId::of(&config.db)),
         });
         Ok(Server {
             listener,
