@@ -389,11 +389,14 @@ impl Writer {
         }
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch("INSERT INTO events_fts(events_fts, rank) VALUES('automerge', 8)")?;
-        // Erasure: a deleted event's words are removed from the index's
-        // pages at once, not left behind a delete marker until a merge;
-        // and SQLite overwrites deleted cells in the pages it writes.
+        // Erasure: SQLite overwrites deleted rows in the pages it writes
+        // anyway. The index records a deletion as a marker that cancels the
+        // event's words, and drops both when its automatic merging rewrites
+        // those segments. (FTS5's secure-delete, which rewrites the pages at
+        // once, made erasure 12 to 27 times slower and took most of the writer
+        // from ingest meanwhile: see bench/eventlog.md.)
         conn.execute_batch(
-            "INSERT INTO events_fts(events_fts, rank) VALUES('secure-delete', 1);
+            "INSERT INTO events_fts(events_fts, rank) VALUES('secure-delete', 0);
              PRAGMA secure_delete = FAST;",
         )?;
         conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;

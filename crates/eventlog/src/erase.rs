@@ -5,8 +5,15 @@
 //! events, each its own short transaction queued behind whatever ingest is
 //! waiting, so a large deletion never holds the writer for long: ingest
 //! commits go on between its batches. Each batch removes the events and
-//! their words from the full-text index together.
+//! their words from the full-text index together. When ingest is waiting, a
+//! deletion pauses after each batch for as long as the batch took: it takes
+//! at most about half of the writer's time, and ingest keeps the rest.
+//!
+//! An erasure runs as a task of its own: it finishes even when its client
+//! goes away, and a request answers 202 with the count so far when the
+//! erasure outlasts [`ERASE_WAIT`].
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,10 +29,13 @@ use crate::error::{json_response, ApiError};
 use crate::ingest::id_ok;
 use crate::query::{self, Filter, Keyword, Params};
 use crate::server::AppState;
-use crate::writer::{Deletion, WriteQueue};
+use crate::writer::{Deleted, Deletion, WriteQueue};
 
-/// Events deleted per transaction.
-pub const DELETE_BATCH: usize = 1_000;
+/// Events deleted per transaction (a few tens of milliseconds of the
+/// writer's time).
+pub const DELETE_BATCH: usize = 500;
+/// How long an erasure request waits for its answer before answering 202.
+pub const ERASE_WAIT: Duration = Duration::from_secs(45);
 /// How often retention runs after the pass at start-up.
 pub const RETENTION_INTERVAL: Duration = Duration::from_secs(3600);
 
@@ -108,7 +118,35 @@ pub async fn erase(
             "a delete needs session_id=ID or q=KEYWORDS; deleting everything is refused",
         ));
     }
-    let mut deleted = 0;
+    let progress = Arc::new(AtomicUsize::new(0));
+    let task = tokio::spawn(erase_all(state, filter, session, progress.clone()));
+    match tokio::time::timeout(ERASE_WAIT, task).await {
+        Ok(done) => {
+            let deleted = done??;
+            Ok(json_response(
+                StatusCode::OK,
+                &serde_json::json!({ "deleted": deleted }),
+            ))
+        }
+        Err(_) => Ok(json_response(
+            StatusCode::ACCEPTED,
+            &serde_json::json!({
+                "deleted": progress.load(Ordering::Relaxed),
+                "done": false,
+                "message": "still deleting in the background; repeat the request later to see that nothing is left",
+            }),
+        )),
+    }
+}
+
+/// Deletes every event the filter (and session) selects, a batch at a time,
+/// counting into `progress`; returns how many.
+async fn erase_all(
+    state: Arc<AppState>,
+    filter: Filter,
+    session: Option<String>,
+    progress: Arc<AtomicUsize>,
+) -> Result<usize, ApiError> {
     let mut below = i64::MAX;
     loop {
         let (f, s) = (filter.clone(), session.clone());
@@ -119,19 +157,26 @@ pub async fn erase(
         let Some(&lowest) = keys.last() else { break };
         let full = keys.len() == DELETE_BATCH;
         below = lowest;
-        deleted += state
+        let done = state
             .writes
             .delete(Deletion::Keys(keys))
             .await
             .map_err(ApiError::internal)?;
+        progress.fetch_add(done.count, Ordering::Relaxed);
         if !full {
             break;
         }
+        yield_to_ingest(&done).await;
     }
-    Ok(json_response(
-        StatusCode::OK,
-        &serde_json::json!({ "deleted": deleted }),
-    ))
+    Ok(progress.load(Ordering::Relaxed))
+}
+
+/// After a deletion batch, leaves the writer to waiting ingest for as long
+/// as the batch took.
+async fn yield_to_ingest(done: &Deleted) {
+    if done.ingest_waiting {
+        tokio::time::sleep(done.took.min(Duration::from_secs(1))).await;
+    }
 }
 
 /// Deletes every event older than `days` days, a batch at a time; returns
@@ -141,16 +186,17 @@ pub async fn retain(writes: &WriteQueue, days: u32, now: Timestamp) -> Result<us
     let (below, _) = key_range(Some(cutoff), None);
     let mut total = 0;
     loop {
-        let n = writes
+        let done = writes
             .delete(Deletion::Older {
                 below,
                 limit: DELETE_BATCH,
             })
             .await?;
-        total += n;
-        if n < DELETE_BATCH {
+        total += done.count;
+        if done.count < DELETE_BATCH {
             return Ok(total);
         }
+        yield_to_ingest(&done).await;
     }
 }
 

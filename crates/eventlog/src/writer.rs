@@ -17,9 +17,10 @@
 //! writer's checkpoint is short.
 
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
@@ -53,8 +54,19 @@ enum Job {
     },
     Delete {
         what: Deletion,
-        reply: oneshot::Sender<Result<usize, String>>,
+        reply: oneshot::Sender<Result<Deleted, String>>,
     },
+}
+
+/// What one deletion did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deleted {
+    /// Events deleted.
+    pub count: usize,
+    /// How long the writer spent on it.
+    pub took: Duration,
+    /// Whether ingest batches were waiting for the writer when it ended.
+    pub ingest_waiting: bool,
 }
 
 /// A handle for submitting batches to the writer thread. The thread stops
@@ -62,6 +74,8 @@ enum Job {
 #[derive(Clone)]
 pub struct WriteQueue {
     jobs: mpsc::SyncSender<Job>,
+    /// Ingest batches queued and not yet taken by the writer.
+    waiting: Arc<AtomicUsize>,
 }
 
 impl WriteQueue {
@@ -77,6 +91,8 @@ impl WriteQueue {
             })
             .map_err(std::io::Error::other)?;
         let (committed, commits) = mpsc::sync_channel::<()>(1);
+        let waiting = Arc::new(AtomicUsize::new(0));
+        let waiting_in = waiting.clone();
         let checkpointer = std::thread::Builder::new()
             .name("okra-eventlog-checkpoint".into())
             .spawn(move || checkpoint_loop(&checkpoint_conn, &commits))?;
@@ -86,9 +102,12 @@ impl WriteQueue {
                 let mut held = None;
                 while let Some(first) = held.take().or_else(|| rx.recv().ok()) {
                     let mut group = match first {
-                        Job::Store { events, reply } => vec![(events, reply)],
+                        Job::Store { events, reply } => {
+                            waiting_in.fetch_sub(1, Ordering::Relaxed);
+                            vec![(events, reply)]
+                        }
                         Job::Delete { what, reply } => {
-                            delete(&mut writer, what, reply);
+                            delete(&mut writer, what, reply, &waiting_in);
                             let _ = committed.try_send(());
                             continue;
                         }
@@ -97,6 +116,7 @@ impl WriteQueue {
                     while events < GROUP_EVENTS {
                         match rx.try_recv() {
                             Ok(Job::Store { events: e, reply }) => {
+                                waiting_in.fetch_sub(1, Ordering::Relaxed);
                                 events += e.len();
                                 group.push((e, reply));
                             }
@@ -115,7 +135,7 @@ impl WriteQueue {
                 drop(committed);
                 let _ = checkpointer.join();
             })?;
-        Ok((WriteQueue { jobs }, handle))
+        Ok((WriteQueue { jobs, waiting }, handle))
     }
 
     /// Queues a batch, blocking while the queue is full. The receiver
@@ -125,9 +145,11 @@ impl WriteQueue {
         events: Vec<NewEvent>,
     ) -> oneshot::Receiver<Result<Stored, String>> {
         let (reply, rx) = oneshot::channel();
+        self.waiting.fetch_add(1, Ordering::Relaxed);
         if let Err(mpsc::SendError(Job::Store { reply, .. })) =
             self.jobs.send(Job::Store { events, reply })
         {
+            self.waiting.fetch_sub(1, Ordering::Relaxed);
             let _ = reply.send(Err(SHUTTING_DOWN.to_owned()));
         }
         rx
@@ -135,7 +157,7 @@ impl WriteQueue {
 
     /// Queues a deletion, blocking while the queue is full. The receiver
     /// resolves with the number of events deleted once it is committed.
-    pub fn delete_blocking(&self, what: Deletion) -> oneshot::Receiver<Result<usize, String>> {
+    pub fn delete_blocking(&self, what: Deletion) -> oneshot::Receiver<Result<Deleted, String>> {
         let (reply, rx) = oneshot::channel();
         if let Err(mpsc::SendError(Job::Delete { reply, .. })) =
             self.jobs.send(Job::Delete { what, reply })
@@ -146,7 +168,7 @@ impl WriteQueue {
     }
 
     /// Runs a deletion from async code and waits for its commit.
-    pub async fn delete(&self, what: Deletion) -> Result<usize, String> {
+    pub async fn delete(&self, what: Deletion) -> Result<Deleted, String> {
         let queue = self.clone();
         let rx = tokio::task::spawn_blocking(move || queue.delete_blocking(what))
             .await
@@ -157,11 +179,22 @@ impl WriteQueue {
 
 const SHUTTING_DOWN: &str = "the event store is shutting down";
 
-fn delete(writer: &mut Writer, what: Deletion, reply: oneshot::Sender<Result<usize, String>>) {
+fn delete(
+    writer: &mut Writer,
+    what: Deletion,
+    reply: oneshot::Sender<Result<Deleted, String>>,
+    waiting: &AtomicUsize,
+) {
+    let start = Instant::now();
     let result = match what {
         Deletion::Keys(keys) => writer.delete_keys(&keys),
         Deletion::Older { below, limit } => writer.delete_older(below, limit),
     }
+    .map(|count| Deleted {
+        count,
+        took: start.elapsed(),
+        ingest_waiting: waiting.load(Ordering::Relaxed) > 0,
+    })
     .map_err(|e| {
         eprintln!("okra-eventlog: deleting events failed: {e}");
         format!("deleting events failed: {e}")
