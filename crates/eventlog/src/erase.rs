@@ -119,7 +119,15 @@ pub async fn erase(
         ));
     }
     let progress = Arc::new(AtomicUsize::new(0));
-    let task = tokio::spawn(erase_all(state, filter, session, progress.clone()));
+    let counted = progress.clone();
+    let task = tokio::spawn(async move {
+        let result = erase_all(state, filter, session, counted).await;
+        if let Err(e) = &result {
+            // After a 202 nobody else hears of it.
+            eprintln!("okra-eventlog: an erasure stopped: {}", e.message);
+        }
+        result
+    });
     match tokio::time::timeout(ERASE_WAIT, task).await {
         Ok(done) => {
             let deleted = done??;

@@ -679,6 +679,9 @@ struct SearchResult {
     like: Vec<(String, f64, f64)>,
     /// (query, HTTP ms now, the same words unmerged run directly, ms).
     repeated: (String, f64, f64),
+    /// GET /api/stats: (filter, status, median ms, events counted, ms of
+    /// the first page of a search with the same filter).
+    stats: Vec<(String, u16, f64, u64, f64)>,
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -807,6 +810,46 @@ fn bench_search(args: &Args) -> SearchResult {
     let (status, body) = conn.get(server.addr, &format!("/api/events?{q}"));
     let repeated_ms = t.elapsed().as_secs_f64() * 1e3;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    // Stats (issue 10): one pass over the matching events per request.
+    let bank = BANKS[1].to_lowercase();
+    let mut stats = Vec::new();
+    for filter in [
+        "range=today".to_owned(),
+        "range=last_7_days".to_owned(),
+        "range=last_30_days".to_owned(),
+        format!("q={bank}&range=last_30_days"),
+    ] {
+        let mut times = Vec::new();
+        let mut last = (0, 0);
+        for _ in 0..3 {
+            let t = Instant::now();
+            let (status, body) =
+                conn.get(server.addr, &format!("/api/stats?{filter}&tz=Africa/Lagos"));
+            times.push(t.elapsed().as_secs_f64() * 1e3);
+            let counted = serde_json::from_slice::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| {
+                    v["buckets"]
+                        .as_array()
+                        .map(|b| b.iter().filter_map(|b| b["count"].as_u64()).sum())
+                })
+                .unwrap_or(0);
+            last = (status, counted);
+        }
+        let t = Instant::now();
+        conn.get(
+            server.addr,
+            &format!("/api/events?{filter}&tz=Africa/Lagos&group=session"),
+        );
+        let page_ms = t.elapsed().as_secs_f64() * 1e3;
+        stats.push((
+            filter,
+            last.0,
+            percentile(&sorted(times), 0.5),
+            last.1,
+            page_ms,
+        ));
+    }
     drop(server);
     let unmerged = {
         let conn =
@@ -876,6 +919,7 @@ fn bench_search(args: &Args) -> SearchResult {
         kinds,
         like,
         repeated,
+        stats,
     }
 }
 
@@ -1117,6 +1161,20 @@ fn main() {
          | 6. repeated search words | reran the whole match per session, not stopped on disconnect | merged (see the cost table above), at most 16 words, 2 s budget stopped on disconnect (`many_search_words_are_capped_and_repeats_merged`, `a_search_over_its_time_budget_is_stopped`) |\n\n",
     );
     md.push_str(&erase_section(&erase, args.clients));
+    md.push_str(&format!(
+        "## Stats over {} events (issue 10)\n\n\
+         `GET /api/stats` (buckets and funnel) in Africa/Lagos, median of 3 via HTTP, beside the \
+         first page of a search with the same filter (same run). Stats read every matching \
+         event once, so they grow with the range, and stop at the 2 s query budget (503).\n\n\
+         | filter | status | stats ms | events counted | search page ms |\n|---|---|---|---|---|\n",
+        args.fill
+    ));
+    for (filter, status, ms, counted, page_ms) in &search.stats {
+        md.push_str(&format!(
+            "| `{filter}` | {status} | {ms:.0} | {counted} | {page_ms:.1} |\n"
+        ));
+    }
+    md.push('\n');
     md.push_str("## Search latency by kind of query (HTTP, one client, warm cache)\n\n| query | n | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|\n");
     for (kind, v) in &search.kinds {
         let s = sorted(v.clone());
