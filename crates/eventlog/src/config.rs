@@ -30,6 +30,10 @@ pub struct Limits {
     pub max_connections: usize,
     /// Exports streamed at once; more are answered 503.
     pub max_exports: usize,
+    /// How long an erasure request waits for the erasure to finish before
+    /// answering 202 (it goes on in the background). Not a flag: it stays
+    /// below the 60 s handler timeout; tests shorten it.
+    pub erase_wait: Duration,
 }
 
 impl Limits {
@@ -43,6 +47,7 @@ impl Limits {
         query_timeout: Duration::from_secs(2),
         max_connections: 512,
         max_exports: 4,
+        erase_wait: Duration::from_secs(45),
     };
 }
 
@@ -302,6 +307,7 @@ pub fn parse(
         query_timeout: seconds("--query-timeout", query_timeout, d.query_timeout)?,
         max_connections: count("--max-connections", max_connections, d.max_connections)?,
         max_exports: count("--max-exports", max_exports, d.max_exports)?,
+        erase_wait: d.erase_wait,
     };
     if let Some(days) = retain_days.filter(|d| !d.is_empty()) {
         match days.parse::<u32>() {

@@ -11,7 +11,7 @@
 //!
 //! An erasure runs as a task of its own: it finishes even when its client
 //! goes away, and a request answers 202 with the count so far when the
-//! erasure outlasts [`ERASE_WAIT`].
+//! erasure outlasts [`crate::config::Limits::erase_wait`] (45 s).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -34,8 +34,6 @@ use crate::writer::{Deleted, Deletion, WriteQueue};
 /// Events deleted per transaction (a few tens of milliseconds of the
 /// writer's time).
 pub const DELETE_BATCH: usize = 500;
-/// How long an erasure request waits for its answer before answering 202.
-pub const ERASE_WAIT: Duration = Duration::from_secs(45);
 /// How often retention runs after the pass at start-up.
 pub const RETENTION_INTERVAL: Duration = Duration::from_secs(3600);
 
@@ -118,6 +116,7 @@ pub async fn erase(
             "a delete needs session_id=ID or q=KEYWORDS; deleting everything is refused",
         ));
     }
+    let wait = state.limits.erase_wait;
     let progress = Arc::new(AtomicUsize::new(0));
     let counted = progress.clone();
     let task = tokio::spawn(async move {
@@ -128,7 +127,7 @@ pub async fn erase(
         }
         result
     });
-    match tokio::time::timeout(ERASE_WAIT, task).await {
+    match tokio::time::timeout(wait, task).await {
         Ok(done) => {
             let deleted = done??;
             Ok(json_response(

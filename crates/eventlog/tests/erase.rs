@@ -157,6 +157,42 @@ fn erasure_by_keyword_and_range() {
 }
 
 #[test]
+fn an_erasure_longer_than_the_wait_answers_202_and_finishes_in_the_background() {
+    let s = TestServer::with(|c| c.limits.erase_wait = Duration::from_millis(1));
+    let now = now_ms();
+    for round in 0..3 {
+        let events: Vec<Value> = (0..1_000)
+            .map(|i| {
+                event(
+                    "USER_CONNECTING",
+                    &format!("slow-{round}-{i}"),
+                    1,
+                    now - i64::from(i) * 1_000,
+                    json!({ "campaign": "slowerase" }),
+                )
+            })
+            .collect();
+        assert_eq!(s.post_events(&batch(events)).status, 200);
+    }
+    let r = delete(&s, "?q=slowerase");
+    assert_eq!(r.status, 202, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["done"], false);
+    assert!(v["deleted"].as_u64().unwrap() < 3_000, "{v}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !s.search_ids("q=slowerase&limit=1").is_empty() {
+        assert!(Instant::now() < deadline, "the erasure did not finish");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(s.count(), 0);
+    // Asked again, nothing is left (the answer may again come before the
+    // 1 ms wait is over).
+    let r = delete(&s, "?q=slowerase");
+    assert!(matches!(r.status, 200 | 202), "{}", r.text());
+    assert_eq!(r.json()["deleted"].as_u64(), Some(0));
+}
+
+#[test]
 fn a_delete_without_a_filter_is_refused() {
     let s = TestServer::start();
     seed(&s);
