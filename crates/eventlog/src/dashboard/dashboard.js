@@ -226,7 +226,9 @@ function confirmDelete(question, params) {
         return;
       }
       await load(true);
-      setStatus(`Deleted ${body.deleted} event${body.deleted === 1 ? '' : 's'}.`);
+      setStatus(body.done === false
+        ? `Deleted ${body.deleted} so far; the rest is being deleted in the background.`
+        : `Deleted ${body.deleted} event${body.deleted === 1 ? '' : 's'}.`);
     } catch (e) {
       if (e.message !== 'unauthorized') setStatus(`Could not delete: ${e.message}`, true);
     }
