@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -280,4 +280,112 @@ test('the printed link works once; the login field works; logout ends the sessio
   const after = await fetch(`${service.url}/api/events`, { headers: { Cookie: `${session.name}=${session.value}` } });
   assert.equal(after.status, 401);
   assert.deepEqual(await page.context().cookies(), []);
+});
+
+test('"Delete these events" and "Delete session" ask first, then erase from storage and search',
+  { timeout: TEST_TIMEOUT }, async (t) => {
+  const now = Date.now();
+  const doomed = [
+    event('sess-doomed-a', 1, 'USER_CONNECTING', now - 30_000, { user_id: 'user-doomed' }),
+    event('sess-doomed-a', 2, 'USER_CONNECTED', now - 29_000, { user_id: 'user-doomed' }),
+    event('sess-doomed-b', 1, 'USER_CONNECTING', now - 20_000, { user_id: 'user-doomed', note: 'erase-me' }),
+    event('sess-doomed-b', 2, 'USER_CONNECTED', now - 19_000, { user_id: 'user-doomed', note: 'erase-me' }),
+  ];
+  assert.deepEqual(await post(doomed), { stored: 4, duplicates: 0 });
+  const { page } = await openPage(t);
+  await page.goto(`${service.url}/?token=${TOKEN}`);
+  await page.locator('#app').waitFor();
+  // Without keywords there is nothing to delete "these" of.
+  await page.locator('#status', { hasText: 'shown' }).waitFor();
+  assert.equal(await page.locator('#delete-search').isDisabled(), true);
+
+  await page.fill('#q', 'user-doomed');
+  await page.click('#search');
+  await page.locator('#status', { hasText: '4 events shown' }).waitFor();
+  // Cancel keeps everything.
+  await page.click('tbody[data-session-id="sess-doomed-a"] button.delete-session');
+  await page.locator('#confirm-delete[open]').waitFor();
+  assert.match(await page.locator('#confirm-text').innerText(), /session sess-doomed-a/);
+  await page.click('#confirm-cancel');
+  await page.waitForTimeout(200);
+  assert.equal(await page.locator('tr.event').count(), 4);
+  // Confirmed: the session is gone.
+  await page.click('tbody[data-session-id="sess-doomed-a"] button.delete-session');
+  await page.click('#confirm-ok');
+  await page.locator('#status', { hasText: 'Deleted 2 events' }).waitFor();
+  assert.equal(await page.locator('tbody[data-session-id="sess-doomed-a"]').count(), 0);
+  assert.equal(await page.locator('tr.event').count(), 2);
+
+  // Deleting a search's events.
+  await page.fill('#q', 'erase-me');
+  await page.click('#search');
+  await page.locator('#status', { hasText: '2 events shown' }).waitFor();
+  await page.click('#delete-search');
+  assert.match(await page.locator('#confirm-text').innerText(), /"erase-me"/);
+  await page.click('#confirm-ok');
+  await page.locator('#status', { hasText: 'Deleted 2 events' }).waitFor();
+  await page.locator('#empty').waitFor();
+  const left = await fetch(`${service.url}/api/events?q=user-doomed`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+  assert.deepEqual((await left.json()).events, []);
+  // The other users' events are still there.
+  const others = await fetch(`${service.url}/api/events?q=${USER}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+  assert.equal((await others.json()).events.length, fixture.all.filter((e) => e.event_data.user_id === USER).length);
+});
+
+test('charts and the session timeline draw known data; a screenshot is kept',
+  { timeout: TEST_TIMEOUT }, async (t) => {
+  const now = Date.now();
+  const at = (i) => Math.max(lagosDayStart(now) + 10_000 + i * 1_000, now - 120_000 + i * 1_000);
+  const u = { user_id: 'user-chart' };
+  const charted = [
+    event('funnel-a', 1, 'USER_CONNECTING', at(0), u),
+    event('funnel-a', 2, 'USER_BANK_SELECTED', at(1), u),
+    { ...event('funnel-a', 3, 'USER_LOGIN_ATTEMPTED', at(4), u), withError: true },
+    event('funnel-b', 1, 'USER_CONNECTING', at(5), u),
+    event('funnel-b', 2, 'USER_BANK_SELECTED', at(6), u),
+    event('funnel-c', 1, 'USER_CONNECTING', at(7), u),
+  ];
+  assert.deepEqual(await post(charted), { stored: 6, duplicates: 0 });
+  const { page } = await openPage(t);
+  const statsCalls = [];
+  page.on('request', (r) => { if (r.url().includes('/api/stats')) statsCalls.push(new URL(r.url())); });
+  await page.goto(`${service.url}/?token=${TOKEN}`);
+  await page.locator('#app').waitFor();
+  await page.fill('#q', 'user-chart');
+  await page.selectOption('#range', 'today');
+  await page.locator('#status', { hasText: '6 events shown' }).waitFor();
+  await page.locator('#bars-total[data-total="6"]').waitFor();
+
+  // One bar per hour of today in Lagos; their counts add up to the matches.
+  const bars = page.locator('#chart-bars g.bar');
+  assert.equal(await bars.count(), 24);
+  const counts = (await bars.evaluateAll((gs) => gs.map((g) => Number(g.dataset.count))));
+  assert.equal(counts.reduce((a, b) => a + b, 0), 6);
+  assert.ok(counts.some((c) => c > 0));
+  assert.match(await page.locator('#bars-total').innerText(), /^6 events$/);
+  const stats = statsCalls.at(-1);
+  assert.equal(stats.searchParams.get('tz'), TZ);
+  assert.equal(stats.searchParams.get('q'), 'user-chart');
+
+  // The funnel: sessions per screen in the flow's order, with the drop-off.
+  const steps = page.locator('#chart-funnel li.step');
+  assert.deepEqual(await steps.evaluateAll((ls) => ls.map((l) => [l.dataset.screen, Number(l.dataset.sessions)])),
+    [['landing', 3], ['search', 2], ['login', 1]]);
+  assert.deepEqual(await steps.locator('.sessions').allInnerTexts(), ['3 sessions', '2 sessions', '1 session']);
+  assert.deepEqual(await steps.locator('.drop').allInnerTexts(), ['−33% from landing', '−50% from search']);
+
+  // Opening a session shows its timeline: screens, time between, withError.
+  await page.click('tbody[data-session-id="funnel-a"] button.open-timeline');
+  await page.locator('#timeline:not([hidden]) li.tl-event >> nth=2').waitFor();
+  const items = page.locator('#timeline li.tl-event');
+  assert.deepEqual(await items.locator('.tl-screen').allInnerTexts(), ['landing', 'search', 'login']);
+  assert.deepEqual(await items.locator('.gap').allInnerTexts(), ['+1.0 s', '+3.0 s']);
+  assert.equal(await page.locator('#timeline li.with-error').count(), 1);
+  assert.equal(await page.locator('#timeline li.with-error .tl-screen').innerText(), 'login');
+  assert.match(await page.locator('#timeline-summary').innerText(), /3 events over 4\.0 s/);
+
+  const shots = join(ROOT, 'target/eventlog-e2e');
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: join(shots, 'dashboard-charts.png'), fullPage: true });
+  assert.ok(statSync(join(shots, 'dashboard-charts.png')).size > 1000);
 });

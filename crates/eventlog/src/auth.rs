@@ -266,12 +266,14 @@ impl Auth {
     }
 }
 
-/// The client's address (loopback when unknown, as in unit tests).
-pub fn client_ip(parts: &Parts) -> IpAddr {
-    parts
+/// The client's address (loopback when unknown, as in unit tests), read
+/// through a trusted proxy's `X-Forwarded-For`.
+pub fn client_ip(parts: &Parts, state: &AppState) -> IpAddr {
+    let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::from([127, 0, 0, 1]), |c| c.0.ip())
+        .map_or(IpAddr::from([127, 0, 0, 1]), |c| c.0.ip());
+    state.client_ip(peer, &parts.headers)
 }
 
 /// Proof that a request carried the right token or a live session; handlers
@@ -291,7 +293,7 @@ impl FromRequestParts<Arc<AppState>> for Authorized {
             Bearer::Token(t) => {
                 return state
                     .auth
-                    .check_token(client_ip(parts), &t, now)
+                    .check_token(client_ip(parts, state), &t, now)
                     .map(|()| Authorized)
             }
             Bearer::Malformed => {
@@ -346,7 +348,9 @@ pub async fn login(
 ) -> Response {
     let now = Instant::now();
     let result = match bearer(&headers) {
-        Bearer::Token(t) => state.auth.check_token(peer.ip(), &t, now),
+        Bearer::Token(t) => state
+            .auth
+            .check_token(state.client_ip(peer.ip(), &headers), &t, now),
         _ => Err(unauthorized(
             "a token is required: send Authorization: Bearer TOKEN",
         )),

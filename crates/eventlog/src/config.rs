@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::auth::check_token;
 use crate::ingest::MAX_BODY_BYTES;
+use crate::proxy::{parse_origin, Cidr};
 use crate::ratelimit::RateLimit;
 
 /// The bounds on connections and work that keep stalled or greedy clients
@@ -29,6 +30,10 @@ pub struct Limits {
     pub max_connections: usize,
     /// Exports streamed at once; more are answered 503.
     pub max_exports: usize,
+    /// How long an erasure request waits for the erasure to finish before
+    /// answering 202 (it goes on in the background). Not a flag: it stays
+    /// below the 60 s handler timeout; tests shorten it.
+    pub erase_wait: Duration,
 }
 
 impl Limits {
@@ -42,6 +47,7 @@ impl Limits {
         query_timeout: Duration::from_secs(2),
         max_connections: 512,
         max_exports: 4,
+        erase_wait: Duration::from_secs(45),
     };
 }
 
@@ -62,6 +68,12 @@ pub struct Config {
     pub byte_limit: Option<RateLimit>,
     /// Timeouts and caps.
     pub limits: Limits,
+    /// Events older than this many days are deleted, at start-up and hourly.
+    pub retain_days: Option<u32>,
+    /// Browser origins that may post events (empty: any).
+    pub allow_origins: Vec<String>,
+    /// Peers whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<Cidr>,
 }
 
 impl Default for Config {
@@ -73,6 +85,9 @@ impl Default for Config {
             rate_limit: Some(RateLimit::DEFAULT),
             byte_limit: Some(RateLimit::DEFAULT_BYTES),
             limits: Limits::DEFAULT,
+            retain_days: None,
+            allow_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -81,7 +96,7 @@ impl Default for Config {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     /// Run the service.
-    Run(Config),
+    Run(Box<Config>),
     /// Print usage.
     Help,
     /// Print the version.
@@ -95,6 +110,7 @@ okra-eventlog: receives okra-events webhooks, stores them, and serves a dashboar
 Usage: okra-eventlog [--listen ADDR] [--db FILE] [--token TOKEN] [--rate-limit N] [--rate-burst N]
                      [--byte-limit BYTES] [--byte-burst BYTES] [--header-timeout S] [--body-timeout S]
                      [--write-timeout S] [--query-timeout S] [--max-connections N] [--max-exports N]
+                     [--retain-days N] [--allow-origin ORIGIN]... [--trusted-proxy CIDR]...
 
 Options (environment variable in brackets):
   --listen ADDR      address to listen on; port 0 picks a free port
@@ -125,6 +141,14 @@ Options (environment variable in brackets):
                      [OKRA_EVENTLOG_MAX_CONNECTIONS] (default 512)
   --max-exports N    exports streamed at once; more get 503
                      [OKRA_EVENTLOG_MAX_EXPORTS] (default 4)
+  --retain-days N    delete events older than N days, at start-up and hourly
+                     [OKRA_EVENTLOG_RETAIN_DAYS] (default: keep everything)
+  --allow-origin ORIGIN  a browser origin that may post events, compared whole
+                     (https://merchant.example); repeatable; others get 403
+                     [OKRA_EVENTLOG_ALLOW_ORIGINS, comma-separated] (default: any)
+  --trusted-proxy CIDR  a reverse proxy (10.0.0.0/8, 192.0.2.7) whose
+                     X-Forwarded-For names the client for rate limits; repeatable
+                     [OKRA_EVENTLOG_TRUSTED_PROXIES, comma-separated] (default: none)
   -h, --help         print this help
   -V, --version      print the version
 ";
@@ -179,12 +203,39 @@ pub fn parse(
     let mut query_timeout = env("OKRA_EVENTLOG_QUERY_TIMEOUT");
     let mut max_connections = env("OKRA_EVENTLOG_MAX_CONNECTIONS");
     let mut max_exports = env("OKRA_EVENTLOG_MAX_EXPORTS");
+    let mut retain_days = env("OKRA_EVENTLOG_RETAIN_DAYS");
+    let list = |name: &str| -> Vec<String> {
+        env(name)
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let env_origins = list("OKRA_EVENTLOG_ALLOW_ORIGINS");
+    let env_proxies = list("OKRA_EVENTLOG_TRUSTED_PROXIES");
+    let (mut origins, mut proxies) = (Vec::new(), Vec::new());
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
             _ => (arg.clone(), None),
         };
+        if flag == "--allow-origin" || flag == "--trusted-proxy" {
+            let value = match inline {
+                Some(v) => v,
+                None => args
+                    .next()
+                    .ok_or_else(|| format!("{flag} needs a value (see --help)"))?,
+            };
+            if flag == "--allow-origin" {
+                origins.push(value);
+            } else {
+                proxies.push(value);
+            }
+            continue;
+        }
         let slot = match flag.as_str() {
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
@@ -201,6 +252,7 @@ pub fn parse(
             "--query-timeout" => &mut query_timeout,
             "--max-connections" => &mut max_connections,
             "--max-exports" => &mut max_exports,
+            "--retain-days" => &mut retain_days,
             _ => return Err(format!("unknown argument \"{arg}\" (see --help)")),
         };
         let value = match inline {
@@ -255,8 +307,38 @@ pub fn parse(
         query_timeout: seconds("--query-timeout", query_timeout, d.query_timeout)?,
         max_connections: count("--max-connections", max_connections, d.max_connections)?,
         max_exports: count("--max-exports", max_exports, d.max_exports)?,
+        erase_wait: d.erase_wait,
     };
-    Ok(Command::Run(config))
+    if let Some(days) = retain_days.filter(|d| !d.is_empty()) {
+        match days.parse::<u32>() {
+            Ok(n) if (1..=36_500).contains(&n) => config.retain_days = Some(n),
+            _ => {
+                return Err(format!(
+                    "--retain-days must be a whole number of days from 1 to 36500, got \"{days}\""
+                ))
+            }
+        }
+    }
+    // Repeated flags replace the environment's list, as other flags do.
+    let origins = if origins.is_empty() {
+        env_origins
+    } else {
+        origins
+    };
+    let proxies = if proxies.is_empty() {
+        env_proxies
+    } else {
+        proxies
+    };
+    config.allow_origins = origins
+        .iter()
+        .map(|o| parse_origin(o))
+        .collect::<Result<_, _>>()?;
+    config.trusted_proxies = proxies
+        .iter()
+        .map(|p| Cidr::parse(p))
+        .collect::<Result<_, _>>()?;
+    Ok(Command::Run(Box::new(config)))
 }
 
 #[cfg(test)]
@@ -269,7 +351,7 @@ mod tests {
 
     fn run(c: Result<Command, String>) -> Config {
         match c.unwrap() {
-            Command::Run(c) => c,
+            Command::Run(c) => *c,
             other => panic!("expected run, got {other:?}"),
         }
     }
@@ -362,5 +444,54 @@ mod tests {
             .unwrap_err()
             .contains("\"fast\""));
         assert_eq!(parse(args(&["-h"]), |_| None), Ok(Command::Help));
+        assert!(parse(args(&["--retain-days", "0"]), |_| None)
+            .unwrap_err()
+            .contains("from 1 to 36500"));
+    }
+
+    #[test]
+    fn origins_and_proxies_repeat_or_come_from_the_environment() {
+        let env = |k: &str| match k {
+            "OKRA_EVENTLOG_ALLOW_ORIGINS" => {
+                Some("https://a.example, http://localhost:3000".into())
+            }
+            "OKRA_EVENTLOG_TRUSTED_PROXIES" => Some("10.0.0.0/8,fd00::/8".into()),
+            _ => None,
+        };
+        let c = run(parse(args(&[]), env));
+        assert_eq!(
+            c.allow_origins,
+            ["https://a.example", "http://localhost:3000"]
+        );
+        assert_eq!(c.trusted_proxies.len(), 2);
+        let c = run(parse(
+            args(&[
+                "--allow-origin",
+                "https://B.example",
+                "--allow-origin=https://c.example:8443",
+                "--trusted-proxy",
+                "192.0.2.7",
+            ]),
+            env,
+        ));
+        assert_eq!(
+            c.allow_origins,
+            ["https://b.example", "https://c.example:8443"]
+        );
+        assert_eq!(c.trusted_proxies, [Cidr::parse("192.0.2.7/32").unwrap()]);
+        assert!(parse(args(&["--allow-origin", "https://a.example/"]), |_| None).is_err());
+        assert!(parse(args(&["--trusted-proxy", "10.0.0.0/40"]), |_| None).is_err());
+        assert!(run(parse(args(&[]), |_| None)).allow_origins.is_empty());
+    }
+
+    #[test]
+    fn retention_from_flag_or_environment() {
+        let env = |k: &str| (k == "OKRA_EVENTLOG_RETAIN_DAYS").then(|| "30".to_owned());
+        assert_eq!(run(parse(args(&[]), env)).retain_days, Some(30));
+        assert_eq!(
+            run(parse(args(&["--retain-days=7"]), env)).retain_days,
+            Some(7)
+        );
+        assert_eq!(run(parse(args(&[]), |_| None)).retain_days, None);
     }
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::set_session;
@@ -66,16 +66,15 @@ fn redirect_home(fragment: &str) -> Response {
 pub async fn index(
     State(state): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
     let now = Instant::now();
+    let client = state.client_ip(peer.ip(), &headers);
     let find = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v);
     let (checked, wrong) = match (find("code"), find("token")) {
-        (Some(code), _) => (state.auth.redeem_code(peer.ip(), code, now), "#wrong-code"),
-        (None, Some(token)) => (
-            state.auth.check_token(peer.ip(), token, now),
-            "#wrong-token",
-        ),
+        (Some(code), _) => (state.auth.redeem_code(client, code, now), "#wrong-code"),
+        (None, Some(token)) => (state.auth.check_token(client, token, now), "#wrong-token"),
         (None, None) => return asset("text/html; charset=utf-8", INDEX_HTML),
     };
     match checked.and_then(|()| state.auth.start_session(now)) {

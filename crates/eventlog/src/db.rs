@@ -146,18 +146,64 @@ impl<'a> StoredEvent<'a> {
 /// them would cost a quarter of the index's work for nothing a person
 /// searches by. UUIDs are indexed as one word (see [`compact_uuids`]).
 pub fn index_text(event: &Event, event_data: &str) -> String {
+    index_parts(
+        &event.event_id,
+        &event.session_id,
+        &event.event_name,
+        event.event_screen,
+        event_data,
+    )
+}
+
+fn index_parts(
+    event_id: &str,
+    session_id: &str,
+    event_name: &str,
+    screen: Option<Screen>,
+    event_data: &str,
+) -> String {
     let mut doc = String::with_capacity(256);
     for part in [
-        event.event_id.as_str(),
-        event.session_id.as_str(),
-        event.event_name.as_str(),
-        event.event_screen.map_or("", |s| s.as_str()),
+        event_id,
+        session_id,
+        event_name,
+        screen.map_or("", |s| s.as_str()),
     ] {
         compact_uuids(part, &mut doc);
         doc.push('\n');
     }
     push_values(event_data, &mut doc);
     doc
+}
+
+/// The fields of a stored event that its index text is made of.
+#[derive(serde::Deserialize)]
+struct IndexedFields<'a> {
+    #[serde(borrow)]
+    event_id: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    session_id: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    event_name: std::borrow::Cow<'a, str>,
+    event_screen: Option<Screen>,
+    #[serde(borrow)]
+    event_data: &'a RawValue,
+}
+
+/// The index text of a stored event, rebuilt from its stored JSON: exactly
+/// what [`index_text`] gave when it was stored, because `event_data` is
+/// stored as the text it was indexed from. The contentless index needs it
+/// to delete the event's words.
+pub fn stored_doc(json: &str) -> Result<String, String> {
+    let f: IndexedFields =
+        serde_json::from_str(json).map_err(|e| format!("a stored event is unreadable: {e}"))?;
+    Ok(index_parts(
+        &f.event_id,
+        &f.session_id,
+        &f.event_name,
+        f.event_screen,
+        f.event_data.get(),
+    ))
 }
 
 /// Appends the string values (not keys) and numbers of valid JSON text, one
@@ -343,6 +389,16 @@ impl Writer {
         }
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch("INSERT INTO events_fts(events_fts, rank) VALUES('automerge', 8)")?;
+        // Erasure: SQLite overwrites deleted rows in the pages it writes
+        // anyway. The index records a deletion as a marker that cancels the
+        // event's words, and drops both when its automatic merging rewrites
+        // those segments. (FTS5's secure-delete, which rewrites the pages at
+        // once, made erasure 12 to 27 times slower and took most of the writer
+        // from ingest meanwhile: see bench/eventlog.md.)
+        conn.execute_batch(
+            "INSERT INTO events_fts(events_fts, rank) VALUES('secure-delete', 0);
+             PRAGMA secure_delete = FAST;",
+        )?;
         conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         Ok(Writer { conn })
     }
@@ -398,6 +454,33 @@ impl Writer {
     /// Stores one batch in its own transaction.
     pub fn store_one(&mut self, batch: &[NewEvent]) -> rusqlite::Result<Stored> {
         self.store(&[batch]).remove(0)
+    }
+
+    /// Deletes the events with these keys, and their words from the search
+    /// index, in one transaction; returns how many were there.
+    pub fn delete_keys(&mut self, keys: &[i64]) -> rusqlite::Result<usize> {
+        let tx = self.conn.transaction()?;
+        let n = delete_in(&tx, keys)?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// Deletes at most `limit` of the oldest events with keys below
+    /// `below` (retention); returns how many.
+    pub fn delete_older(&mut self, below: i64, limit: usize) -> rusqlite::Result<usize> {
+        let tx = self.conn.transaction()?;
+        let keys: Vec<i64> = {
+            let mut stmt =
+                tx.prepare_cached("SELECT key FROM events WHERE key < ?1 ORDER BY key LIMIT ?2")?;
+            let rows = stmt.query_map(
+                params![below, i64::try_from(limit).unwrap_or(i64::MAX)],
+                |r| r.get(0),
+            )?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let n = delete_in(&tx, &keys)?;
+        tx.commit()?;
+        Ok(n)
     }
 
     /// Sets how many WAL pages trigger a checkpoint at commit (0: never; the
@@ -481,6 +564,33 @@ fn insert_all(conn: &Connection, batch: &[NewEvent]) -> rusqlite::Result<Stored>
         }
     }
     Ok(out)
+}
+
+/// Deletes events by key, with their index entries. A contentless FTS5
+/// index forgets a row only when told the words it indexed, which
+/// [`stored_doc`] rebuilds from the stored event.
+fn delete_in(conn: &Connection, keys: &[i64]) -> rusqlite::Result<usize> {
+    let mut get = conn.prepare_cached("SELECT json FROM events WHERE key = ?1")?;
+    let mut delete = conn.prepare_cached("DELETE FROM events WHERE key = ?1")?;
+    let mut unindex = conn.prepare_cached(
+        "INSERT INTO events_fts(events_fts, rowid, doc) VALUES ('delete', ?1, ?2)",
+    )?;
+    let mut n = 0;
+    for &key in keys {
+        let Some(json) = get.query_row([key], |r| r.get::<_, String>(0)).optional()? else {
+            continue; // already gone (two deletes of the same events)
+        };
+        let doc = stored_doc(&json).map_err(|e| {
+            rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+                Some(e),
+            )
+        })?;
+        unindex.execute(params![key, doc])?;
+        delete.execute([key])?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 /// A pool of read-only connections, so searches and exports run in

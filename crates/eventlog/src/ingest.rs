@@ -18,7 +18,7 @@
 //! `event_data` is stored as the JSON text received (whitespace outside
 //! strings removed), so numbers keep every digit.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -277,13 +277,27 @@ async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError>
     Ok(buf)
 }
 
-/// Adds the CORS headers that let any page post events and read the answer.
-pub fn with_cors(mut resp: Response) -> Response {
+/// Adds the CORS headers that let a page post events and read the answer:
+/// any page without `--allow-origin`, else the allowed origin that asks.
+pub fn with_cors(mut resp: Response, allowed: &[String], headers: &HeaderMap) -> Response {
     let h = resp.headers_mut();
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
+    if allowed.is_empty() {
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+    } else {
+        h.insert(header::VARY, HeaderValue::from_static("Origin"));
+        match (
+            headers.get(header::ORIGIN),
+            crate::proxy::origin_allowed(allowed, headers),
+        ) {
+            (Some(origin), Ok(())) => {
+                h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+            }
+            _ => return resp,
+        }
+    }
     h.insert(
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
         HeaderValue::from_static("Retry-After"),
@@ -291,9 +305,29 @@ pub fn with_cors(mut resp: Response) -> Response {
     resp
 }
 
+/// Refuses a browser post from an origin outside `--allow-origin`.
+fn check_origin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    crate::proxy::origin_allowed(&state.allow_origins, headers).map_err(|origin| {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            format!(
+                "origin {} may not post events here (see --allow-origin)",
+                serde_json::to_string(origin).expect("strings serialize")
+            ),
+        )
+    })
+}
+
 /// `OPTIONS /events`: the CORS preflight for `application/json` posts.
-pub async fn preflight() -> Response {
-    let mut resp = with_cors(StatusCode::NO_CONTENT.into_response());
+pub async fn preflight(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    if let Err(e) = check_origin(&state, &headers) {
+        return e.into_response();
+    }
+    let mut resp = with_cors(
+        StatusCode::NO_CONTENT.into_response(),
+        &state.allow_origins,
+        &headers,
+    );
     let h = resp.headers_mut();
     h.insert(
         header::ACCESS_CONTROL_ALLOW_METHODS,
@@ -317,31 +351,31 @@ pub async fn ingest(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    with_cors(match ingest_inner(state, peer, headers, body).await {
-        Ok(resp) => resp,
-        Err(e) => e.into_response(),
-    })
+    let client = state.client_ip(peer.ip(), &headers);
+    let answer = match check_origin(&state, &headers) {
+        Ok(()) => ingest_inner(state.clone(), client, &headers, body).await,
+        Err(e) => Err(e),
+    };
+    let resp = answer.unwrap_or_else(IntoResponse::into_response);
+    with_cors(resp, &state.allow_origins, &headers)
 }
 
 /// Charges `n` bytes to the client's byte budget.
-fn take_bytes(state: &AppState, peer: SocketAddr, n: u64) -> Result<(), ApiError> {
+fn take_bytes(state: &AppState, client: IpAddr, n: u64) -> Result<(), ApiError> {
     let Some(limiter) = &state.byte_limiter else {
         return Ok(());
     };
     let decision = limiter
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .check_cost(peer.ip(), Instant::now(), n as f64);
+        .check_cost(client, Instant::now(), n as f64);
     match decision {
         Decision::Allow => Ok(()),
         Decision::Deny { retry_after } => Err(ApiError {
             retry_after: Some(retry_after),
             ..ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
-                format!(
-                    "too many bytes from {}; retry in {retry_after} s",
-                    peer.ip()
-                ),
+                format!("too many bytes from {client}; retry in {retry_after} s"),
             )
         }),
     }
@@ -349,38 +383,35 @@ fn take_bytes(state: &AppState, peer: SocketAddr, n: u64) -> Result<(), ApiError
 
 async fn ingest_inner(
     state: Arc<AppState>,
-    peer: SocketAddr,
-    headers: HeaderMap,
+    client: IpAddr,
+    headers: &HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
     if let Some(limiter) = &state.limiter {
         let decision = limiter
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .check(peer.ip(), Instant::now());
+            .check(client, Instant::now());
         if let Decision::Deny { retry_after } = decision {
             return Err(ApiError {
                 retry_after: Some(retry_after),
                 ..ApiError::new(
                     StatusCode::TOO_MANY_REQUESTS,
-                    format!(
-                        "too many requests from {}; retry in {retry_after} s",
-                        peer.ip()
-                    ),
+                    format!("too many requests from {client}; retry in {retry_after} s"),
                 )
             });
         }
     }
-    content_type_ok(&headers)?;
+    content_type_ok(headers)?;
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if let Some(n) = declared.filter(|&n| n <= MAX_BODY_BYTES as u64) {
-        take_bytes(&state, peer, n)?;
+        take_bytes(&state, client, n)?;
     }
     let timeout = state.limits.body_timeout;
-    let bytes = tokio::time::timeout(timeout, read_body(&headers, body))
+    let bytes = tokio::time::timeout(timeout, read_body(headers, body))
         .await
         .map_err(|_| {
             ApiError::new(
@@ -390,7 +421,7 @@ async fn ingest_inner(
         })??;
     if declared.is_none() {
         // Chunked: the size is known only now.
-        take_bytes(&state, peer, bytes.len() as u64)?;
+        take_bytes(&state, client, bytes.len() as u64)?;
     }
     let queue = state.writes.clone();
     let pending = tokio::task::spawn_blocking(move || {
@@ -498,6 +529,24 @@ mod tests {
             "{}",
             out[0].doc
         );
+    }
+
+    #[test]
+    fn the_index_text_can_be_rebuilt_from_the_stored_event() {
+        // Erasure tells the contentless index the words it indexed; they are
+        // rebuilt from the stored JSON and must be exactly the same.
+        let ev = event("USER_LOGIN_ATTEMPTED")
+            .replace(
+                r#"{"tracking_id":"T1"}"#,
+                "{ \"tracking_id\" : \"0193A1B2-c3d4-7e5f-8a9b-0c1d2e3f4a5b\",\n \"n\": [1.10, -2E3, true, null],
+                   \"s\": \"caf\\u00e9 \\\"q\\\" \\u202e x\", \"o\": {\"k\": {\"deep\": \"Ré-essai\"}}, \"empty\": \"\" }",
+            );
+        let second = event("USER_LOGIN_ATTEMPTED").replace("\"e1\"", "\"e2\"");
+        let out = parse_body(body(&[ev, second]).as_bytes()).unwrap();
+        for e in &out {
+            assert_eq!(crate::db::stored_doc(&e.json).unwrap(), e.doc, "{}", e.json);
+        }
+        assert!(out[0].doc.contains("Ré-essai"), "{}", out[0].doc);
     }
 
     #[test]

@@ -20,14 +20,17 @@ pub mod auth;
 pub mod config;
 pub mod dashboard;
 pub mod db;
+pub mod erase;
 pub mod error;
 pub mod export;
 pub mod ingest;
 pub mod priority;
+pub mod proxy;
 pub mod query;
 pub mod range;
 pub mod ratelimit;
 pub mod server;
+pub mod stats;
 pub mod writer;
 
 pub use config::Config;

@@ -26,7 +26,7 @@ fn main() -> ExitCode {
             println!("okra-eventlog {}", env!("CARGO_PKG_VERSION"));
             return ExitCode::SUCCESS;
         }
-        Command::Run(c) => c,
+        Command::Run(c) => *c,
     };
     okra_eventlog::server::raise_fd_limit();
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -200,6 +200,11 @@ impl Params {
 
     /// The filter these parameters describe, with presets resolved at `now`.
     pub fn filter(&self, now: Timestamp) -> Result<Filter, String> {
+        self.resolve(now).map(|(filter, _, _)| filter)
+    }
+
+    /// The filter, and the time span and zone it was made from.
+    pub fn resolve(&self, now: Timestamp) -> Result<(Filter, Span, jiff::tz::TimeZone), String> {
         let keyword = keyword(self.q.as_deref().unwrap_or(""))?;
         let tz = range::time_zone(self.tz.as_deref().unwrap_or("UTC")).map_err(|e| e.0)?;
         let span = match (&self.range, &self.from, &self.to) {
@@ -214,7 +219,7 @@ impl Params {
                 range::custom(from.as_deref(), to.as_deref(), &tz).map_err(|e| e.0)?
             }
         };
-        Ok(Filter::new(keyword, span))
+        Ok((Filter::new(keyword, span), span, tz))
     }
 }
 
@@ -273,7 +278,7 @@ pub fn page(
 
 /// Matching events newest first, keys strictly below `below`, as
 /// (key, session_id, json) rows; the closure returns false to stop.
-fn scan(
+pub(crate) fn scan(
     conn: &Connection,
     filter: &Filter,
     below: i64,

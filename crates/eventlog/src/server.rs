@@ -40,7 +40,7 @@ use crate::db::{Readers, Writer};
 use crate::error::{json_response, ApiError};
 use crate::ratelimit::Limiter;
 use crate::writer::WriteQueue;
-use crate::{auth, dashboard, export, ingest, query};
+use crate::{auth, dashboard, erase, export, ingest, query, stats};
 
 /// The longest request URI answered; longer ones get a JSON 414. (hyper
 /// itself refuses URIs over 65,534 bytes, before any of this code runs.)
@@ -67,6 +67,48 @@ pub struct AppState {
     pub limits: Limits,
     /// One permit per export being streamed.
     pub exports: Arc<Semaphore>,
+    /// `--retain-days`.
+    pub retain_days: Option<u32>,
+    /// `--allow-origin`: browser origins that may post (empty: any).
+    pub allow_origins: Vec<String>,
+    /// `--trusted-proxy`: peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<crate::proxy::Cidr>,
+    /// The database file, and which file it was at start-up.
+    pub db_file: (PathBuf, Option<FileId>),
+}
+
+/// A file's identity (device and inode on Unix): the database is
+/// unreachable for this process once its path names another file, or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileId(u64, u64);
+
+impl FileId {
+    /// The identity of the file at `path`, if it can be known.
+    pub fn of(path: &std::path::Path) -> Option<FileId> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            std::fs::metadata(path)
+                .ok()
+                .map(|m| FileId(m.dev(), m.ino()))
+        }
+        #[cfg(not(unix))]
+        {
+            std::fs::metadata(path).ok().map(|_| FileId(0, 0))
+        }
+    }
+}
+
+impl AppState {
+    /// The client a request is from, for rate limits: the peer, or whom a
+    /// trusted proxy says it forwards for.
+    pub fn client_ip(
+        &self,
+        peer: std::net::IpAddr,
+        headers: &axum::http::HeaderMap,
+    ) -> std::net::IpAddr {
+        crate::proxy::client_ip(&self.trusted_proxies, peer, headers)
+    }
 }
 
 /// The routes, with the per-request bounds.
@@ -83,14 +125,19 @@ pub fn router(state: Arc<AppState>) -> Router {
         }))
         .load_shed()
         .concurrency_limit(MAX_SEARCHES);
+    let stats_limit = searches.clone();
     Router::new()
         .route("/", get(dashboard::index))
         .route("/dashboard.js", get(dashboard::script))
         .route("/dashboard.css", get(dashboard::style))
         .route("/healthz", get(healthz))
         .route("/events", post(ingest::ingest).options(ingest::preflight))
-        .route("/api/events", get(query::search).layer(searches))
+        .route(
+            "/api/events",
+            get(query::search).layer(searches).delete(erase::erase),
+        )
         .route("/api/events/export", get(export::export))
+        .route("/api/stats", get(stats::handler).layer(stats_limit))
         .route("/api/session", post(auth::login).delete(auth::logout))
         .fallback(not_found)
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
@@ -146,6 +193,21 @@ async fn json_errors(resp: Response) -> Response {
 }
 
 async fn healthz(State(state): State<Arc<AppState>>) -> Response {
+    // Open connections keep reading a deleted or replaced file, so a query
+    // alone would still succeed: what the path names now is checked too
+    // (a volume unmounted, the file removed or swapped under the service).
+    let (path, started_with) = &state.db_file;
+    let now = FileId::of(path);
+    if now.is_none() || now != *started_with {
+        return ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "the database {} is gone or was replaced since start-up",
+                path.display()
+            ),
+        )
+        .into_response();
+    }
     let check = tokio::task::spawn_blocking(move || {
         let conn = state.readers.get()?;
         conn.query_row("SELECT count(*) FROM events WHERE key < 0", [], |r| {
@@ -167,7 +229,7 @@ async fn healthz(State(state): State<Arc<AppState>>) -> Response {
 async fn not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
-        "no such endpoint; see GET /, POST /events, GET /api/events, GET /api/events/export, GET /healthz",
+        "no such endpoint; see GET /, POST /events, GET and DELETE /api/events, GET /api/events/export, GET /api/stats, GET /healthz",
     )
 }
 
@@ -240,6 +302,10 @@ impl Server {
             byte_limiter: config.byte_limit.map(|l| Mutex::new(Limiter::new(l))),
             limits,
             exports: Arc::new(Semaphore::new(limits.max_exports)),
+            retain_days: config.retain_days,
+            allow_origins: config.allow_origins.clone(),
+            trusted_proxies: config.trusted_proxies.clone(),
+            db_file: (config.db.clone(), FileId::of(&config.db)),
         });
         Ok(Server {
             listener,
@@ -309,6 +375,11 @@ impl Server {
             ..
         } = self;
         let limits = state.limits;
+        // Retention holds a handle on the writer: it is stopped before the
+        // writer is asked to finish.
+        let retention = state
+            .retain_days
+            .map(|days| tokio::spawn(erase::retention_loop(state.writes.clone(), days)));
         let app = router(state);
         let connections = Arc::new(Semaphore::new(limits.max_connections));
         let (closing, closing_rx) = watch::channel(false);
@@ -346,6 +417,10 @@ impl Server {
         )
         .await;
         drop(app);
+        if let Some(task) = retention {
+            task.abort();
+            let _ = task.await;
+        }
         // The router (and with it the last write handle) is gone: the writer
         // drains its queue and stops.
         tokio::task::spawn_blocking(move || writer.join())

@@ -17,9 +17,10 @@
 //! writer's checkpoint is short.
 
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
@@ -30,9 +31,42 @@ const QUEUE_DEPTH: usize = 256;
 /// A commit takes queued batches until it holds this many events.
 const GROUP_EVENTS: usize = 5_000;
 
-struct Job {
-    events: Vec<NewEvent>,
-    reply: oneshot::Sender<Result<Stored, String>>,
+/// A deletion the writer runs as one short transaction of its own, between
+/// ingest commits: large deletions are sent as many of these, so ingest
+/// waits for at most one of them at a time.
+#[derive(Debug, Clone)]
+pub enum Deletion {
+    /// These storage keys (erasure).
+    Keys(Vec<i64>),
+    /// At most `limit` of the oldest events with keys below `below` (retention).
+    Older {
+        /// The first key kept.
+        below: i64,
+        /// How many at most.
+        limit: usize,
+    },
+}
+
+enum Job {
+    Store {
+        events: Vec<NewEvent>,
+        reply: oneshot::Sender<Result<Stored, String>>,
+    },
+    Delete {
+        what: Deletion,
+        reply: oneshot::Sender<Result<Deleted, String>>,
+    },
+}
+
+/// What one deletion did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deleted {
+    /// Events deleted.
+    pub count: usize,
+    /// How long the writer spent on it.
+    pub took: Duration,
+    /// Whether ingest batches were waiting for the writer when it ended.
+    pub ingest_waiting: bool,
 }
 
 /// A handle for submitting batches to the writer thread. The thread stops
@@ -40,6 +74,8 @@ struct Job {
 #[derive(Clone)]
 pub struct WriteQueue {
     jobs: mpsc::SyncSender<Job>,
+    /// Ingest batches queued and not yet taken by the writer.
+    waiting: Arc<AtomicUsize>,
 }
 
 impl WriteQueue {
@@ -55,20 +91,39 @@ impl WriteQueue {
             })
             .map_err(std::io::Error::other)?;
         let (committed, commits) = mpsc::sync_channel::<()>(1);
+        let waiting = Arc::new(AtomicUsize::new(0));
+        let waiting_in = waiting.clone();
         let checkpointer = std::thread::Builder::new()
             .name("okra-eventlog-checkpoint".into())
             .spawn(move || checkpoint_loop(&checkpoint_conn, &commits))?;
         let handle = std::thread::Builder::new()
             .name("okra-eventlog-writer".into())
             .spawn(move || {
-                while let Ok(first) = rx.recv() {
-                    let mut group = vec![first];
-                    let mut events = group[0].events.len();
+                let mut held = None;
+                while let Some(first) = held.take().or_else(|| rx.recv().ok()) {
+                    let mut group = match first {
+                        Job::Store { events, reply } => {
+                            waiting_in.fetch_sub(1, Ordering::Relaxed);
+                            vec![(events, reply)]
+                        }
+                        Job::Delete { what, reply } => {
+                            delete(&mut writer, what, reply, &waiting_in);
+                            let _ = committed.try_send(());
+                            continue;
+                        }
+                    };
+                    let mut events = group[0].0.len();
                     while events < GROUP_EVENTS {
                         match rx.try_recv() {
+                            Ok(Job::Store { events: e, reply }) => {
+                                waiting_in.fetch_sub(1, Ordering::Relaxed);
+                                events += e.len();
+                                group.push((e, reply));
+                            }
                             Ok(job) => {
-                                events += job.events.len();
-                                group.push(job);
+                                // A deletion: after this group.
+                                held = Some(job);
+                                break;
                             }
                             Err(_) => break,
                         }
@@ -80,7 +135,7 @@ impl WriteQueue {
                 drop(committed);
                 let _ = checkpointer.join();
             })?;
-        Ok((WriteQueue { jobs }, handle))
+        Ok((WriteQueue { jobs, waiting }, handle))
     }
 
     /// Queues a batch, blocking while the queue is full. The receiver
@@ -90,13 +145,61 @@ impl WriteQueue {
         events: Vec<NewEvent>,
     ) -> oneshot::Receiver<Result<Stored, String>> {
         let (reply, rx) = oneshot::channel();
-        if let Err(mpsc::SendError(job)) = self.jobs.send(Job { events, reply }) {
-            let _ = job
-                .reply
-                .send(Err("the event store is shutting down".to_owned()));
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        if let Err(mpsc::SendError(Job::Store { reply, .. })) =
+            self.jobs.send(Job::Store { events, reply })
+        {
+            self.waiting.fetch_sub(1, Ordering::Relaxed);
+            let _ = reply.send(Err(SHUTTING_DOWN.to_owned()));
         }
         rx
     }
+
+    /// Queues a deletion, blocking while the queue is full. The receiver
+    /// resolves with the number of events deleted once it is committed.
+    pub fn delete_blocking(&self, what: Deletion) -> oneshot::Receiver<Result<Deleted, String>> {
+        let (reply, rx) = oneshot::channel();
+        if let Err(mpsc::SendError(Job::Delete { reply, .. })) =
+            self.jobs.send(Job::Delete { what, reply })
+        {
+            let _ = reply.send(Err(SHUTTING_DOWN.to_owned()));
+        }
+        rx
+    }
+
+    /// Runs a deletion from async code and waits for its commit.
+    pub async fn delete(&self, what: Deletion) -> Result<Deleted, String> {
+        let queue = self.clone();
+        let rx = tokio::task::spawn_blocking(move || queue.delete_blocking(what))
+            .await
+            .map_err(|e| e.to_string())?;
+        rx.await.map_err(|_| "the writer stopped".to_owned())?
+    }
+}
+
+const SHUTTING_DOWN: &str = "the event store is shutting down";
+
+fn delete(
+    writer: &mut Writer,
+    what: Deletion,
+    reply: oneshot::Sender<Result<Deleted, String>>,
+    waiting: &AtomicUsize,
+) {
+    let start = Instant::now();
+    let result = match what {
+        Deletion::Keys(keys) => writer.delete_keys(&keys),
+        Deletion::Older { below, limit } => writer.delete_older(below, limit),
+    }
+    .map(|count| Deleted {
+        count,
+        took: start.elapsed(),
+        ingest_waiting: waiting.load(Ordering::Relaxed) > 0,
+    })
+    .map_err(|e| {
+        eprintln!("okra-eventlog: deleting events failed: {e}");
+        format!("deleting events failed: {e}")
+    });
+    let _ = reply.send(result);
 }
 
 /// Log pages after which the writer checkpoints itself (64 MiB).
@@ -117,15 +220,17 @@ fn checkpoint_loop(conn: &Writer, commits: &mpsc::Receiver<()>) {
     }
 }
 
-fn commit(writer: &mut Writer, group: Vec<Job>) {
-    let batches: Vec<&[NewEvent]> = group.iter().map(|j| j.events.as_slice()).collect();
+type StoreJob = (Vec<NewEvent>, oneshot::Sender<Result<Stored, String>>);
+
+fn commit(writer: &mut Writer, group: Vec<StoreJob>) {
+    let batches: Vec<&[NewEvent]> = group.iter().map(|j| j.0.as_slice()).collect();
     let results = writer.store(&batches);
-    for (job, result) in group.into_iter().zip(results) {
+    for ((_, reply), result) in group.into_iter().zip(results) {
         let result = result.map_err(|e| {
             eprintln!("okra-eventlog: storing a batch failed: {e}");
             format!("storing the batch failed: {e}")
         });
         // The client may have gone away; its events are stored anyway.
-        let _ = job.reply.send(result);
+        let _ = reply.send(result);
     }
 }

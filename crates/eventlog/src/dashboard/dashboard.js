@@ -126,6 +126,14 @@ function sessionBody(sessionId, events) {
   const tracking = events.map((e) => e.event_data && e.event_data.tracking_id).find((t) => typeof t === 'string');
   const count = `${events.length} event${events.length === 1 ? '' : 's'}`;
   label.append(el('span', { className: 'ids' }, tracking ? `tracking ${tracking} · ${count}` : count));
+  const timeline = el('button', { type: 'button', className: 'open-timeline' }, 'Timeline');
+  timeline.addEventListener('click', () => openTimeline(sessionId));
+  label.append(timeline);
+  const erase = el('button', { type: 'button', className: 'danger delete-session' }, 'Delete session');
+  erase.addEventListener('click', () => confirmDelete(
+    `Delete every event of session ${visible(sessionId)}?`,
+    new URLSearchParams({ session_id: sessionId })));
+  label.append(erase);
   head.append(pick, label);
   body.append(head);
   for (const ev of events) body.append(eventRow(ev));
@@ -162,10 +170,14 @@ async function load(reset) {
   try {
     if (reset) {
       state.filters = currentFilters();
+      // Deleting needs keywords (a session has its own button).
+      $('delete-search').disabled = !state.filters.get('q');
       state.cursor = null;
       state.shown = 0;
       state.selected.clear();
       document.querySelectorAll('#events tbody').forEach((b) => b.remove());
+      $('timeline').hidden = true;
+      loadStats(new URLSearchParams(state.filters), generation);
       $('load-more').hidden = true;
     }
     const p = new URLSearchParams(state.filters);
@@ -195,6 +207,187 @@ async function load(reset) {
   }
 }
 
+/**
+ * Asks in the page's own dialog, then deletes what `params` selects
+ * (DELETE /api/events) and reloads the search.
+ */
+function confirmDelete(question, params) {
+  const dialog = $('confirm-delete');
+  $('confirm-text').textContent = question;
+  dialog.returnValue = '';
+  dialog.addEventListener('close', async () => {
+    if (dialog.returnValue !== 'delete') return;
+    setStatus('Deleting…');
+    try {
+      const resp = await api(`/api/events?${params}`, { method: 'DELETE' });
+      const body = await resp.json();
+      if (!resp.ok) {
+        setStatus(body.error || `Error ${resp.status}`, true);
+        return;
+      }
+      await load(true);
+      setStatus(body.done === false
+        ? `Deleted ${body.deleted} so far; the rest is being deleted in the background.`
+        : `Deleted ${body.deleted} event${body.deleted === 1 ? '' : 's'}.`);
+    } catch (e) {
+      if (e.message !== 'unauthorized') setStatus(`Could not delete: ${e.message}`, true);
+    }
+  }, { once: true });
+  dialog.showModal();
+}
+
+// ---- Charts: events over time and the screen funnel (GET /api/stats) ----
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+/** A new SVG element with attributes (set one by one, never as markup). */
+function svg(tag, attrs = {}, text) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function bucketLabel(start, hourly) {
+  const d = new Date(start);
+  return hourly
+    ? new Intl.DateTimeFormat(undefined, { timeZone: tz, hour: '2-digit', minute: '2-digit' }).format(d)
+    : new Intl.DateTimeFormat(undefined, { timeZone: tz, month: 'short', day: 'numeric' }).format(d);
+}
+
+function drawBars(buckets) {
+  const box = $('chart-bars');
+  box.replaceChildren();
+  const total = buckets.reduce((n, b) => n + b.count, 0);
+  $('bars-total').textContent = `${total} event${total === 1 ? '' : 's'}`;
+  $('bars-total').dataset.total = String(total);
+  if (buckets.length === 0) {
+    box.append(el('p', { className: 'muted' }, 'No events in this range.'));
+    return;
+  }
+  const hourly = buckets.length > 1
+    && new Date(buckets[1].start) - new Date(buckets[0].start) <= 3_600_000;
+  const W = 720; const H = 160; const pad = 22;
+  const max = Math.max(1, ...buckets.map((b) => b.count));
+  const step = W / buckets.length;
+  const chart = svg('svg', { viewBox: `0 0 ${W} ${H + pad}`, role: 'img', class: 'bars',
+    'aria-label': `Events per ${hourly ? 'hour' : 'day'}` });
+  buckets.forEach((b, i) => {
+    const h = Math.round((b.count / max) * (H - 14));
+    const g = svg('g', { class: 'bar' });
+    g.dataset.start = b.start;
+    g.dataset.count = String(b.count);
+    g.append(svg('rect', { x: (i * step + 1).toFixed(1), y: H - h, width: Math.max(1, step - 2).toFixed(1), height: h }));
+    g.append(svg('title', {}, `${bucketLabel(b.start, hourly)}${hourly ? '' : ''}: ${b.count}`));
+    if (b.count > 0 && step >= 14) {
+      g.append(svg('text', { x: (i * step + step / 2).toFixed(1), y: H - h - 3, class: 'count' }, String(b.count)));
+    }
+    chart.append(g);
+  });
+  // A few time labels along the bottom.
+  const every = Math.max(1, Math.ceil(buckets.length / 8));
+  buckets.forEach((b, i) => {
+    if (i % every === 0) {
+      chart.append(svg('text', { x: (i * step + 2).toFixed(1), y: H + 15, class: 'axis' }, bucketLabel(b.start, hourly)));
+    }
+  });
+  box.append(chart);
+}
+
+function drawFunnel(funnel) {
+  const box = $('chart-funnel');
+  box.replaceChildren();
+  const steps = funnel.filter((s) => s.sessions > 0);
+  if (steps.length === 0) {
+    box.append(el('p', { className: 'muted' }, 'No sessions reached a screen.'));
+    return;
+  }
+  const max = Math.max(...steps.map((s) => s.sessions));
+  const list = el('ol', { className: 'funnel' });
+  steps.forEach((s, i) => {
+    const li = el('li', { className: 'step' });
+    li.dataset.screen = s.screen;
+    li.dataset.sessions = String(s.sessions);
+    const bar = svg('svg', { viewBox: '0 0 200 12', class: 'funnel-bar', 'aria-hidden': 'true', preserveAspectRatio: 'none' });
+    bar.append(svg('rect', { x: 0, y: 0, height: 12, width: ((s.sessions / max) * 200).toFixed(1) }));
+    li.append(el('span', { className: 'screen' }, s.screen), bar,
+      el('span', { className: 'sessions' }, `${s.sessions} session${s.sessions === 1 ? '' : 's'}`));
+    if (i > 0) {
+      const prev = steps[i - 1].sessions;
+      const drop = prev > 0 ? Math.round((1 - s.sessions / prev) * 100) : 0;
+      const d = el('span', { className: 'drop' }, drop > 0 ? `−${drop}% from ${steps[i - 1].screen}` : (drop < 0 ? `+${-drop}%` : 'no drop'));
+      d.dataset.drop = String(drop);
+      li.append(d);
+    }
+    list.append(li);
+  });
+  box.append(list);
+}
+
+async function loadStats(filters, generation) {
+  try {
+    const resp = await api(`/api/stats?${filters}`);
+    const body = await resp.json();
+    if (generation !== state.generation) return;
+    if (!resp.ok) {
+      $('chart-bars').replaceChildren(el('p', { className: 'error' }, body.error || `Error ${resp.status}`));
+      $('chart-funnel').replaceChildren();
+      return;
+    }
+    drawBars(body.buckets);
+    drawFunnel(body.funnel);
+  } catch (e) {
+    if (e.message !== 'unauthorized') $('chart-bars').replaceChildren(el('p', { className: 'error' }, `Could not load the charts: ${e.message}`));
+  }
+}
+
+// ---- A session as a timeline ----
+
+function duration(ms) {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+  return `${(ms / 3_600_000).toFixed(1)} h`;
+}
+
+async function openTimeline(sessionId) {
+  const panel = $('timeline');
+  $('timeline-title').textContent = `Session ${visible(sessionId)}`;
+  const list = $('timeline-events');
+  list.replaceChildren();
+  panel.hidden = false;
+  // Every event of the session, whatever the current filter.
+  const p = new URLSearchParams({ q: sessionId, group: 'session', limit: '100', tz });
+  const resp = await api(`/api/events?${p}`);
+  const body = await resp.json();
+  if (!resp.ok) {
+    list.append(el('li', { className: 'error' }, body.error || `Error ${resp.status}`));
+    return;
+  }
+  const events = body.events.filter((e) => e.session_id === sessionId);
+  let previous = null;
+  for (const ev of events) {
+    const li = el('li', { className: ev.withError ? 'tl-event with-error' : 'tl-event' });
+    li.dataset.eventId = ev.event_id;
+    const when = new Date(ev.event_time);
+    if (previous !== null) {
+      const gap = el('span', { className: 'gap' }, `+${duration(Math.max(0, when - previous))}`);
+      gap.dataset.ms = String(when - previous);
+      li.append(gap);
+    }
+    previous = when;
+    li.append(el('span', { className: 'tl-screen' }, ev.event_screen ?? '—'),
+      el('span', { className: 'tl-name' }, ev.event_name),
+      el('span', { className: 'tl-time muted' }, Number.isNaN(when.getTime()) ? ev.event_time : timeFormat.format(when)));
+    if (ev.withError) li.append(el('span', { className: 'tl-error' }, 'withError'));
+    list.append(li);
+  }
+  $('timeline-summary').textContent = events.length > 1
+    ? `${events.length} events over ${duration(new Date(events.at(-1).event_time) - new Date(events[0].event_time))}`
+    : `${events.length} event${events.length === 1 ? '' : 's'}`;
+  panel.scrollIntoView({ block: 'nearest' });
+}
+
 function download(query) {
   // A plain navigation to an attachment: the browser streams it to disk and
   // sends the session cookie; the page stays where it is.
@@ -213,6 +406,7 @@ function init() {
     if (!custom) load(true);
   });
   $('load-more').addEventListener('click', () => load(false));
+  $('timeline-close').addEventListener('click', () => { $('timeline').hidden = true; });
   $('select-all').addEventListener('change', () => {
     const on = $('select-all').checked;
     document.querySelectorAll('input.select-event').forEach((b) => setChecked(b, on));
@@ -226,6 +420,13 @@ function init() {
     }
     const p = new URLSearchParams({ ids: [...state.selected].join(',') });
     download(p.toString());
+  });
+  $('delete-search').addEventListener('click', () => {
+    // What the table shows: the last search's words, dates and zone.
+    const p = new URLSearchParams(state.filters || currentFilters());
+    if (!p.get('q')) return;
+    const when = $('range').selectedOptions[0]?.textContent || 'any time';
+    confirmDelete(`Delete every event matching "${p.get('q')}" (${when.toLowerCase()})?`, p);
   });
   $('export-all').addEventListener('click', () => {
     const p = new URLSearchParams(state.filters || currentFilters());
