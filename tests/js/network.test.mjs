@@ -32,6 +32,14 @@ function withClock(fn) {
 
 const last = (rec) => rec.events.at(-1);
 
+/** A handler with this `timeout`, in a connection attempt on the login screen. */
+function startAttempt(rec, timeout) {
+  const h = build({ ...rec.callbacks, timeout });
+  h.screen('login');
+  h.track('USER_LOGIN_ATTEMPTED');
+  return h;
+}
+
 test('offline outside a connection attempt: USER_NETWORK_DISCONNECTED at once, withError false', () => {
   const win = installWindow();
   const rec = recorder();
@@ -233,9 +241,7 @@ test('a connection attempt with no outcome within timeout: USER_TIMEOUT with err
   installWindow();
   const rec = recorder();
   withClock((clock) => {
-    const h = build({ ...rec.callbacks, timeout: 3000 });
-    h.screen('login');
-    h.track('USER_LOGIN_ATTEMPTED');
+    const h = startAttempt(rec, 3000);
     clock.advance(2999);
     assert.equal(last(rec).event_name, 'USER_LOGIN_ATTEMPTED');
     clock.advance(1);
@@ -463,9 +469,7 @@ test('a wall clock that jumps back an hour while an attempt waits: USER_TIMEOUT 
   installWindow();
   const rec = recorder();
   withClock((clock) => {
-    const h = build({ ...rec.callbacks, timeout: 2000 });
-    h.screen('login');
-    h.track('USER_LOGIN_ATTEMPTED');
+    startAttempt(rec, 2000);
     clock.jumpWall(-3_600_000); // an NTP correction, or the user changing the time
     clock.advance(1999);
     assert.notEqual(last(rec).event_name, 'USER_TIMEOUT', 'not before the timeout');
@@ -482,9 +486,7 @@ test('a wall clock that jumps forward an hour does not fire the attempt timeout 
   installWindow();
   const rec = recorder();
   withClock((clock) => {
-    const h = build({ ...rec.callbacks, timeout: 2000 });
-    h.screen('login');
-    h.track('USER_LOGIN_ATTEMPTED');
+    const h = startAttempt(rec, 2000);
     clock.jumpWall(3_600_000);
     h.track('USER_FETCH_BALANCE'); // any call reads the clocks
     clock.advance(1000);
