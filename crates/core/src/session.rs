@@ -340,14 +340,7 @@ impl Session {
             return Err(Error::Closed("track"));
         }
         let data = object_or_error(data, || format!("track(\"{}\", data) data", spec.name))?;
-        let size = self.push_event(ctx, spec.name, &data, false, MAX_EVENT_BYTES);
-        if size > MAX_EVENT_BYTES {
-            return Err(Error::EventTooLarge {
-                call: "track(name, data)",
-                event: spec.name,
-                size,
-            });
-        }
+        self.emit_within_limit(ctx, "track(name, data)", spec.name, &data, false)?;
         if starts_attempt(spec.name) {
             self.in_attempt = true;
             self.attempt_at = Some(ctx.mono + self.cfg.timeout_ms);
@@ -369,20 +362,13 @@ impl Session {
                 fields.set(key, v.clone());
             }
         }
-        let size = self.push_event(
+        self.emit_within_limit(
             ctx,
+            "success(data)",
             "USER_CONNECTION_SUCCESSFUL",
             &fields,
             false,
-            MAX_EVENT_BYTES,
-        );
-        if size > MAX_EVENT_BYTES {
-            return Err(Error::EventTooLarge {
-                call: "success(data)",
-                event: "USER_CONNECTION_SUCCESSFUL",
-                size,
-            });
-        }
+        )?;
         self.end_attempt();
         self.succeeded = true;
         for (key, default) in [
@@ -433,20 +419,7 @@ impl Session {
         scrub(&mut error);
         let mut fields = Value::object();
         fields.set("error", error.clone());
-        let size = self.push_event(
-            ctx,
-            "USER_CONNECTION_FAILED",
-            &fields,
-            true,
-            MAX_EVENT_BYTES,
-        );
-        if size > MAX_EVENT_BYTES {
-            return Err(Error::EventTooLarge {
-                call: "fail(error)",
-                event: "USER_CONNECTION_FAILED",
-                size,
-            });
-        }
+        self.emit_within_limit(ctx, "fail(error)", "USER_CONNECTION_FAILED", &fields, true)?;
         self.end_attempt();
         self.last_error = error_value("USER_CONNECTION_FAILED", fields);
         let json = self.metadata();
@@ -596,6 +569,28 @@ impl Session {
             self.push_event(ctx, name, &fields, with_error, usize::MAX);
             self.screen_details = details;
         }
+    }
+
+    /// Emits an event that a caller's data went into, or refuses it, naming
+    /// `call`, when its JSON would be over [`MAX_EVENT_BYTES`]: nothing is
+    /// emitted then, and no sequence number is taken.
+    fn emit_within_limit(
+        &mut self,
+        ctx: Ctx,
+        call: &'static str,
+        name: &'static str,
+        fields: &Value,
+        with_error: bool,
+    ) -> Result<(), Error> {
+        let size = self.push_event(ctx, name, fields, with_error, MAX_EVENT_BYTES);
+        if size > MAX_EVENT_BYTES {
+            return Err(Error::EventTooLarge {
+                call,
+                event: name,
+                size,
+            });
+        }
+        Ok(())
     }
 
     /// Builds the next event on the current screen with its details and
