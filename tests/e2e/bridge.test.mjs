@@ -402,6 +402,43 @@ test('a reload in the middle of a session reconnects with the same options; ever
   assert.equal(closed.iframeInPage, false);
 });
 
+test('the iframe navigates away to another origin and back: the foreign page gets nothing, the widget reconnects', { timeout: TEST_TIMEOUT }, async (t) => {
+  const page = await openHost(t);
+  let widget = await connectedWidget(page);
+  await widgetCall(widget, "handler.screen('landing')");
+  const before = await waitForHostEvents(page, 2);
+  // The widget's own page sends its iframe to another origin.
+  const away = `${O.origin}/fixtures/hostile.html`;
+  await widget.evaluate((url) => {
+    location.href = url;
+  }, away);
+  const foreign = await until(async () => {
+    const f = page.frames().find((x) => x.url().startsWith(away));
+    return f && (await f.evaluate(() => Array.isArray(window.__got))) && f;
+  }, 'the iframe to show the foreign page');
+  // It says syn, as a widget would: the host must not answer another origin.
+  await foreign.evaluate((m) => window.forge([m]), JSON.stringify({ okra: PROTOCOL, type: 'syn' }));
+  await sleep(500);
+  assert.deepEqual(await foreign.evaluate(() => window.__got), [], 'no ack, no options, no token for the foreign page');
+  // And back to the widget: it connects again, with the same options.
+  await foreign.evaluate((url) => {
+    location.href = url;
+  }, widgetUrl());
+  widget = await until(async () => {
+    const f = await connectedWidget(page);
+    const id = await widgetCall(f, 'return handler.sessionId');
+    return id !== before.sessionId && f;
+  }, 'the widget to connect again');
+  assert.equal(await widgetCall(widget, 'return handler.options.token'), TOKEN);
+  await widgetCall(widget, "handler.screen('landing')");
+  const state = await waitForHostEvents(page, 4);
+  assert.deepEqual(state.names, ['USER_CONNECTING', 'USER_CONNECTED', 'USER_CONNECTING', 'USER_CONNECTED']);
+  assert.equal(new Set(state.events.map((e) => e.event_id)).size, 4);
+  assert.deepEqual(state.calls, []);
+  assert.equal(state.sessionId, await widgetCall(widget, 'return handler.sessionId'));
+  assertNoToken(O, 'the foreign page');
+});
+
 test('two widgets on one page: each handle gets only its own widget, and closing one leaves the other', { timeout: TEST_TIMEOUT }, async (t) => {
   const page = await openHost(t, { widgets: [widgetUrl(), widgetUrl()] });
   const first = await connectedWidget(page, 0);
