@@ -495,57 +495,34 @@ impl Host {
 /// `http:` only for localhost, 127.0.0.1 and [::1]), lower case, with no
 /// default port, path, wildcard or trailing slash. Returns why not.
 pub fn check_origin(origin: &str) -> Result<(), &'static str> {
+    const CANONICAL: &str = "an origin with a lower-case host and nothing after the host and port (no path or trailing slash)";
     if origin.contains('*') {
         return Err("an exact origin: wildcards and patterns are not allowed");
     }
-    let (scheme, rest) = origin
-        .split_once("://")
-        .ok_or("an origin such as \"https://merchant.example\"")?;
-    let (host, port) = match rest.strip_prefix('[') {
-        Some(v6) => {
-            let (inside, after) = v6.split_once(']').ok_or("a valid origin")?;
-            if inside.is_empty() || !inside.bytes().all(|b| b.is_ascii_hexdigit() || b == b':') {
-                return Err("a valid origin");
-            }
-            (&rest[..inside.len() + 2], after)
-        }
-        None => {
-            let end = rest.find(':').unwrap_or(rest.len());
-            (&rest[..end], &rest[end..])
-        }
-    };
-    let host_ok = !host.is_empty()
-        && (host.starts_with('[')
-            || host
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-'));
-    if !host_ok {
-        return Err("an origin with a lower-case host and nothing after the host and port (no path or trailing slash)");
+    // Scheme, host, port and the loopback rule for http: as for URL options.
+    if crate::options::parse_widget_url(origin).is_err() {
+        return Err("an https: origin such as \"https://merchant.example\" (http: only for localhost, 127.0.0.1 or [::1])");
     }
-    let default_port = match scheme {
-        "https" => "443",
-        "http" => "80",
-        _ => return Err("an https: origin (http: only for localhost, 127.0.0.1 or [::1])"),
+    // Then exactly the form a browser reports in `MessageEvent.origin`.
+    let (scheme, authority) = origin.split_once("://").unwrap_or_default();
+    if authority.contains(['/', '?', '#']) || origin.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Err(CANONICAL);
+    }
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) if !authority.ends_with(']') => (host, port),
+        _ => (authority, ""),
     };
-    if !port.is_empty() {
-        let digits = &port[1..];
-        let ok = !digits.is_empty()
-            && digits.len() <= 5
-            && !digits.starts_with('0')
-            && digits.bytes().all(|b| b.is_ascii_digit())
-            && digits.parse::<u32>().is_ok_and(|n| n <= 65_535);
-        if !ok {
-            return Err(
-                "an origin with nothing after the host and port (no path or trailing slash)",
-            );
-        }
-        if digits == default_port {
-            return Err("an origin as the browser reports it, without the scheme's default port");
+    if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        if v6.is_empty() || !v6.bytes().all(|b| b.is_ascii_hexdigit() || b == b':') {
+            return Err(CANONICAL);
         }
     }
-    let loopback = matches!(host, "localhost" | "127.0.0.1" | "[::1]");
-    if scheme == "http" && !loopback {
-        return Err("an https: origin (http: only for localhost, 127.0.0.1 or [::1])");
+    if port.starts_with('0') {
+        return Err(CANONICAL);
+    }
+    let default_port = if scheme == "https" { "443" } else { "80" };
+    if port == default_port {
+        return Err("an origin as the browser reports it, without the scheme's default port");
     }
     Ok(())
 }
