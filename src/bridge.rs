@@ -41,8 +41,6 @@ pub struct WidgetFrame {
     host: RefCell<Host>,
     dispatcher: Dispatcher,
     ack: String,
-    url: String,
-    timeout: u32,
 }
 
 /// Checks a host's options and makes its [`WidgetFrame`]. Bad options throw a
@@ -57,12 +55,11 @@ pub fn widget_frame(options: JsValue) -> Result<WidgetFrame, JsValue> {
         host: RefCell::new(Host::new(
             config.options,
             config.meta,
+            parsed.widget_url,
             parsed.widget_timeout_ms,
         )),
         dispatcher: Dispatcher::new(parsed.options.callbacks),
         ack: encode_ack(&parsed.forwarded),
-        url: parsed.widget_url,
-        timeout: parsed.widget_timeout_ms as u32,
     })
 }
 
@@ -92,13 +89,13 @@ impl WidgetFrame {
     /// The checked `widgetUrl`.
     #[wasm_bindgen(getter)]
     pub fn url(&self) -> String {
-        self.url.clone()
+        self.host.borrow().widget_url().to_owned()
     }
 
     /// `widgetTimeout` in ms.
     #[wasm_bindgen(getter)]
     pub fn timeout(&self) -> u32 {
-        self.timeout
+        self.host.borrow().widget_timeout_ms() as u32
     }
 
     /// The `close_request` message for the widget's port.
@@ -128,10 +125,9 @@ impl WidgetFrame {
     /// The widget did not connect in time (`load`), or did not answer
     /// `close()` in time.
     pub fn expire(&self, load: bool) -> u32 {
-        let url = self.url.clone();
         self.step(|h| {
             if load {
-                h.load_timeout(&url)
+                h.load_timeout()
             } else {
                 h.close_timeout()
             }

@@ -276,6 +276,7 @@ pub struct Host {
     phase: Phase,
     options: Value,
     meta: Value,
+    widget_url: String,
     widget_timeout_ms: u64,
     sessions: Vec<Seen>,
     events: Vec<Event>,
@@ -285,13 +286,14 @@ pub struct Host {
 }
 
 impl Host {
-    /// A host waiting for its widget. `options` and `meta` are echoed in the
-    /// metadata of the host's own errors and close.
-    pub fn new(options: Value, meta: Value, widget_timeout_ms: u64) -> Host {
+    /// A host waiting for the widget at `widget_url`. `options` and `meta`
+    /// are echoed in the metadata of the host's own errors and close.
+    pub fn new(options: Value, meta: Value, widget_url: String, widget_timeout_ms: u64) -> Host {
         Host {
             phase: Phase::Waiting,
             options,
             meta,
+            widget_url,
             widget_timeout_ms,
             sessions: Vec::new(),
             events: Vec::new(),
@@ -299,6 +301,16 @@ impl Host {
             last_error: Value::Null,
             out: Vec::new(),
         }
+    }
+
+    /// The page the iframe opens.
+    pub fn widget_url(&self) -> &str {
+        &self.widget_url
+    }
+
+    /// How long the widget may take to connect.
+    pub fn widget_timeout_ms(&self) -> u64 {
+        self.widget_timeout_ms
     }
 
     /// Where the widget is in its life.
@@ -394,19 +406,19 @@ impl Host {
 
     /// The widget did not connect within its `widgetTimeout`:
     /// `onError(json, { type: 'WIDGET_LOAD_TIMEOUT' })`, then `onClose`.
-    pub fn load_timeout(&mut self, widget_url: &str) -> Step {
+    pub fn load_timeout(&mut self) -> Step {
         if self.phase != Phase::Waiting {
             return Step::Nothing;
         }
         let mut error = Value::object();
         error.set("type", "WIDGET_LOAD_TIMEOUT".into());
         let mut message = String::from("okra-events: the widget at ");
-        message.push_str(widget_url);
+        message.push_str(&self.widget_url);
         message.push_str(" did not connect within ");
         json::write_u64(&mut message, self.widget_timeout_ms);
         message.push_str(" ms (widgetTimeout); is connectToHost called there, with this page's origin in allowedOrigins?");
         error.set("message", message.into());
-        error.set("widget_url", widget_url.into());
+        error.set("widget_url", self.widget_url.as_str().into());
         error.set("timeout", self.widget_timeout_ms.into());
         self.last_error = error.clone();
         let json = self.metadata();

@@ -11,6 +11,8 @@ use okra_events_core::{json, Config, Ctx, Event, Output, Screen, Session, Value}
 use proptest::prelude::*;
 
 const T0: u64 = 1_795_742_454_123;
+/// The widget's page, for hosts whose URL does not matter.
+const W: &str = "https://w.example/";
 
 /// Real events, made by a session: USER_CONNECTING, USER_CONNECTED, USER_VIEWED_BANKS...
 fn session_events(seed: u64, n: usize) -> Vec<Event> {
@@ -231,7 +233,7 @@ fn prototype_keys_are_plain_data() {
 // ---- the host's rules -----------------------------------------------------------
 
 fn connected() -> Host {
-    let mut h = Host::new(Value::object(), Value::object(), 20_000);
+    let mut h = Host::new(Value::object(), Value::object(), W.into(), 20_000);
     assert_eq!(h.phase(), Phase::Waiting);
     assert!(h.syn());
     assert_eq!(h.receive(WidgetMessage::Ready), Step::Connected);
@@ -344,7 +346,7 @@ fn on_close_exactly_once_and_last() {
     assert!(!h.syn(), "a closed host does not reconnect");
     assert_eq!(h.close(), Step::Nothing);
     assert_eq!(h.close_timeout(), Step::Nothing);
-    assert_eq!(h.load_timeout("https://w.example/"), Step::Nothing);
+    assert_eq!(h.load_timeout(), Step::Nothing);
     assert_eq!(
         names(&h.take_output()),
         ["USER_CONNECTING#1", "beforeClose", "onClose"]
@@ -353,7 +355,7 @@ fn on_close_exactly_once_and_last() {
 
 #[test]
 fn nothing_counts_before_the_widget_is_ready() {
-    let mut h = Host::new(Value::object(), Value::object(), 20_000);
+    let mut h = Host::new(Value::object(), Value::object(), W.into(), 20_000);
     send(&mut h, &session_events(9, 1)[0]);
     h.receive(success(Value::object()));
     assert!(h.take_output().is_empty());
@@ -364,8 +366,13 @@ fn nothing_counts_before_the_widget_is_ready() {
 fn a_widget_that_never_connects_times_out() {
     let mut options = Value::object();
     options.set("flow", "link".into());
-    let mut h = Host::new(options.clone(), Value::object(), 1_500);
-    assert_eq!(h.load_timeout("https://widget.example/link"), Step::Closed);
+    let mut h = Host::new(
+        options.clone(),
+        Value::object(),
+        "https://widget.example/link".into(),
+        1_500,
+    );
+    assert_eq!(h.load_timeout(), Step::Closed);
     let out = h.take_output();
     assert_eq!(names(&out), ["onError", "onClose"]);
     let Output::Error { json, error } = &out[0] else {
@@ -384,13 +391,13 @@ fn a_widget_that_never_connects_times_out() {
     assert_eq!(last, error);
     // A connected widget does not time out.
     let mut h = connected();
-    assert_eq!(h.load_timeout("https://w.example/"), Step::Nothing);
+    assert_eq!(h.load_timeout(), Step::Nothing);
 }
 
 #[test]
 fn close_asks_the_widget_then_closes_anyway() {
     // Not connected yet: closed at once.
-    let mut h = Host::new(Value::object(), Value::object(), 20_000);
+    let mut h = Host::new(Value::object(), Value::object(), W.into(), 20_000);
     assert_eq!(h.close(), Step::Closed);
     assert_eq!(names(&h.take_output()), ["beforeClose", "onClose"]);
 
@@ -551,7 +558,7 @@ proptest! {
     fn the_host_keeps_its_promises(steps in proptest::collection::vec(0u8..9, 0..60)) {
         let first = session_events(14, 6);
         let second = session_events(15, 6);
-        let mut h = Host::new(Value::object(), Value::object(), 1_000);
+        let mut h = Host::new(Value::object(), Value::object(), W.into(), 1_000);
         let mut closed_at = None;
         let mut outputs = Vec::new();
         for (i, step) in steps.iter().enumerate() {
@@ -563,7 +570,7 @@ proptest! {
                 5 => h.receive(closed()),
                 6 => h.close(),
                 7 => h.close_timeout(),
-                _ => h.load_timeout("https://w.example/"),
+                _ => h.load_timeout(),
             };
             if s == Step::Closed {
                 prop_assert!(closed_at.is_none(), "closed twice");
