@@ -122,7 +122,9 @@ export function connectToHost(link, build, options) {
       }
       const [port] = e.ports;
       port.postMessage(host.bare('ready'));
-      const send = (type, fields) => port.postMessage(JSON.stringify({ okra: host.protocol, type, ...fields }));
+      // Read once: each read copies the marker out of the wasm.
+      const okra = host.protocol;
+      const send = (type, fields) => port.postMessage(JSON.stringify({ okra, type, ...fields }));
       // Forwarded first, then the widget's own callback: a callback that
       // throws cannot keep the host from hearing of it.
       const relay = (name, type, fields) => (...args) => {
