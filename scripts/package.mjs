@@ -1,9 +1,10 @@
 // Assembles the npm package from wasm-bindgen's output:
 //   node scripts/package.mjs <bindgen-out-dir> <pkg-dir>
-// pkg/ gets the glue, the wasm embedded as base64 (so every bundler and Node
-// load it without plugins), the entry, the TypeScript declarations, the
-// README and package.json.
-import { readFileSync, writeFileSync, mkdirSync, rmSync, copyFileSync, cpSync, existsSync } from 'node:fs';
+// pkg/ gets the glue, the wasm as its own file (what browsers, bundlers and
+// Node load), a base64 copy of it (a fallback the default path never
+// downloads), the entry's modules, the TypeScript declarations, the README
+// and package.json.
+import { readFileSync, writeFileSync, mkdirSync, rmSync, copyFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,16 +20,17 @@ const glue = readFileSync(join(from, 'okra_events.js'), 'utf8')
   // sibling .wasm file so bundlers do not emit it as an asset.
   .replace(/module_or_path = new URL\([^)]*import\.meta\.url\);/, 'throw new Error("okra-events: use initSync");');
 writeFileSync(join(to, 'okra_events.js'), glue);
-// Browser glue written in JS (src/**/*.js), which the wasm glue imports.
-if (existsSync(join(from, 'snippets'))) cpSync(join(from, 'snippets'), join(to, 'snippets'), { recursive: true });
+if (existsSync(join(from, 'snippets'))) throw new Error('the wasm glue imports JS snippets; the package does not ship them');
 
 const wasm = readFileSync(join(from, 'okra_events_bg.wasm'));
+copyFileSync(join(from, 'okra_events_bg.wasm'), join(to, 'okra_events_bg.wasm'));
 writeFileSync(
   join(to, 'okra_events_wasm.js'),
-  `// The okra-events WebAssembly module (${wasm.length} bytes), base64.\nexport default "${wasm.toString('base64')}";\n`,
+  `// The okra-events WebAssembly module (${wasm.length} bytes), base64: only\n// imported where okra_events_bg.wasm cannot be fetched.\nexport default "${wasm.toString('base64')}";\n`,
 );
 writeFileSync(join(to, 'index.js'), readFileSync(join(root, 'js/index.js'), 'utf8').replace('__VERSION__', version));
-copyFileSync(join(root, 'js/bridge.js'), join(to, 'bridge.js'));
+const modules = ['engine.js', 'handler.js', 'options.js', 'delivery.js', 'store.js', 'bridge.js'];
+for (const m of modules) copyFileSync(join(root, 'js', m), join(to, m));
 copyFileSync(join(root, 'js/index.d.ts'), join(to, 'index.d.ts'));
 copyFileSync(join(root, 'README.md'), join(to, 'README.md'));
 
@@ -45,7 +47,7 @@ const pkg = {
     '.': { types: './index.d.ts', default: './index.js' },
     './package.json': './package.json',
   },
-  files: ['index.js', 'bridge.js', 'index.d.ts', 'okra_events.js', 'okra_events_wasm.js', 'snippets/', 'README.md'],
+  files: ['index.js', ...modules, 'index.d.ts', 'okra_events.js', 'okra_events_bg.wasm', 'okra_events_wasm.js', 'README.md'],
   // Importing sends what earlier pages left queued (see index.js), so a
   // side-effect-only `import 'okra-events'` must not be dropped by bundlers.
   sideEffects: ['./index.js'],

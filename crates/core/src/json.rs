@@ -18,9 +18,20 @@ pub struct JsonError {
     pub reason: &'static str,
 }
 
+impl JsonError {
+    /// What was wrong and where, e.g. `unexpected end at byte 12`.
+    pub fn message(&self) -> String {
+        crate::text::cat(&[
+            self.reason,
+            " at byte ",
+            &crate::text::num(self.offset as u64),
+        ])
+    }
+}
+
 impl std::fmt::Display for JsonError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} at byte {}", self.reason, self.offset)
+        f.write_str(&self.message())
     }
 }
 
