@@ -1,31 +1,51 @@
-// Delivery's I/O: storage, requests, beacons, the send lock and the page's
-// listeners. The engine decides what to send and when (its sender module);
-// this file does what its records ask and reports back.
+// Delivery's I/O: storage, requests, beacons, the send lock, other tabs and
+// the page's listeners. The engine decides what to send and when (its sender
+// module); this file does what its records ask and reports back.
+//
+// Across tabs, the tab holding the webhook's Web Lock sends. Other tabs hear
+// of each other's events on a BroadcastChannel (IndexedDB has no `storage`
+// event): `s` an event was stored, `d` delivered, `r` refused by the webhook,
+// `o` a session's events wait for room in the sending tab's queue.
 
 import { OP, run } from './engine.js';
 import { apply } from './handler.js';
-import { KEY_PREFIX, REJECTED_MARK, openStorage, scan, store, unstore } from './store.js';
+import { openStore } from './store.js';
 
 const HEADERS = { 'Content-Type': 'text/plain;charset=UTF-8' };
 /** A webhook that accepts the connection but never answers must not stall the queue. */
 const REQUEST_TIMEOUT_MS = 30000;
 
-/** By engine sender index: { url, storage, timer }. */
+/** By engine sender index: { url, timer, scanning, adopted }. */
 const senders = [];
-/** The storage found by the last probe, given to the next sender made. */
-let probed = null;
+/** The page's store (IndexedDB, localStorage or null: memory), opened on import. */
+let store = null;
+let channel = null;
 let listening = false;
 
-/** Whether events can be stored; remembers the storage for the sender about to be made. */
+/** Opens the store and the channel to other tabs; called once, on import. */
+export async function initDelivery() {
+  try {
+    store = await openStore((key, url, json) => tell({ t: 's', k: key, u: url, j: json }));
+  } catch {
+    store = null;
+  }
+  if (store && typeof BroadcastChannel === 'function') {
+    channel = new BroadcastChannel('okra-events');
+    channel.onmessage = (e) => heard(e.data);
+  }
+}
+
+const tell = (message) => channel?.postMessage(message);
+
+/** The OPEN flag for storage: `1` IndexedDB, `l` localStorage, `0` memory only. */
 export function probeStorage() {
-  probed = openStorage();
-  return probed !== null;
+  return store === null ? '0' : store.kind === 'indexeddb' ? '1' : 'l';
 }
 
 /** Stores a queued event; tells the engine when it could not. */
 export function storeEvent(index, key, json) {
   const s = senders[index];
-  if (s?.storage && !store(s.storage, key, `${s.url}\n${json}`)) apply(run(OP.UNSTORED, index, key));
+  if (s?.stored) store.put(key, s.url, json, (k) => apply(run(OP.UNSTORED, index, k)));
 }
 
 function retryAfter(response) {
@@ -95,26 +115,36 @@ function holdLock(name, granted) {
     .catch(() => granted());
 }
 
-/** This page holds the URL's lock: hand the engine what storage holds for it. */
-function lead(index) {
+/**
+ * This page holds the URL's lock (or a full queue has room again): hand the
+ * engine what storage holds for it. Events other tabs store meanwhile are
+ * kept and handed over after.
+ */
+async function lead(index) {
   const s = senders[index];
+  if (s.scanning) return;
+  s.scanning = [];
   let found = '';
-  for (const [key, value] of scan(s.storage)) {
-    const cut = value?.indexOf('\n') ?? -1;
-    if (cut > 0 && value.slice(0, cut) === s.url) found += `${key}\t${value.slice(cut + 1)}\n`;
-  }
+  for (const [key, url, json] of await store.scan()) if (url === s.url) found += `${key}\t${json}\n`;
+  const later = s.scanning;
+  s.scanning = null;
   apply(run(OP.LEAD, index, found.slice(0, -1)));
+  for (const [key, json] of later) apply(run(OP.ADOPT, index, key, json));
 }
 
-/** Acts on a sender's record: n (new), p (post), w (wait), k (beacon), x (remove), m (mark refused). */
+/**
+ * Acts on a sender's record: n (new), p (post), w (wait), k (beacon),
+ * x (delivered), m (refused), l (scan again), o (a session waits).
+ */
 export function senderRecord(r, beacons) {
   const index = +r[1];
   const s = senders[index];
   switch (r[0]) {
     case 'n': {
-      senders[index] = { url: r[2], storage: r[3] === '1' ? probed : null, timer: undefined };
+      const stored = r[3] === '1';
+      senders[index] = { url: r[2], stored, timer: undefined, scanning: null };
       listenToPage();
-      if (r[3] === '1') holdLock(`okra-events:send:${r[2]}`, () => lead(index));
+      if (stored) holdLock(`okra-events:send:${r[2]}`, () => lead(index));
       return;
     }
     case 'p':
@@ -129,41 +159,36 @@ export function senderRecord(r, beacons) {
       if (!beacons.refused.has(index) && !beacon(s.url, r[2])) beacons.refused.add(index);
       return;
     case 'x':
-      return s.storage && unstore(s.storage, r[2]);
+      if (s.stored) store.remove(r[2]);
+      return tell({ t: 'd', k: r[2], u: s.url });
     case 'm':
-      if (s.storage) {
-        store(s.storage, r[2], REJECTED_MARK + r[3]);
-        unstore(s.storage, r[2]);
-      }
+      if (s.stored) store.remove(r[2]);
+      return tell({ t: 'r', k: r[2], u: s.url, s: +r[3] });
+    case 'l':
+      return lead(index);
+    case 'o':
+      return tell({ t: 'o', u: s.url, session: r[2], ended: r[3] === '1' });
   }
 }
 
 const senderOf = (url) => senders.findIndex((s) => s?.url === url);
-const urlOf = (value) => (typeof value === 'string' && value.includes('\n') ? value.slice(0, value.indexOf('\n')) : undefined);
 
-/** Another tab stored or settled an event (`storage` event). */
-function onStorage(e) {
-  const key = e.key;
-  if (typeof key !== 'string' || !key.startsWith(KEY_PREFIX)) return;
-  const next = e.newValue;
-  if (typeof next === 'string' && next.startsWith(REJECTED_MARK)) {
-    const index = senderOf(urlOf(e.oldValue));
-    const status = Number.parseInt(next.slice(REJECTED_MARK.length), 10) || 400;
-    if (index >= 0) apply(run(OP.SETTLED, index, key, String(status)));
-  } else if (typeof next === 'string') {
-    const index = senderOf(urlOf(next));
-    if (index >= 0) apply(run(OP.ADOPT, index, key, next.slice(next.indexOf('\n') + 1)));
-  } else {
-    // Removed without a mark: another tab got a 2xx for it.
-    const index = senderOf(urlOf(e.oldValue));
-    if (index >= 0) apply(run(OP.SETTLED, index, key, ''));
-  }
+/** What another tab said (see the top of this file). */
+function heard(m) {
+  const index = senderOf(m?.u);
+  if (index < 0 || typeof m.k !== 'string' && m.t !== 'o') return;
+  if (m.t === 's') {
+    const s = senders[index];
+    if (s.scanning) s.scanning.push([m.k, m.j]);
+    else apply(run(OP.ADOPT, index, m.k, m.j));
+  } else if (m.t === 'd') apply(run(OP.SETTLED, index, m.k, ''));
+  else if (m.t === 'r') apply(run(OP.SETTLED, index, m.k, String(m.s)));
+  else if (m.t === 'o') apply(run(OP.WAITING, index, String(m.session), m.ended ? '1' : '0'));
 }
 
 /**
  * Page-level listeners, registered once for the page's life: leaving the
- * page flushes by beacon, `online` resumes sending, `storage` carries other
- * tabs' events to the page that sends them.
+ * page flushes by beacon, `online` resumes sending.
  */
 function listenToPage() {
   const win = globalThis.window;
@@ -172,7 +197,6 @@ function listenToPage() {
   const flush = () => apply(run(OP.FLUSH));
   win.addEventListener('pagehide', flush);
   win.addEventListener('online', () => apply(run(OP.RESUME)));
-  win.addEventListener('storage', onStorage);
   const doc = win.document;
   if (doc && typeof doc.addEventListener === 'function') {
     doc.addEventListener('visibilitychange', () => {
@@ -185,16 +209,10 @@ function listenToPage() {
  * Starts senders for what earlier pages left in storage, so it goes out
  * even if this page never builds a handler. Called when the package loads.
  */
-export function resumeDelivery() {
+export async function resumeDelivery() {
   const win = globalThis.window;
-  if (!win || typeof win.addEventListener !== 'function' || !probeStorage()) return;
+  if (!win || typeof win.addEventListener !== 'function' || !store) return;
   const urls = new Set();
-  for (const [, value] of scan(probed)) {
-    const url = urlOf(value);
-    if (url) urls.add(url);
-  }
-  for (const url of urls) {
-    probeStorage();
-    apply(run(OP.SENDER, 0, url, '1'));
-  }
+  for (const [, url] of await store.scan()) urls.add(url);
+  for (const url of urls) apply(run(OP.SENDER, 0, url, probeStorage()));
 }

@@ -29,7 +29,7 @@ export function apply(records, thrown, lookup = (id) => handlers.get(id)) {
   for (const r of records) {
     const tag = r[0];
     if (tag === '=' || tag === '!' || tag === '?') continue;
-    if ('npwkxm'.includes(tag)) {
+    if ('npwkxmlo'.includes(tag)) {
       senderRecord(r, beacons);
       continue;
     }
@@ -99,7 +99,7 @@ export function buildHandler(options) {
   const win = pageWindow();
   const nav = win?.navigator ?? globalThis.navigator;
   const url = isPlain(options) ? options.event_callback_url : undefined;
-  const flags = seed() + (nav?.onLine === false ? '0' : '1') + (win ? '1' : '0') + (typeof url === 'string' && probeStorage() ? '1' : '0');
+  const flags = seed() + (nav?.onLine === false ? '0' : '1') + (win ? '1' : '0') + (typeof url === 'string' ? probeStorage() : '0');
   const records = run(OP.OPEN, 0, describeOptions(options, HANDLER_KEYS), flags);
   const error = refusal(records);
   if (error) refuseWith(options, error);

@@ -9,7 +9,7 @@ import { initSync } from './okra_events.js';
 import { OP, answer, run } from './engine.js';
 import { buildHandler } from './handler.js';
 import { openWidget, connectToHost as connect } from './bridge.js';
-import { resumeDelivery } from './delivery.js';
+import { initDelivery, resumeDelivery } from './delivery.js';
 
 // A variable, so that bundlers leave Node's module out of browser bundles.
 const NODE_FS = 'node:fs';
@@ -54,14 +54,18 @@ function decode(base64) {
 // fail with it: that would take down the merchant's whole entry module, not
 // just the widget. The error is kept and given by every call instead.
 let unavailable = null;
+// The queue's store opens while the module compiles.
+const stored = initDelivery();
 try {
   initSync({ module: await compile() });
 } catch (error) {
   unavailable = error;
 }
+await stored;
 
 // Send what earlier pages left queued for their webhooks, even if this page
-// never builds a handler. A no-op outside a browser.
+// never builds a handler. A no-op outside a browser. Not awaited: importing
+// does not wait for storage to be read.
 if (!unavailable) resumeDelivery();
 
 const events = Object.freeze(unavailable ? [] : JSON.parse(answer(run(OP.CATALOG))[0]).map((e) => Object.freeze(e)));

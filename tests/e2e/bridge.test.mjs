@@ -157,7 +157,7 @@ test('the demo: a whole link flow in the cross-origin widget reaches the merchan
   await ui.closeWidget('Done');
 
   // The iframe is gone once onClose has run.
-  await page.waitForFunction(() => window.__okra.callbacks.some((c) => c.name === 'onClose'));
+  await page.waitForFunction(() => window.__okra?.callbacks.some((c) => c.name === 'onClose'));
   assert.equal(await page.locator('iframe').count(), 0, 'the iframe is removed');
 
   const events = await ui.events();
@@ -302,7 +302,7 @@ test('connectToHost outside a frame rejects with a clear Error', { timeout: TEST
   t.after(() => context.close());
   const page = await context.newPage();
   await page.goto(widgetUrl());
-  await page.waitForFunction(() => window.__widget.error);
+  await page.waitForFunction(() => window.__widget?.error);
   const error = await page.evaluate(() => window.__widget.error);
   assert.match(error.message, /must run in the widget's iframe, but this page is not in a frame/);
 });

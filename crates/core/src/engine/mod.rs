@@ -26,8 +26,11 @@
 //! | `p` | sender | body | POSTs the body; answers with op [`ANSWER`] |
 //! | `w` | sender | ms | wakes the sender (op [`WAKE`]) after ms |
 //! | `k` | sender | body | `sendBeacon`s the body, stopping at the first refusal |
-//! | `x` | sender | key | removes the stored event |
-//! | `m` | sender | key, status | marks the stored event refused, then removes it |
+//! | `x` | sender | key | removes the delivered event, and tells other tabs |
+//! | `m` | sender | key, status | removes the stored event the webhook refused, and tells other tabs |
+//! | `n` | sender | url, stored | a new sender: asks for its send lock when events are stored |
+//! | `l` | sender | | scans storage again and answers with op [`LEAD`] |
+//! | `o` | sender | session, ended | tells other tabs that a session's events wait (op [`WAITING`]) |
 
 pub mod input;
 pub mod out;
@@ -75,7 +78,8 @@ pub const PENDING: u32 = 11;
 pub const EVENTS: u32 = 12;
 /// Op: the handler object was garbage-collected.
 pub const FREE: u32 = 13;
-/// Op: the sender for URL `a` (`b`: `1` when storage works), made if new.
+/// Op: the sender for URL `a`, made if new; `b` is `1` when events are
+/// stored in IndexedDB, `l` in localStorage, else `0`.
 pub const SENDER: u32 = 20;
 /// Op: the sender holds the lock; `a` is what storage holds for its URL.
 pub const LEAD: u32 = 21;
@@ -95,6 +99,9 @@ pub const FLUSH: u32 = 26;
 pub const UNSTORED: u32 = 27;
 /// Op: the page went online: every sender sends now.
 pub const RESUME: u32 = 28;
+/// Op: the tab that sends for a webhook says session `a`'s stored events
+/// wait for room in its queue (`b` is `0`), or are being taken (`1`).
+pub const WAITING: u32 = 29;
 /// Op: a host frame from described options (`a`) and flags (`b`).
 pub const FRAME: u32 = 30;
 /// Op: is window message `a` a `syn` to answer?
@@ -291,7 +298,7 @@ impl Engine {
                 }
             }
             SENDER => {
-                let (s, _) = self.sender(a, flag(b, 0));
+                let (s, _) = self.sender(a, b.as_bytes().first().copied().unwrap_or(b'0'));
                 self.out.tag('=', 0).num(s as u64);
             }
             LEAD => {
@@ -300,8 +307,9 @@ impl Engine {
                     .filter_map(|line| line.split_once('\t'))
                     .map(|(k, j)| (k.to_owned(), j.to_owned()))
                     .collect();
+                let online = self.online;
                 if let Some(s) = self.senders.get_mut(id) {
-                    s.lead(found, t.mono, t.wall, &mut self.out);
+                    s.lead(found, online, t.mono, t.wall, &mut self.out);
                 }
             }
             ANSWER => {
@@ -368,10 +376,19 @@ impl Engine {
                     s.flush(t.wall, &mut self.out);
                 }
             }
+            WAITING => {
+                let report = Report::Waiting { ended: flag(b, 0) };
+                for h in self.handlers_of(|sid| sid == a) {
+                    self.report_to(h, &report);
+                }
+            }
             UNSTORED => {
                 let mut notices = Vec::new();
+                let online = self.online;
                 if let Some(s) = self.senders.get_mut(id) {
                     s.unstored(a, &mut notices);
+                    // This page may now send it, lock or not.
+                    s.pump(online, t.mono, t.wall, &mut self.out);
                 }
                 self.notify(notices);
             }
@@ -557,12 +574,14 @@ impl Engine {
 
     /// The page's sender for `url`, made on first use. Returns its index
     /// and whether it is new.
-    fn sender(&mut self, url: &str, stored: bool) -> (usize, bool) {
+    fn sender(&mut self, url: &str, store: u8) -> (usize, bool) {
         if let Some(i) = self.senders.iter().position(|s| s.url() == url) {
             return (i, false);
         }
         let i = self.senders.len();
-        self.senders.push(Sender::new(i as u32, url, stored));
+        let stored = store == b'1' || store == b'l';
+        self.senders
+            .push(Sender::new(i as u32, url, stored, store == b'l'));
         self.out.tag('n', i as u32).str(url).num(u64::from(stored));
         (i, true)
     }
@@ -581,7 +600,8 @@ impl Engine {
             location: self.location.as_deref(),
         };
         let session = Session::new(config, seed(b), ctx, flag(b, 32));
-        let sender = url.map(|u| self.sender(&u, flag(b, 34)).0);
+        let store = b.as_bytes().get(34).copied().unwrap_or(b'0');
+        let sender = url.map(|u| self.sender(&u, store).0);
         let h = self.handlers.len() + 1;
         self.out
             .tag('=', 0)
@@ -596,9 +616,12 @@ impl Engine {
             timer: None,
         }));
         self.after(h, t);
-        if let Some(s) = sender.filter(|&s| self.senders[s].memory_only()) {
-            let _ = s;
-            self.report_to(h, &Report::StorageUnavailable);
+        if let Some(s) = sender {
+            if self.senders[s].memory_only() {
+                self.report_to(h, &Report::StorageUnavailable);
+            } else if self.senders[s].degraded() {
+                self.report_to(h, &Report::StorageDegraded);
+            }
         }
         Ok(())
     }

@@ -60,6 +60,15 @@ pub enum Report {
     },
     /// Events are kept in memory only: storage is missing, blocked or full.
     StorageUnavailable,
+    /// Events are kept in localStorage: IndexedDB is missing or blocked, and
+    /// a killed browser may lose what localStorage has not written yet.
+    StorageDegraded,
+    /// The sending tab's queue is full: this session's events wait in
+    /// storage, none dropped (`ended`: they are being sent again).
+    Waiting {
+        /// Whether the sending tab has room again.
+        ended: bool,
+    },
     /// The receiver answered a batch with a redirect: not a delivery.
     Redirected,
     /// The receiver refused a batch with a 4xx; its events were dropped.
@@ -92,7 +101,22 @@ impl Report {
             }
             Report::StorageUnavailable => {
                 o.set("type", "STORAGE_UNAVAILABLE".into());
-                "okra-events: storage (IndexedDB and localStorage) is missing, blocked or full; undelivered events are kept in memory and are lost if the page closes before they are sent".into()
+                "okra-events: storage (IndexedDB and localStorage) is missing, blocked or full; undelivered events are kept in memory, sent by this tab and beaconed when it closes, and are lost if the browser is killed before they are sent".into()
+            }
+            Report::StorageDegraded => {
+                o.set("type", "STORAGE_DEGRADED".into());
+                o.set("store", "localStorage".into());
+                "okra-events: IndexedDB is missing or blocked, so undelivered events are kept in localStorage, which the browser writes to disk lazily: a killed browser can lose the newest of them".into()
+            }
+            Report::Waiting { ended } => {
+                o.set("type", "QUEUE_OVERFLOW".into());
+                o.set("dropped", 0u64.into());
+                o.set("ended", (*ended).into());
+                if *ended {
+                    "okra-events: the sending tab's delivery queue has room again; this session's stored events are being sent".into()
+                } else {
+                    "okra-events: the delivery queue of the tab that sends for this webhook is full; this session's events wait in storage (none is dropped) and are sent as it empties".into()
+                }
             }
             Report::Redirected => {
                 o.set("type", "DELIVERY_REDIRECTED".into());
@@ -180,13 +204,21 @@ pub struct Sender {
     /// Answers to requests this page sent: a sender that lost its lead
     /// still waits for them.
     in_flight: bool,
+    /// Whether events go to localStorage, not IndexedDB.
+    degraded: bool,
+    /// This page's events that could not be stored: no other page can see
+    /// them, so this page sends them, lock or not, and beacons them.
+    unstored: Vec<String>,
+    /// Sessions of other tabs whose stored events the full queue could not
+    /// take: storage is scanned again once it has room, and they are told.
+    waiting: Vec<String>,
 }
 
 impl Sender {
     /// A sender for `url`. With storage it waits for the lock (the entry
     /// asks for it and calls [`lead`](Self::lead)); without, the queue is
     /// this page's own and it sends at once.
-    pub fn new(id: u32, url: &str, stored: bool) -> Sender {
+    pub fn new(id: u32, url: &str, stored: bool, degraded: bool) -> Sender {
         Sender {
             id,
             url: url.to_owned(),
@@ -199,6 +231,9 @@ impl Sender {
             stats: Vec::new(),
             overflow_sessions: Vec::new(),
             in_flight: false,
+            degraded,
+            unstored: Vec::new(),
+            waiting: Vec::new(),
         }
     }
 
@@ -212,8 +247,13 @@ impl Sender {
         !self.stored
     }
 
+    /// Whether events are kept in localStorage, the weaker fallback.
+    pub fn degraded(&self) -> bool {
+        self.stored && self.degraded
+    }
+
     fn sends(&self) -> bool {
-        self.leader
+        self.leader || !self.unstored.is_empty()
     }
 
     /// Queues a new event. Returns whether it was queued (not dropped by the
@@ -254,6 +294,7 @@ impl Sender {
         if !self.queue.contains(key) {
             return;
         }
+        self.unstored.push(key.to_owned());
         if !self.storage_reported {
             self.storage_reported = true;
             notices.push(Notice::Report(
@@ -292,21 +333,41 @@ impl Sender {
     }
 
     /// This page holds the lock now: take over what is stored for this URL
-    /// (`found`: key and JSON, left by earlier pages or written by other
-    /// tabs) and send.
+    /// (`found`: key and JSON, sorted by key, left by earlier pages or
+    /// written by other tabs) and send. Called again to rescan storage once
+    /// a full queue has room.
     pub fn lead(
         &mut self,
-        mut found: Vec<(String, String)>,
+        found: Vec<(String, String)>,
+        online: bool,
         mono: Millis,
         now: Millis,
         out: &mut Out,
     ) {
         self.leader = true;
-        found.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let waited = std::mem::take(&mut self.waiting);
         for (key, json) in found {
-            self.queue.adopt(Item { key, json });
+            self.take(key, json, out);
         }
-        self.pump(true, mono, now, out);
+        for session in waited {
+            if !self.waiting.contains(&session) {
+                out.tag('o', self.id).str(&session).num(1);
+            }
+        }
+        self.pump(online, mono, now, out);
+    }
+
+    /// Takes a stored event into the queue; when the queue is full, its
+    /// session is told (in its own tab) that its events wait in storage.
+    fn take(&mut self, key: String, json: String, out: &mut Out) {
+        if self.queue.contains(&key) {
+            return;
+        }
+        let session = session_of(&key).to_owned();
+        if !self.queue.adopt(Item { key, json }) && !self.waiting.contains(&session) {
+            out.tag('o', self.id).str(&session).num(0);
+            self.waiting.push(session);
+        }
     }
 
     /// An event another tab stored.
@@ -320,7 +381,7 @@ impl Sender {
         out: &mut Out,
     ) {
         if self.leader {
-            self.queue.adopt(Item { key, json });
+            self.take(key, json, out);
             self.pump(online, mono, now, out);
         }
     }
@@ -378,7 +439,11 @@ impl Sender {
             }
             Some(at) if at > mono => {}
             Some(_) => {
-                if let Some(batch) = self.queue.next_batch(mono, now) {
+                // Without the lock, only this page's unstored events.
+                let (leader, unstored) = (self.leader, &self.unstored);
+                let only = |item: &Item| leader || unstored.contains(&item.key);
+                let batch = self.queue.next_batch_of(mono, now, only);
+                if let Some(batch) = batch {
                     self.in_flight = true;
                     out.tag('p', self.id).str(&batch.body);
                 }
@@ -408,7 +473,7 @@ impl Sender {
         };
         match self.queue.answer(mono, answer, jitter) {
             Outcome::Delivered(keys) => {
-                self.finish(&keys, out, |s| s.delivered += 1);
+                self.finish(&keys, Some(out), |s| s.delivered += 1);
                 notices.push(Notice::Settled(keys, Settled::Delivered));
             }
             Outcome::Rejected(keys, status) => {
@@ -417,7 +482,7 @@ impl Sender {
                         out.tag('m', self.id).str(key).num(u64::from(status));
                     }
                 }
-                self.finish(&keys, out, |s| s.dropped += 1);
+                self.finish(&keys, None, |s| s.dropped += 1);
                 notices.push(Notice::Report(
                     sessions(&keys),
                     Report::Rejected {
@@ -438,6 +503,11 @@ impl Sender {
             let owners = std::mem::take(&mut self.overflow_sessions);
             self.overflow_end(owners, n, notices);
         }
+        // Other tabs' events wait in storage: scan it again once half the
+        // queue is free, so they are not stranded while this page lives.
+        if !self.waiting.is_empty() && self.queue.len() <= self.queue.policy().max_events / 2 {
+            out.tag('l', self.id);
+        }
         self.pump(online, mono, now, out);
     }
 
@@ -453,13 +523,16 @@ impl Sender {
         }
     }
 
-    fn finish(&mut self, keys: &[String], out: &mut Out, count: impl Fn(&mut Stats)) {
+    /// Counts settled events; `out` removes them from storage (a refusal's
+    /// `m` records already do).
+    fn finish(&mut self, keys: &[String], mut out: Option<&mut Out>, count: impl Fn(&mut Stats)) {
         for key in keys {
-            if self.stored {
+            if let Some(out) = out.as_deref_mut().filter(|_| self.stored) {
                 out.tag('x', self.id).str(key);
             }
             self.count(session_of(key), &count);
         }
+        self.unstored.retain(|k| !keys.contains(k));
     }
 
     /// Hands everything waiting to the browser as the page goes away. Nothing
@@ -478,7 +551,9 @@ impl Sender {
         if self.flushed.replace(version) == Some(version) {
             return;
         }
-        for b in self.queue.flush_batches(now) {
+        let (leader, unstored) = (self.leader, &self.unstored);
+        let only = |item: &Item| leader || unstored.contains(&item.key);
+        for b in self.queue.flush_batches_of(now, only) {
             out.tag('k', self.id).str(&b.body);
         }
     }
