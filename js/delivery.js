@@ -31,11 +31,22 @@ export async function initDelivery() {
   }
   if (store && typeof BroadcastChannel === 'function') {
     channel = new BroadcastChannel('okra-events');
-    channel.onmessage = (e) => heard(e.data);
+    channel.onmessage = (e) => (Array.isArray(e.data) ? e.data : []).forEach(heard);
   }
 }
 
-const tell = (message) => channel?.postMessage(message);
+/** Messages for other tabs, sent together once per microtask: one postMessage per burst of events. */
+let outbox = [];
+function tell(message) {
+  if (!channel) return;
+  if (outbox.length === 0) {
+    queueMicrotask(() => {
+      channel.postMessage(outbox);
+      outbox = [];
+    });
+  }
+  outbox.push(message);
+}
 
 /** The OPEN flag for storage: `1` IndexedDB, `l` localStorage, `0` memory only. */
 export function probeStorage() {

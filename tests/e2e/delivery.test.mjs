@@ -761,6 +761,40 @@ test('IndexedDB blocked: events wait in localStorage, STORAGE_DEGRADED is report
     assertSameEvents(ch, events);
   });
 
+/**
+ * A tab that cannot use IndexedDB and whose localStorage refuses any write:
+ * it loads the package first (so it means to store), then fills storage.
+ */
+async function fullTab(ctx, ch) {
+  const tab = await ctx.context.newPage();
+  tab.on('pageerror', (e) => ctx.errors.push(e));
+  await tab.addInitScript(() => {
+    Object.defineProperty(window, 'indexedDB', { configurable: true, get: () => undefined });
+  });
+  await goto(tab, receiver.pageUrl(ch, { build: false }));
+  const filled = await tab.evaluate(() => {
+    const chunk = 'x'.repeat(256 * 1024);
+    let n = 0;
+    for (;;) {
+      try {
+        localStorage.setItem(`filler-${n}`, chunk);
+        n += 1;
+      } catch {
+        break;
+      }
+    }
+    // Top up with smaller entries so not even a small event fits.
+    for (let i = 0; ; i++) {
+      try {
+        localStorage.setItem(`filler-small-${i}`, 'x'.repeat(64));
+      } catch {
+        return n;
+      }
+    }
+  });
+  return { tab, filled };
+}
+
 test('storage full in a tab that does not send: it sends its unstored events from memory, in order, while both tabs are open',
   { timeout: TEST_TIMEOUT }, async (t) => {
     const ch = 'full-two-tabs';
@@ -769,32 +803,7 @@ test('storage full in a tab that does not send: it sends its unstored events fro
     const sender = await open(ctx, receiver.pageUrl(ch));
     await waitFor(async () => (await pending(sender)) === 0, 'the first tab to hold the lock and send');
     // The second tab cannot use IndexedDB, and fills localStorage until it refuses.
-    const tab = await ctx.context.newPage();
-    tab.on('pageerror', (e) => ctx.errors.push(e));
-    await tab.addInitScript(() => {
-      Object.defineProperty(window, 'indexedDB', { configurable: true, get: () => undefined });
-    });
-    await goto(tab, receiver.pageUrl(ch, { build: false }));
-    const filled = await tab.evaluate(() => {
-      const chunk = 'x'.repeat(256 * 1024);
-      let n = 0;
-      for (;;) {
-        try {
-          localStorage.setItem(`filler-${n}`, chunk);
-          n += 1;
-        } catch {
-          break;
-        }
-      }
-      // Top up with smaller entries so not even a small event fits.
-      for (let i = 0; ; i++) {
-        try {
-          localStorage.setItem(`filler-small-${i}`, 'x'.repeat(64));
-        } catch {
-          return n;
-        }
-      }
-    });
+    const { tab, filled } = await fullTab(ctx, ch);
     t.diagnostic(`localStorage filled with ${filled} entries of 256 KiB`);
     await tab.evaluate(() => {
       window.__t.build();
@@ -842,4 +851,31 @@ test('the sending tab at its bound while another tab emits: nothing stranded, an
     assert.equal(await pending(tab), 0);
     assertInOrder(ch);
     assertSameEvents(ch, mine.events);
+  });
+
+test('storage full in a tab that does not send: closing it beacons the events it could not store',
+  { timeout: TEST_TIMEOUT }, async (t) => {
+    const ch = 'full-tab-closes';
+    receiver.plan(ch, [], 'hang'); // nothing is answered: only the beacons can carry them
+    const ctx = await newContext(t);
+    const sender = await open(ctx, receiver.pageUrl(ch));
+    await waitFor(() => receiver.hanging(ch) === 1, 'the sending tab\'s request to hang');
+    const { tab } = await fullTab(ctx, ch);
+    await tab.evaluate(() => {
+      window.__t.build();
+      window.__t.track(10);
+    });
+    const mine = await snapshot(tab);
+    assert.equal(delivery(mine.errors, 'STORAGE_UNAVAILABLE').length, 1);
+    await tab.evaluate(() => localStorage.clear());
+    const before = receiver.received(ch).length;
+    await tab.close({ runBeforeUnload: true });
+    await waitFor(() => {
+      const beaconed = new Set(receiver.received(ch).slice(before).filter((r) => r.mode === 'no-cors')
+        .flatMap((r) => r.json.batch.map((e) => e.event_id)));
+      return mine.events.every((e) => beaconed.has(e.event_id));
+    }, 'beacons carrying every event of the closed tab');
+    assertInOrder(ch, { mode: 'no-cors' });
+    receiver.release(ch, 200);
+    await sender.close();
   });

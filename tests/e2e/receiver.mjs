@@ -25,7 +25,8 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TYPES } from './server.mjs';
 
-export const PKG = resolve(fileURLToPath(new URL('../../pkg', import.meta.url)));
+/** The package under test: pkg/, or OKRA_EVENTS_PKG (e.g. an earlier build, to compare). */
+export const PKG = resolve(process.env.OKRA_EVENTS_PKG ?? fileURLToPath(new URL('../../pkg', import.meta.url)));
 
 const CORS = {
   'access-control-allow-origin': '*',
