@@ -65,7 +65,7 @@ if (process.argv[2] === '--startup') {
   process.stdout.write(JSON.stringify({ import: t1 - t0, build: t2 - t1, first: first - t0 }));
   process.exit(0);
 }
-// `node speed.mjs --startup-parts`: one fresh-process sample of startupParts().
+// `node speed.mjs --startup-parts [fallback]`: one fresh-process sample of startupParts().
 if (process.argv[2] === '--startup-parts') {
   vm.runInThisContext(BENCH_WINDOW);
   const r = await startupParts({
@@ -77,7 +77,7 @@ if (process.argv[2] === '--startup-parts') {
       lap('compile (new WebAssembly.Module)');
       return module;
     },
-  });
+  }, process.argv[3] === 'fallback');
   process.stdout.write(JSON.stringify(r));
   process.exit(0);
 }
@@ -107,7 +107,7 @@ async function emitAndMemory(d) {
   const h1 = await d.heapBytes();
   const plainLength = await d.dropPlain();
   const h2 = await d.heapBytes();
-  const { length, jsonBytes } = await d.logLength();
+  const { length, jsonBytes, before: eventsBefore, after: eventsAfter, afterSecond: eventsAfterSecond } = await d.logLength();
   const w1b = await d.wasmBytes(); // after one events() call on the full log
   const w2 = await d.reuse(PER_ROUND);
   return {
@@ -115,7 +115,7 @@ async function emitAndMemory(d) {
     okra: median(rounds.okra),
     plain: median(rounds.plain),
     memory: {
-      wasmBefore: w0, wasmAfter: w1, wasmByRound, plainLength, wasmAfterEvents: w1b, wasmAfterReuse: w2, logLength: length, logJsonBytes: jsonBytes,
+      wasmBefore: w0, wasmAfter: w1, wasmByRound, plainLength, wasmAfterEvents: w1b, wasmAfterReuse: w2, eventsBefore, eventsAfter, eventsAfterSecond, logLength: length, logJsonBytes: jsonBytes,
       okraJsHeap: h2 - h0, plainLogHeap: h1 - h2,
     },
   };
@@ -149,8 +149,12 @@ async function nodeRun() {
       return n;
     },
     logLength() {
+      // Wasm memory right before and after events(), and after a second call.
+      const before = wasm();
       const events = s.okra.events();
-      return { length: events.length, jsonBytes: JSON.stringify(events).length };
+      const after = wasm();
+      s.okra.events();
+      return { length: events.length, jsonBytes: JSON.stringify(events).length, before, after, afterSecond: wasm() };
     },
     async reuse(n) {
       // The handler has no free(): its session is freed once it is garbage-collected.
@@ -170,7 +174,7 @@ async function nodeRun() {
 }
 
 function nodeStartups() {
-  const out = { okra: [], plain: [], parts: [] };
+  const out = { okra: [], plain: [], parts: [], fallback: [] };
   for (let i = 0; i < STARTS; i++) {
     for (const which of i % 2 ? ['plain', 'okra'] : ['okra', 'plain']) {
       const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--startup', which], {
@@ -179,11 +183,13 @@ function nodeStartups() {
       if (r.status !== 0) throw new Error(`startup child (${which}) failed: ${r.stderr}`);
       out[which].push(JSON.parse(r.stdout));
     }
-    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--startup-parts'], {
-      cwd: HERE, encoding: 'utf8', timeout: 30_000,
-    });
-    if (r.status !== 0) throw new Error(`startup-parts child failed: ${r.stderr}`);
-    out.parts.push(JSON.parse(r.stdout));
+    for (const mode of ['wasm', 'fallback']) {
+      const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--startup-parts', mode], {
+        cwd: HERE, encoding: 'utf8', timeout: 30_000,
+      });
+      if (r.status !== 0) throw new Error(`startup-parts child (${mode}) failed: ${r.stderr}`);
+      out[mode === 'wasm' ? 'parts' : 'fallback'].push(JSON.parse(r.stdout));
+    }
   }
   return out;
 }
@@ -287,7 +293,8 @@ const STARTUP_PAGE = (okraFiles, plainFiles) => `<!doctype html><meta charset=ut
   window.__startup = { import: t1 - t0, build: t2 - t1, first: first === null ? null : first - t0, isolated: crossOriginIsolated, wasmFetches };
 </script>`;
 
-// Preloads okra-events' files, then times startupParts() into window.__parts.
+// Preloads okra-events' files, then times startupParts() into window.__parts
+// (?fallback=1: through the base64 fallback instead of the .wasm).
 const PARTS_PAGE = () => `<!doctype html><meta charset=utf-8><link rel=icon href="data:,"><title>start-up parts</title>
 <script type=module>
   await Promise.all(${JSON.stringify([...OKRA_FILES.slice(1), '/pkg/okra_events_wasm.js', '/workload.mjs'])}.map((href) => new Promise((ok, fail) => {
@@ -305,7 +312,7 @@ const PARTS_PAGE = () => `<!doctype html><meta charset=utf-8><link rel=icon href
       lap('fetch okra_events_bg.wasm (HTTP cache) + WebAssembly.compileStreaming');
       return module;
     },
-  });
+  }, new URLSearchParams(location.search).get('fallback') === '1');
 </script>`;
 
 const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm' };
@@ -405,8 +412,12 @@ async function chromiumRun(srv) {
         return n;
       }),
       logLength: () => page.evaluate(() => {
+        // Wasm memory right before and after events(), and after a second call.
+        const before = B.wasmBytes();
         const events = S.okra.events();
-        return { length: events.length, jsonBytes: JSON.stringify(events).length };
+        const after = B.wasmBytes();
+        S.okra.events();
+        return { length: events.length, jsonBytes: JSON.stringify(events).length, before, after, afterSecond: B.wasmBytes() };
       }),
       reuse: async (n) => {
         // The handler has no free(): its session is freed once it is garbage-collected.
@@ -472,11 +483,14 @@ async function chromiumRun(srv) {
       }
     }
     startups.parts = [];
+    startups.fallback = [];
     for (let i = 0; i < STARTS; i++) {
-      const s = await open('/startup-parts.html');
-      await s.page.waitForFunction(() => window.__parts, null, { timeout: 30_000 });
-      startups.parts.push(await s.page.evaluate(() => window.__parts));
-      await s.context.close();
+      for (const mode of ['parts', 'fallback']) {
+        const s = await open(`/startup-parts.html?fallback=${mode === 'fallback' ? 1 : 0}`);
+        await s.page.waitForFunction(() => window.__parts, null, { timeout: 30_000 });
+        startups[mode].push(await s.page.evaluate(() => window.__parts));
+        await s.context.close();
+      }
     }
     return { version: browser.version(), emit, persisted, startups, pageErrors };
   } finally {
@@ -584,8 +598,13 @@ const fmtPart = (ms) => (ms === undefined ? '—' : fmtMs(ms));
 for (const k of partNames) md.push(`| ${k} | ${fmtPart(partMed(chrome.startups.parts, k))} | ${fmtPart(partMed(node.startups.parts, k))} |`);
 const sumParts = (samples) => median(samples.map((x) => Object.values(x.parts).reduce((a, b) => a + b, 0)));
 md.push(`| **sum** | **${fmtMs(sumParts(chrome.startups.parts))}** | **${fmtMs(sumParts(node.startups.parts))}** |`);
-const alt = (samples) => fmtMs(median(samples.map((x) => x.alternative.ms)));
-md.push(`| for comparison, not in the sum: the fallback path instead of the .wasm file (import okra_events_wasm.js, decode its base64, new WebAssembly.Module) | ${alt(chrome.startups.parts)} | ${alt(node.startups.parts)} |`, '');
+md.push('');
+{
+  // The same steps through the base64 fallback, in their own fresh pages and processes.
+  const fb = [chrome.startups.fallback, node.startups.fallback];
+  const steps = Object.keys(fb[0][0].parts).filter((k) => k.startsWith('fallback:'));
+  md.push(`For comparison, the same start-up through the base64 fallback (what the entry does when the .wasm cannot be fetched; each sample in its own fresh page or process): ${steps.map((k) => `\`${k.slice(10)}\` ${fmtMs(partMed(fb[0], k))} in Chromium, ${fmtMs(partMed(fb[1], k))} in Node`).join('; ')}; sum of all steps ${fmtMs(sumParts(fb[0]))} in Chromium, ${fmtMs(sumParts(fb[1]))} in Node.`, '');
+}
 
 md.push(`### Memory after ${EVENTS.toLocaleString('en-US')} events, session log on`, '');
 md.push(`Wasm linear memory is read through the glue (\`initSync()\` returns the instance's exports once initialised), after each round of ${PER_ROUND.toLocaleString('en-US')} events; JS heap after a full GC (\`process.memoryUsage()\` in Node, CDP \`Runtime.getHeapUsage\` in Chromium). Memory grows in whole 64 KiB pages, with allocator and vector slack.`, '');
@@ -608,16 +627,16 @@ if (kept < all) {
 {
   // events() hands each event over as its own short JSON text, so a call on a
   // full log should leave linear memory at its size (target: no growth).
-  const grown = memRows.map(({ runtime, m }) => [runtime, m.wasmAfterEvents - m.wasmAfter]);
+  const grown = memRows.map(({ runtime, m }) => [runtime, m.eventsAfter - m.eventsBefore]);
   const none = grown.every(([, g]) => g <= 0);
   md.push(`### \`handler.events()\` on a full log (target, issue 9: wasm memory back to its size before the call)`, '');
-  md.push('Wasm linear memory just before and just after one `handler.events()` call on the session above (its log full), read through the glue as above. Baseline: the size before the call.', '');
-  md.push('| runtime | events returned | wasm memory before the call | after the call | ratio after / before | result |', '| --- | ---: | ---: | ---: | ---: | --- |');
+  md.push('Wasm linear memory read through the glue just before and just after one `handler.events()` call on the session above (its log full: the newest 10,000 events and up to 10% more between trims), then after a second call. Baseline: the size before the call.', '');
+  md.push('| runtime | events returned | wasm memory before the call | after the call | ratio after / before | after a second call | result |', '| --- | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const { runtime, m } of memRows) {
-    md.push(`| ${runtime} | ${m.logLength.toLocaleString('en-US')} | ${fmtB(m.wasmAfter)} | ${fmtB(m.wasmAfterEvents)} | **${(m.wasmAfterEvents / m.wasmAfter).toFixed(3)}** | ${mark(m.wasmAfterEvents <= m.wasmAfter)} |`);
+    md.push(`| ${runtime} | ${m.logLength.toLocaleString('en-US')} | ${fmtB(m.eventsBefore)} (${m.eventsBefore.toLocaleString('en-US')} B) | ${fmtB(m.eventsAfter)} (${m.eventsAfter.toLocaleString('en-US')} B) | **${(m.eventsAfter / m.eventsBefore).toFixed(3)}** | ${fmtB(m.eventsAfterSecond)} | ${mark(m.eventsAfter <= m.eventsBefore)} |`);
   }
   md.push('');
-  md.push(`One \`events()\` call on the full log (${grown.map(([r, g]) => `${r}: ${g > 0 ? 'grew ' + fmtB(g) : 'no growth'}`).join(', ')}; target: wasm memory back to its size before the call) ${none ? 'leaves linear memory as it was: each event crosses the boundary as its own short JSON text, written into one reused buffer' : 'still grows linear memory, which never shrinks: that peak stays reserved for the page\'s life'}. After \`destroy()\` and garbage collection (the handler has no \`free()\`; a FinalizationRegistry frees its session) the space is reused by the next session (last column). The plain-JS baseline keeps the same log (the newest 10,000) in the JS heap.`, '');
+  md.push(`One \`events()\` call on the full log (${grown.map(([r, g]) => `${r}: ${g > 0 ? 'grew ' + fmtB(g) : 'no growth'}`).join(', ')}; target: wasm memory back to its size before the call) ${none ? 'leaves linear memory as it was' : 'grows linear memory, which never shrinks: that peak stays reserved for the page\'s life (a second call shows whether it grows again)'}. After \`destroy()\` and garbage collection (the handler has no \`free()\`; a FinalizationRegistry frees its session) the space is reused by the next session (last column). The plain-JS baseline keeps the same log (the newest 10,000) in the JS heap.`, '');
 }
 if (chrome.pageErrors.length) md.push(`Page errors during the run: ${chrome.pageErrors.slice(0, 5).map((e) => '`' + e.slice(0, 200) + '`').join('; ')}`, '');
 
