@@ -227,10 +227,19 @@ async function nodeProfile(events) {
   session.disconnect();
   s.okra.destroy();
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children || []) parent.set(c, n.id);
+  // The profiler's own work (Profiler.stop serialising the profile, under
+  // node:inspector's post) and idle time are not okra-events' cost.
+  const profiler = (id) => {
+    for (let at = id; at !== undefined; at = parent.get(at)) if (nodes.get(at).callFrame.url.startsWith('node:inspector')) return true;
+    return false;
+  };
   const self = new Map();
   const wasmSelf = new Map();
   profile.samples.forEach((id, i) => {
     const f = nodes.get(id).callFrame;
+    if (f.functionName === '(idle)' || profiler(id)) return;
     let kind;
     if (f.url.startsWith('wasm://') || /^(wasm-function|\$)/.test(f.functionName)) {
       kind = 'wasm (the Rust core: parse data, build, scrub, log and serialise the event)';
@@ -240,6 +249,7 @@ async function nodeProfile(events) {
     }
     else if (f.url.endsWith('/okra_events.js')) kind = `JS glue: ${glueName(f.lineNumber)}`;
     else if (/\/pkg\/[a-z_]+\.js$/.test(f.url)) kind = `JS entry: ${f.url.split('/').pop()} ${f.functionName || '(top level)'}`;
+    else if (/encoding$/.test(f.url) && /^(decode|encode|encodeInto)$/.test(f.functionName)) kind = `JS glue: TextDecoder/TextEncoder ${f.functionName} (text across the boundary)`;
     else if (f.functionName === '(garbage collector)') kind = 'garbage collector';
     else if (f.url.endsWith('/workload.mjs')) kind = 'the bench loop and onEvent callback';
     else kind = `other: ${f.functionName || '(anonymous)'} (${f.url ? f.url.split('/').pop() : 'engine'})`;
@@ -555,7 +565,7 @@ md.push(`| Chromium, persisted queue (event_callback_url → 127.0.0.1, localSto
 md.push('');
 md.push(`Persisted row: ${PERSIST_ROUNDS} rounds of ${PERSIST_BLOCK.toLocaleString('en-US')} events per emitter (under the queue's bound of 5,000), in a fresh browser context; between blocks the queue drains to the receiver (untimed). Its baseline is the same plain emitter with \`persist\`: one \`localStorage\` entry per event, POSTed in batches of 100 from a timer, removed on 2xx (no retry, backoff, bound or pagehide flush). Against the in-memory plain emitter the persisted okra-events costs ${ratio(persOkra, chrome.emit.plain)}×. Delivered to the receiver: okra-events ${pers.delivered.okra.toLocaleString('en-US')} of ${pers.emitted.toLocaleString('en-US')} events, baseline ${pers.delivered.plain.toLocaleString('en-US')} of ${pers.emitted.toLocaleString('en-US')}${pers.drainedAll ? '' : ' (**some blocks did not drain within 20 s**)'}; ${pers.receivedTotal - pers.receivedUnique} duplicate deliveries.`, '');
 const prof = node.profile;
-md.push(`Where okra-events' per-event time goes, in Node: CPU profile (node:inspector, 50 µs sampling) of ${prof.events.toLocaleString('en-US')} \`track()\` calls on a fresh handler, self time by kind (JS rows include the engine built-ins they call, e.g. \`JSON.parse\` in \`call\` of engine.js's Dispatcher):`, '');
+md.push(`Where okra-events' per-event time goes, in Node: CPU profile (node:inspector, 50 µs sampling) of ${prof.events.toLocaleString('en-US')} \`track()\` calls on a fresh handler, self time by kind, without the profiler's own work and idle time (JS rows include the engine built-ins they call, e.g. \`JSON.parse\` in \`call\` of engine.js's Dispatcher):`, '');
 md.push('| where | share | µs per event |', '| --- | ---: | ---: |');
 for (const [k, us] of prof.kinds.slice(0, 10)) md.push(`| ${k} | ${((us / prof.totalUs) * 100).toFixed(1)}% | ${(us / prof.events).toFixed(2)} |`);
 const rest = prof.kinds.slice(10).reduce((a, [, us]) => a + us, 0);
