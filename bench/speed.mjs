@@ -28,7 +28,7 @@
 // bench/out/speed.json and bench/out/speed.md. Times are reported, never asserted.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -264,7 +264,8 @@ async function nodeProfile(events) {
 
 // ----------------------------------------------------------------- Chromium
 // The package's files the entry loads (not the base64 fallback, which it never needs here).
-const OKRA_FILES = ['/pkg/index.js', ...['okra_events', 'engine', 'handler', 'bridge', 'delivery', 'options', 'store'].map((m) => `/pkg/${m}.js`)];
+/** The package's JS a page loads: the entry first, then every other module but the base64 fallback. */
+const OKRA_FILES = ['/pkg/index.js', ...readdirSync(PKG).filter((f) => f.endsWith('.js') && f !== 'index.js' && f !== 'okra_events_wasm.js').map((f) => `/pkg/${f}`)];
 const OKRA_WASM = '/pkg/okra_events_bg.wasm';
 const PLAIN_FILES = ['/plain-emitter.mjs'];
 

@@ -12,7 +12,7 @@ const handlers = new Map();
 const registry =
   typeof FinalizationRegistry === 'function'
     ? new FinalizationRegistry((state) => {
-        if (state.released) {
+        if (state.released && !state.freed) {
           handlers.delete(state.id);
           run(OP.FREE, state.id);
         }
@@ -107,7 +107,7 @@ export function buildHandler(options) {
   const state = new State(+id, win, callbacksOf(options), +sender - 1);
   handlers.set(state.id, state);
   const handler = new Handler(state, options, sessionId, trackingId);
-  registry?.register(handler, state);
+  registry?.register(handler, state, handler);
   state.listen();
   apply(records);
   return handler;
@@ -228,5 +228,20 @@ export class Handler {
   /** This session's events, oldest first, as new objects. */
   events() {
     return readEvents(OP.EVENTS, this.#state.id);
+  }
+
+  /**
+   * Frees the session's memory in the wasm at once (optional: it is freed
+   * when the handler is garbage-collected). Destroys the handler first;
+   * events already queued are still delivered.
+   */
+  free() {
+    const state = this.#state;
+    if (state.freed) return;
+    this.destroy();
+    state.freed = true;
+    handlers.delete(state.id);
+    registry?.unregister(this);
+    run(OP.FREE, state.id);
   }
 }

@@ -11,9 +11,6 @@ import { buildHandler } from './handler.js';
 import { openWidget, connectToHost as connect } from './bridge.js';
 import { initDelivery, resumeDelivery } from './delivery.js';
 
-// A variable, so that bundlers leave Node's module out of browser bundles.
-const NODE_FS = 'node:fs';
-
 /**
  * The compiled module. Browsers and bundlers fetch the file beside this one
  * (Vite and webpack 5 emit it as an asset from the `new URL` below); Node
@@ -24,7 +21,9 @@ const NODE_FS = 'node:fs';
 async function compile() {
   const url = new URL('./okra_events_bg.wasm', import.meta.url);
   if (url.protocol === 'file:') {
-    const fs = globalThis.process?.getBuiltinModule?.(NODE_FS) ?? (await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_FS));
+    // Node (20.16+): read it from disk, with no import a bundler would follow.
+    const fs = globalThis.process?.getBuiltinModule?.('fs');
+    if (!fs) throw new Error('Node.js 20.16 or later is needed (process.getBuiltinModule) to read okra_events_bg.wasm');
     return new WebAssembly.Module(fs.readFileSync(url));
   }
   let response;
@@ -113,7 +112,9 @@ export const Okra = Object.freeze({
   buildWithOptions,
   connectToHost,
   events,
-  version: '__VERSION__',
+  // Replaced with the package's version when scripts/package.mjs bundles the entry.
+  // eslint-disable-next-line no-undef
+  version: __VERSION__,
 });
 
 export default Okra;

@@ -135,7 +135,7 @@ pub const OFFLINE_NOW: u32 = 0x200;
 /// Most bytes of event JSON [`EVENTS`] returns in one call, so a large log
 /// never needs its whole JSON in linear memory at once (wasm memory never
 /// shrinks).
-const EVENTS_CHUNK: usize = 64 * 1024;
+const EVENTS_CHUNK: usize = 16 * 1024;
 
 /// One same-page handler.
 #[derive(Debug)]
@@ -288,9 +288,11 @@ impl Engine {
             }
             EVENTS => {
                 let from = a.parse().unwrap_or(0);
-                let events = self.slot(id).map(|s| s.session.events()).unwrap_or(&[]);
-                let text = events_chunk(events, from);
-                self.out.tag('=', 0).str(&text);
+                let events = match self.handlers.get(id.wrapping_sub(1)) {
+                    Some(Some(slot)) => slot.session.events(),
+                    _ => &[],
+                };
+                events_chunk(&mut self.out, events, from);
             }
             FREE => {
                 if let Some(slot) = self.handlers.get_mut(id.wrapping_sub(1)) {
@@ -435,11 +437,11 @@ impl Engine {
             }
             FRAME_EVENTS => {
                 let from = a.parse().unwrap_or(0);
-                let text = match self.frame_at(id) {
-                    Some(f) => events_chunk(f.host.events(), from),
-                    None => "[]".into(),
+                let events = match self.frames.get(id.wrapping_sub(1)) {
+                    Some(Some(f)) => f.host.events(),
+                    _ => &[],
                 };
-                self.out.tag('=', 0).str(&text);
+                events_chunk(&mut self.out, events, from);
             }
             FRAME_SESSION => {
                 let sid = self
@@ -530,21 +532,23 @@ fn write_outputs(out: &mut Out, id: u32, outputs: Vec<Output>) {
     }
 }
 
-/// Events from index `from` as a JSON array of at most about
-/// [`EVENTS_CHUNK`] bytes (always at least one event when any remain).
-fn events_chunk(events: &[Event], from: usize) -> String {
-    let mut text = String::from("[");
+/// Writes the return record of events from index `from`: a JSON array of
+/// at most about [`EVENTS_CHUNK`] bytes (at least one event when any
+/// remain), straight into the records, so reading a large log never needs
+/// more than one small buffer in linear memory (wasm memory never shrinks).
+fn events_chunk(out: &mut Out, events: &[Event], from: usize) {
+    out.tag('=', 0).str("[");
+    let start = out.len();
     for e in events.iter().skip(from) {
-        if text.len() > EVENTS_CHUNK {
+        if out.len() - start > EVENTS_CHUNK {
             break;
         }
-        if text.len() > 1 {
-            text.push(',');
+        if out.len() > start {
+            out.push(',');
         }
-        json::write_event(&mut text, e);
+        json::write_event(out.text_mut(), e);
     }
-    text.push(']');
-    text
+    out.push(']');
 }
 
 /// The catalog: `[{ name, category, screen, description }]`.
@@ -635,7 +639,17 @@ impl Engine {
         b: &str,
         bad_arg: bool,
     ) -> Result<(), Error> {
-        let method = if op == SCREEN { "screen" } else { "track" };
+        let method = match op {
+            SCREEN => "screen",
+            TRACK => "track",
+            SUCCESS => "success",
+            FAIL => "fail",
+            _ => "close",
+        };
+        if self.slot(id).is_none() {
+            // Freed (`handler.free()`): as after destroy(), every call throws.
+            return Err(Error::Destroyed(method));
+        }
         if bad_arg {
             return Err(Error::InvalidArgument {
                 method,

@@ -58,6 +58,21 @@ impl Out {
         self
     }
 
+    /// Bytes written so far.
+    pub fn len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// Appends one character to the current field.
+    pub fn push(&mut self, c: char) {
+        self.text.push(c);
+    }
+
+    /// The text, to write a field in place (e.g. an event's JSON).
+    pub fn text_mut(&mut self) -> &mut String {
+        &mut self.text
+    }
+
     /// Takes the records written so far.
     pub fn take(&mut self) -> String {
         std::mem::take(&mut self.text)
