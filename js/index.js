@@ -67,7 +67,10 @@ await stored;
 // does not wait for storage to be read.
 if (!unavailable) resumeDelivery();
 
-const events = Object.freeze(unavailable ? [] : JSON.parse(answer(run(OP.CATALOG))[0]).map((e) => Object.freeze(e)));
+/** The catalog, read from the engine the first time it is asked for (not at import, which it would slow). */
+let catalog;
+const events = () =>
+  (catalog ??= Object.freeze(unavailable ? [] : JSON.parse(answer(run(OP.CATALOG))[0]).map((e) => Object.freeze(e))));
 
 /**
  * The Error every call gives when the wasm could not be instantiated; it is
@@ -111,7 +114,9 @@ function connectToHost(options) {
 export const Okra = Object.freeze({
   buildWithOptions,
   connectToHost,
-  events,
+  get events() {
+    return events();
+  },
   // Replaced with the package's version when scripts/package.mjs bundles the entry.
   // eslint-disable-next-line no-undef
   version: __VERSION__,

@@ -551,9 +551,11 @@ impl Sender {
         if self.flushed.replace(version) == Some(version) {
             return;
         }
-        let (leader, unstored) = (self.leader, &self.unstored);
-        let only = |item: &Item| leader || unstored.contains(&item.key);
-        for b in self.queue.flush_batches_of(now, only) {
+        // A tab without the lock beacons its whole queue, its stored events
+        // too: they come before its unstored ones, so the beacons keep the
+        // session's order, and a copy the sending tab delivers later has the
+        // same event_id.
+        for b in self.queue.flush_batches(now) {
             out.tag('k', self.id).str(&b.body);
         }
     }
