@@ -24,7 +24,7 @@
 // Run: node bench/boundary.mjs (builds first; BENCH_BOUNDARY_NO_BUILD=1 reuses
 // target/boundary/out). Writes bench/boundary.md and bench/out/boundary.json.
 // Environment: BENCH_BOUNDARY_CALLS (calls per block, 20,000),
-// BENCH_BOUNDARY_ROUNDS (11). Times are reported, never asserted.
+// BENCH_BOUNDARY_ROUNDS (15). Times are reported, never asserted.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -38,7 +38,7 @@ const ROOT = resolve(HERE, '..');
 const OUT = join(ROOT, 'target/boundary/out');
 const env = process.env;
 const CALLS = Number(env.BENCH_BOUNDARY_CALLS || 20_000);
-const ROUNDS = Number(env.BENCH_BOUNDARY_ROUNDS || 11);
+const ROUNDS = Number(env.BENCH_BOUNDARY_ROUNDS || 15);
 const WARMUP = 2_000;
 const CHROMIUM = env.CHROMIUM || '/usr/bin/chromium';
 const started = Date.now();
@@ -111,10 +111,13 @@ async function measure(run) {
     for (const k of order) rounds[k].push(((await run(k, CALLS)) * 1e6) / CALLS);
   }
   const med = Object.fromEntries(KINDS.map((k) => [k, median(rounds[k])]));
-  const pair = (a, b) => median(rounds[a].map((x, i) => x / rounds[b][i]));
+  const per = (a, b) => rounds[a].map((x, i) => x / rounds[b][i]);
+  const fresh = per('to_value', 'json');
+  const prebuilt = per('to_value_prebuilt', 'json_prebuilt');
   return {
     rounds, median: med,
-    ratio: { fresh: pair('to_value', 'json'), prebuilt: pair('to_value_prebuilt', 'json_prebuilt') },
+    ratio: { fresh: median(fresh), prebuilt: median(prebuilt) },
+    spread: { fresh: [Math.min(...fresh), Math.max(...fresh)], prebuilt: [Math.min(...prebuilt), Math.max(...prebuilt)] },
     // What handing over adds to making the event, per event.
     over: { json: med.json - med.none, to_value: med.to_value - med.none },
   };
@@ -254,16 +257,18 @@ for (const [v, label] of [['none', 'the event alone'], ['json', '+ JSON text'], 
   md.push(`| ${label} | ${kb(s.wasm)} | ${kb(s.wasmGz)} | ${kb(s.glue)} | ${kb(s.glueGz)} | ${add} |`);
 }
 md.push('', '1 KB = 1,000 bytes. The glue is wasm-bindgen\'s output as is (not minified).', '');
+md.push('Where `to_value`\'s bytes come from (twiggy on the unoptimised build when this bench was written): mostly not serde-wasm-bindgen itself but `<f64 as FromStr>` (core\'s `dec2flt`, with its power-of-five tables in the data section), which `Value`\'s `Serialize` impl calls for every non-integer number (`Value::Number` keeps JSON text), then `Value`\'s and `Event`\'s serializers, serde-wasm-bindgen\'s interned-key table (a hashbrown map of `JsString`s) and its error formatting. A `to_value` that handed numbers over as text or parsed them in JS would cost less; it would still be an addition to the JSON text the core writes anyway.', '');
 
 md.push('## Per event', '');
 md.push(`Median over ${ROUNDS} interleaved rounds of ${CALLS.toLocaleString('en-US')} calls per kind (order rotated each round). Ratio: \`to_value\` over JSON text, the median of the per-round ratios (each pair measured in the same round), so above 1 means JSON text is faster.`, '');
 const envs = [['Node ' + process.version, node], ['Chromium ' + (chromium.version ?? ''), chromium]];
-md.push('| environment | event alone | fresh event, JSON text + `JSON.parse` | fresh event, `to_value` | ratio | pre-built event, `write_event` + `JSON.parse` | pre-built event, `to_value` | ratio |');
+md.push('| environment | event alone | fresh event, JSON text + `JSON.parse` | fresh event, `to_value` | ratio (rounds\' range) | pre-built event, `write_event` + `JSON.parse` | pre-built event, `to_value` | ratio (rounds\' range) |');
 md.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+const range = ([lo, hi]) => `${lo.toFixed(2)}–${hi.toFixed(2)}`;
 for (const [name, r] of envs) {
   if (r.error) { md.push(`| ${name} | not measured: ${r.error.replace(/\|/g, '\\|').split('\n')[0]} | | | | | | |`); continue; }
   const m = r.median;
-  md.push(`| ${name} | ${ns(m.none)} | ${ns(m.json)} | ${ns(m.to_value)} | **${x2(r.ratio.fresh)}** | ${ns(m.json_prebuilt)} | ${ns(m.to_value_prebuilt)} | **${x2(r.ratio.prebuilt)}** |`);
+  md.push(`| ${name} | ${ns(m.none)} | ${ns(m.json)} | ${ns(m.to_value)} | **${x2(r.ratio.fresh)}** (${range(r.spread.fresh)}) | ${ns(m.json_prebuilt)} | ${ns(m.to_value_prebuilt)} | **${x2(r.ratio.prebuilt)}** (${range(r.spread.prebuilt)}) |`);
 }
 md.push('');
 md.push('- *Fresh event*: what a `track()` costs end to end with each way across. The JSON text is the one the core wrote already for `Output::Event`, so that column is what the shipped engine pays; `to_value` comes on top of that write.');
