@@ -3,6 +3,7 @@
 //! themselves live here so they are tested natively.
 
 use crate::error::Error;
+use crate::text::cat;
 use crate::time::Millis;
 
 /// The widget environment.
@@ -34,7 +35,7 @@ pub fn parse_env(value: Option<&str>) -> Result<Env, Error> {
         Some(other) => Err(Error::InvalidOption {
             option: "env",
             expected: "\"production\" or \"production-sandbox\"",
-            given: format!("\"{other}\""),
+            given: cat(&["\"", other, "\""]),
         }),
     }
 }
@@ -86,10 +87,12 @@ fn parse_web_url(option: &'static str, url: &str) -> Result<String, Error> {
             .unwrap_or("")
             .rsplit_once('@')
         {
-            Some((_, host)) => format!(
-                "{scheme}://***@{host}{}",
-                &rest[rest.find(['/', '?', '#']).unwrap_or(rest.len())..]
-            ),
+            Some((_, host)) => cat(&[
+                scheme,
+                "://***@",
+                host,
+                &rest[rest.find(['/', '?', '#']).unwrap_or(rest.len())..],
+            ]),
             None => url.to_owned(),
         },
         None => url.to_owned(),
@@ -97,7 +100,7 @@ fn parse_web_url(option: &'static str, url: &str) -> Result<String, Error> {
     let bad = || Error::InvalidOption {
         option,
         expected: URL_EXPECTED,
-        given: format!("\"{shown}\""),
+        given: cat(&["\"", &shown, "\""]),
     };
     // Spaces and control characters, and the Unicode spaces a copy-paste
     // brings along (listed, to keep Unicode tables out of the wasm).
@@ -118,7 +121,7 @@ fn parse_web_url(option: &'static str, url: &str) -> Result<String, Error> {
     let (host, port) = match authority.strip_prefix('[') {
         Some(v6) => {
             let (inside, after) = v6.split_once(']').ok_or_else(bad)?;
-            (format!("[{inside}]"), after.strip_prefix(':'))
+            (cat(&["[", inside, "]"]), after.strip_prefix(':'))
         }
         None => match authority.split_once(':') {
             Some((h, p)) => (h.to_ascii_lowercase(), Some(p)),
