@@ -44,7 +44,7 @@ use crate::catalog::CATALOG;
 use crate::json;
 use crate::screen::Screen;
 use crate::session::{Ctx, Output, Session};
-use crate::text::cat;
+use crate::text::{self, cat};
 use crate::time::Millis;
 use crate::{Error, Event, Value};
 use out::Out;
@@ -287,7 +287,7 @@ impl Engine {
                 self.out.tag('=', 0).num(n);
             }
             EVENTS => {
-                let from = a.parse().unwrap_or(0);
+                let from = text::whole(a).unwrap_or(0);
                 let events = match self.handlers.get(id.wrapping_sub(1)) {
                     Some(Some(slot)) => slot.session.events(),
                     _ => &[],
@@ -306,7 +306,7 @@ impl Engine {
             LEAD => {
                 let found = a
                     .split('\n')
-                    .filter_map(|line| line.split_once('\t'))
+                    .filter_map(|line| text::split_once(line, b'\t'))
                     .map(|(k, j)| (k.to_owned(), j.to_owned()))
                     .collect();
                 let online = self.online;
@@ -317,9 +317,9 @@ impl Engine {
             ANSWER => {
                 // `a`: the status, a space, and a random number in [0, 1e6)
                 // for the backoff's jitter.
-                let (status, jitter) = a.split_once(' ').unwrap_or((a, "0"));
-                let status = status.parse().unwrap_or(0);
-                let jitter = jitter.parse::<u32>().unwrap_or(0) as f64 / 1e6;
+                let (status, jitter) = text::split_once(a, b' ').unwrap_or((a, "0"));
+                let status = text::whole(status).unwrap_or(0);
+                let jitter = text::whole::<u32>(jitter).unwrap_or(0) as f64 / 1e6;
                 let retry = (!b.is_empty()).then_some(b);
                 let mut notices = Vec::new();
                 let online = self.online;
@@ -351,9 +351,9 @@ impl Engine {
                 }
             }
             SETTLED => {
-                let state = match b.parse() {
-                    Ok(status) => Settled::Rejected(status),
-                    Err(_) => Settled::Delivered,
+                let state = match text::whole(b) {
+                    Some(status) => Settled::Rejected(status),
+                    None => Settled::Delivered,
                 };
                 let session = sender::session_of(a);
                 let local = self
@@ -436,7 +436,7 @@ impl Engine {
                 }
             }
             FRAME_EVENTS => {
-                let from = a.parse().unwrap_or(0);
+                let from = text::whole(a).unwrap_or(0);
                 let events = match self.frames.get(id.wrapping_sub(1)) {
                     Some(Some(f)) => f.host.events(),
                     _ => &[],
