@@ -295,11 +295,12 @@ impl Engine {
                 self.out.tag('=', 0).num(s as u64);
             }
             LEAD => {
-                let found = a
-                    .split('\n')
-                    .filter_map(|line| text::split_once(line, b'\t'))
-                    .map(|(k, j)| (k.to_owned(), j.to_owned()))
-                    .collect();
+                let mut found = Vec::new();
+                text::each_piece(a, b'\n', |line| {
+                    if let Some((k, j)) = text::split_once(line, b'\t') {
+                        found.push((k.to_owned(), j.to_owned()));
+                    }
+                });
                 if let Some(s) = self.senders.get_mut(id) {
                     s.lead(found, t.mono, t.wall, &mut self.out);
                 }
