@@ -41,7 +41,7 @@ use crate::catalog::CATALOG;
 use crate::json;
 use crate::screen::Screen;
 use crate::session::{Ctx, Output, Session};
-use crate::text::{self, cat};
+use crate::text;
 use crate::time::Millis;
 use crate::{Error, Event, Value};
 use out::Out;
@@ -628,19 +628,19 @@ impl Engine {
         match op {
             SCREEN => {
                 let screen = Screen::parse(a)?;
-                let details = input::data(b, || cat(&["screen(\"", a, "\", details) details"]))?;
+                let details = input::data(b, &["screen(\"", a, "\", details) details"])?;
                 self.step(id, t, |s, ctx| s.screen(ctx, screen, details))
             }
             TRACK => {
-                let data = input::data(b, || cat(&["track(\"", a, "\", data) data"]))?;
+                let data = input::data(b, &["track(\"", a, "\", data) data"])?;
                 self.step(id, t, |s, ctx| s.track(ctx, a, data))
             }
             SUCCESS => {
-                let data = input::data(b, || "success(data) data".into())?;
+                let data = input::data(b, &["success(data) data"])?;
                 self.step(id, t, |s, ctx| s.success(ctx, data))
             }
             FAIL => {
-                let error = input::data(b, || "fail(error) error".into())?;
+                let error = input::data(b, &["fail(error) error"])?;
                 self.step(id, t, |s, ctx| s.fail(ctx, error))
             }
             _ => self.step(id, t, |s, ctx| s.close(ctx)),
