@@ -49,7 +49,7 @@ pub fn describe(value: Option<&crate::Value>) -> String {
 // found is a character boundary.
 
 /// Where the first byte of `s` that is in `set` (ASCII) is, or `s.len()`.
-// `set.contains` would bring in the memchr-based slice search this avoids.
+// `set.contains` on bytes goes through memchr, which this file avoids.
 #[allow(clippy::manual_contains)]
 pub fn until_any(s: &str, set: &[u8]) -> usize {
     s.bytes()
@@ -67,6 +67,16 @@ pub fn split_once(s: &str, b: u8) -> Option<(&str, &str)> {
 pub fn rsplit_once(s: &str, b: u8) -> Option<(&str, &str)> {
     let i = s.bytes().rposition(|c| c == b)?;
     Some((&s[..i], &s[i + 1..]))
+}
+
+/// Calls `f` with each piece of `s` between the bytes `b` (ASCII), as
+/// `str::split(b)` yields them.
+pub fn each_piece<'a>(mut s: &'a str, b: u8, mut f: impl FnMut(&'a str)) {
+    while let Some((piece, rest)) = split_once(s, b) {
+        f(piece);
+        s = rest;
+    }
+    f(s);
 }
 
 /// `s` around the first `pat` (ASCII, not empty), without it:
@@ -106,11 +116,30 @@ mod tests {
             assert_eq!(split_once(s, b':'), s.split_once(':'), "{s}");
             assert_eq!(rsplit_once(s, b':'), s.rsplit_once(':'), "{s}");
             assert_eq!(split_once_str(s, "://"), s.split_once("://"), "{s}");
+            let mut pieces = Vec::new();
+            each_piece(s, b':', |p| pieces.push(p));
+            assert_eq!(pieces, s.split(':').collect::<Vec<_>>(), "{s}");
             assert_eq!(
                 &s[..until_any(s, b"/?#")],
                 s.split(['/', '?', '#']).next().unwrap(),
                 "{s}"
             );
+        }
+        // The storage-key readers in engine::sender, against the std
+        // iterators they used before.
+        for key in ["", "7", "s:7", "okra:s1:12", "a:b:c:+9", "p:s:x"] {
+            use crate::engine::sender::{sequence_of, session_of};
+            assert_eq!(
+                session_of(key),
+                key.rsplit(':').nth(1).unwrap_or(""),
+                "{key}"
+            );
+            let seq = key
+                .rsplit(':')
+                .next()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
+            assert_eq!(sequence_of(key), seq, "{key}");
         }
         for s in [
             "",

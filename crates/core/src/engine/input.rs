@@ -270,17 +270,19 @@ pub fn parse_link(opts: &Value) -> Result<LinkOptions, Error> {
 
 /// Reads a data argument (`track` data, `screen` details, `success` data,
 /// `fail` error): JSON text, or a NUL followed by the reason the entry could
-/// not make JSON of it. `what` names the argument in the error.
-pub fn data(text: &str, what: impl FnOnce() -> String) -> Result<Value, Error> {
-    if let Some(reason) = text.strip_prefix('\u{0}') {
-        return Err(Error::InvalidData {
-            what: what(),
-            reason: reason.to_owned(),
-        });
-    }
-    json::parse(text).map_err(|e| Error::InvalidData {
-        what: what(),
-        reason: e.message(),
+/// not make JSON of it. `what`, joined, names the argument in the error (one
+/// non-generic function for every caller: one copy in the wasm).
+pub fn data(text: &str, what: &[&str]) -> Result<Value, Error> {
+    let reason = match text.strip_prefix('\u{0}') {
+        Some(reason) => reason.to_owned(),
+        None => match json::parse(text) {
+            Ok(value) => return Ok(value),
+            Err(e) => e.message(),
+        },
+    };
+    Err(Error::InvalidData {
+        what: cat(what),
+        reason,
     })
 }
 
@@ -354,7 +356,7 @@ mod tests {
 
     #[test]
     fn data_markers_carry_the_reason() {
-        let e = data("\u{0}got function, which JSON cannot hold", || "x".into()).unwrap_err();
+        let e = data("\u{0}got function, which JSON cannot hold", &["x"]).unwrap_err();
         assert!(e
             .message()
             .ends_with("x must be a plain JSON object: got function, which JSON cannot hold"));

@@ -44,7 +44,7 @@ use crate::catalog::CATALOG;
 use crate::json;
 use crate::screen::Screen;
 use crate::session::{Ctx, Output, Session};
-use crate::text::{self, cat};
+use crate::text;
 use crate::time::Millis;
 use crate::{Error, Event, Value};
 use out::Out;
@@ -304,11 +304,12 @@ impl Engine {
                 self.out.tag('=', 0).num(s as u64);
             }
             LEAD => {
-                let found = a
-                    .split('\n')
-                    .filter_map(|line| text::split_once(line, b'\t'))
-                    .map(|(k, j)| (k.to_owned(), j.to_owned()))
-                    .collect();
+                let mut found = Vec::new();
+                text::each_piece(a, b'\n', |line| {
+                    if let Some((k, j)) = text::split_once(line, b'\t') {
+                        found.push((k.to_owned(), j.to_owned()));
+                    }
+                });
                 let online = self.online;
                 if let Some(s) = self.senders.get_mut(id) {
                     s.lead(found, online, t.mono, t.wall, &mut self.out);
@@ -664,19 +665,19 @@ impl Engine {
         match op {
             SCREEN => {
                 let screen = Screen::parse(a)?;
-                let details = input::data(b, || cat(&["screen(\"", a, "\", details) details"]))?;
+                let details = input::data(b, &["screen(\"", a, "\", details) details"])?;
                 self.step(id, t, |s, ctx| s.screen(ctx, screen, details))
             }
             TRACK => {
-                let data = input::data(b, || cat(&["track(\"", a, "\", data) data"]))?;
+                let data = input::data(b, &["track(\"", a, "\", data) data"])?;
                 self.step(id, t, |s, ctx| s.track(ctx, a, data))
             }
             SUCCESS => {
-                let data = input::data(b, || "success(data) data".into())?;
+                let data = input::data(b, &["success(data) data"])?;
                 self.step(id, t, |s, ctx| s.success(ctx, data))
             }
             FAIL => {
-                let error = input::data(b, || "fail(error) error".into())?;
+                let error = input::data(b, &["fail(error) error"])?;
                 self.step(id, t, |s, ctx| s.fail(ctx, error))
             }
             _ => self.step(id, t, |s, ctx| s.close(ctx)),

@@ -10,7 +10,7 @@
 
 use crate::delivery::{Answer, Item, Outcome, Policy, Push, Queue};
 use crate::engine::out::Out;
-use crate::text::{cat, num};
+use crate::text::{self, cat, num};
 use crate::time::Millis;
 use crate::Value;
 
@@ -37,15 +37,16 @@ pub fn key(session_start: Millis, session_id: &str, sequence: u64) -> String {
 
 /// The session id inside a storage key.
 pub fn session_of(key: &str) -> &str {
-    key.rsplit(':').nth(1).unwrap_or("")
+    match text::rsplit_once(key, b':') {
+        Some((head, _)) => text::rsplit_once(head, b':').map_or(head, |(_, s)| s),
+        None => "",
+    }
 }
 
 /// The event's sequence number inside a storage key.
 pub fn sequence_of(key: &str) -> u64 {
-    key.rsplit(':')
-        .next()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0)
+    let last = text::rsplit_once(key, b':').map_or(key, |(_, s)| s);
+    text::whole(last).unwrap_or(0)
 }
 
 /// A delivery problem, reported to `onError` as `{ type, message, ... }`.
