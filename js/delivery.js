@@ -206,7 +206,11 @@ function listenToPage() {
   if (listening || !win || typeof win.addEventListener !== 'function') return;
   listening = true;
   const flush = () => apply(run(OP.FLUSH));
-  win.addEventListener('pagehide', flush);
+  win.addEventListener('pagehide', () => {
+    // What IndexedDB has not committed yet goes to localStorage first.
+    store?.rescue();
+    flush();
+  });
   win.addEventListener('online', () => apply(run(OP.RESUME)));
   const doc = win.document;
   if (doc && typeof doc.addEventListener === 'function') {

@@ -62,6 +62,7 @@ const committed = (tx) =>
 function localStore(s, committedPut) {
   return {
     kind: 'localStorage',
+    rescue() {},
     put(key, url, json, onFail) {
       try {
         s.setItem(key, `${url}\n${json}`);
@@ -96,9 +97,17 @@ function scanLocal(s) {
   return out.sort((a, b) => (a[0] < b[0] ? -1 : 1));
 }
 
-/** The IndexedDB store. Writes and removals go in order, one transaction per microtask. */
+/**
+ * The IndexedDB store. Writes and removals go in order, one transaction per
+ * microtask. A page that goes away does not wait for its last transaction,
+ * and some engines drop it (WebKit drops the writes begun in the page's last
+ * task), so `rescue()`, called at pagehide, copies every event not yet
+ * committed into localStorage, synchronously; the next page finds it there.
+ */
 function databaseStore(db, local, committedPut) {
   let ops = [];
+  /** key -> [url, json] of the events handed to IndexedDB and not yet committed. */
+  const uncommitted = new Map();
   const flush = () => {
     const batch = ops;
     ops = [];
@@ -116,6 +125,7 @@ function databaseStore(db, local, committedPut) {
     (tx ? committed(tx) : Promise.resolve(false)).then((ok) => {
       for (const op of batch) {
         if (op.json === undefined) continue;
+        uncommitted.delete(op.key);
         if (ok) committedPut(op.key, op.url, op.json);
         // IndexedDB refused (quota, a closed database): the next store down.
         else if (local) localStore(local, committedPut).put(op.key, op.url, op.json, op.onFail);
@@ -130,13 +140,25 @@ function databaseStore(db, local, committedPut) {
   return {
     kind: 'indexeddb',
     put(key, url, json, onFail) {
+      uncommitted.set(key, [url, json]);
       queue({ key, url, json, onFail });
     },
     remove(key) {
+      uncommitted.delete(key);
       queue({ key });
       try {
         local?.removeItem(key);
       } catch {}
+    },
+    rescue() {
+      if (!local) return;
+      for (const [key, [url, json]] of uncommitted) {
+        try {
+          local.setItem(key, `${url}\n${json}`);
+        } catch {
+          return;
+        }
+      }
     },
     async scan() {
       const rows = await new Promise((resolve) => {
@@ -149,8 +171,9 @@ function databaseStore(db, local, committedPut) {
         }
       });
       // Events that went to localStorage when IndexedDB refused them.
-      const all = rows.map((r) => [r.k, r.u, r.j]).concat(local ? scanLocal(local) : []);
-      return all.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+      const all = new Map(rows.map((r) => [r.k, [r.k, r.u, r.j]]));
+      if (local) for (const row of scanLocal(local)) all.set(row[0], row);
+      return [...all.values()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
     },
   };
 }

@@ -544,18 +544,16 @@ impl Sender {
     /// order and stops at the first the browser refuses (its in-flight beacon
     /// budget is 64 KiB), so no later event overtakes an earlier one.
     pub fn flush(&mut self, now: Millis, out: &mut Out) {
-        if !self.sends() {
-            // The page holding the lock sends what this one stored.
-            return;
-        }
+        // Every page hands over what it holds, lock or not: a page can go
+        // away before it is granted the lock, or while the sending tab's
+        // webhook is down, and what it has not confirmed may be nowhere
+        // else. A copy the sending tab delivers too has the same event_id.
         let version = self.queue.version();
         if self.flushed.replace(version) == Some(version) {
             return;
         }
-        // A tab without the lock beacons its whole queue, its stored events
-        // too: they come before its unstored ones, so the beacons keep the
-        // session's order, and a copy the sending tab delivers later has the
-        // same event_id.
+        // The whole queue, stored events too: they come before unstored ones,
+        // so the beacons keep each session's order.
         for b in self.queue.flush_batches(now) {
             out.tag('k', self.id).str(&b.body);
         }
