@@ -1,0 +1,316 @@
+// One small driver over three browser engines, so the cross-engine tests
+// (suite.mjs) run the same assertions in each:
+//
+//   chromium  Debian's Chromium through playwright-core (CDP), as tests/e2e/ does;
+//   firefox   Debian's Firefox ESR through puppeteer-core over WebDriver BiDi
+//             (no geckodriver);
+//   webkit    WebKitGTK's MiniBrowser through Debian's WebKitWebDriver (classic
+//             WebDriver, plain HTTP from Node), under an Xvfb display that this
+//             file starts on a free display number and stops.
+//
+// The whole interface, on purpose no more than the tests need:
+//
+//   const engine = await launch('firefox');   // { name, version, offline, newContext(), close() }
+//   const ctx = await engine.newContext();     // a fresh profile/context: own storage
+//   await ctx.goto(url);                       // waits for the load event
+//   await ctx.evaluate(fn, arg);               // fn: (arg) => value or promise; value must be JSON
+//   await ctx.waitFor(fn, arg, 'what');        // polls evaluate until truthy; returns the value
+//   await ctx.reload();
+//   await ctx.setOffline(true | false);        // see `offline` below
+//   await ctx.close();
+//
+// `fn` is sent as source text (fn.toString()) and compiled by the automation
+// protocol, not by the page, so it runs on pages whose Content Security
+// Policy forbids eval. It must not close over Node variables: pass `arg`.
+//
+// Network emulation: Chromium (CDP) and Firefox (BiDi emulation.setNetworkConditions)
+// really take the context offline. Classic WebDriver has no such command, so for
+// WebKit setOffline() is a substitute: it overrides navigator.onLine and
+// dispatches the window's `offline` / `online` events, which is what the package
+// listens to; requests still go out. `engine.offline` says which one an engine
+// uses, and the tests put it in their names.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { existsSync } from 'node:fs';
+
+/** Generous: the suite must pass on a loaded 2-core machine. */
+export const WAIT_MS = 30_000;
+
+export const ENGINES = ['chromium', 'firefox', 'webkit'];
+
+const EMULATED = 'network emulation';
+const SUBSTITUTE = "SUBSTITUTE: navigator.onLine overridden + window 'offline'/'online' events (WebDriver has no network emulation)";
+
+/** How each engine's setOffline() works, known before launch (for test names). */
+export const OFFLINE = { chromium: `${EMULATED} (CDP)`, firefox: `${EMULATED} (BiDi)`, webkit: SUBSTITUTE };
+
+/** Starts an engine. */
+export async function launch(name) {
+  switch (name) {
+    case 'chromium': return launchChromium();
+    case 'firefox': return launchFirefox();
+    case 'webkit': return launchWebKit();
+    default: throw new Error(`unknown engine ${name}; one of ${ENGINES.join(', ')}`);
+  }
+}
+
+/** The expression a driver evaluates: fn(arg), awaited, as JSON text. */
+function expression(fn, arg) {
+  return `(async () => JSON.stringify(await (${fn.toString()})(${JSON.stringify(arg ?? null)}) ?? null))()`;
+}
+
+const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+
+/** Adds waitFor() to a context that has evaluate(). */
+function withWaitFor(ctx) {
+  ctx.waitFor = async (fn, arg, what, timeout = WAIT_MS) => {
+    const deadline = Date.now() + timeout;
+    let last;
+    for (;;) {
+      try {
+        last = await ctx.evaluate(fn, arg);
+        if (last) return last;
+      } catch (e) {
+        // A navigation in progress: try again.
+        last = e;
+      }
+      if (Date.now() > deadline) {
+        const seen = last instanceof Error ? last.message : JSON.stringify(last)?.slice(0, 300);
+        throw new Error(`[${ctx.engine}] timed out after ${timeout} ms waiting for ${what} (last: ${seen})`);
+      }
+      await sleep(50);
+    }
+  };
+  return ctx;
+}
+
+/** In the page: the substitute for network emulation (see the top of this file). */
+function substituteOffline(offline) {
+  Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => !offline });
+  window.dispatchEvent(new Event(offline ? 'offline' : 'online'));
+  return navigator.onLine;
+}
+
+// ---- Chromium: playwright-core ---------------------------------------------------
+
+async function launchChromium() {
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run'],
+  });
+  return {
+    name: 'chromium',
+    version: `Chromium ${browser.version()}`,
+    offline: OFFLINE.chromium,
+    async newContext() {
+      const context = await browser.newContext();
+      context.setDefaultTimeout(WAIT_MS);
+      const page = await context.newPage();
+      return withWaitFor({
+        engine: 'chromium',
+        goto: (url) => page.goto(url, { waitUntil: 'load' }).then(() => {}),
+        reload: () => page.reload({ waitUntil: 'load' }).then(() => {}),
+        evaluate: async (fn, arg) => JSON.parse(await page.evaluate(expression(fn, arg))),
+        setOffline: (offline) => context.setOffline(offline),
+        close: () => context.close(),
+      });
+    },
+    close: () => browser.close(),
+  };
+}
+
+// ---- Firefox: puppeteer-core over WebDriver BiDi ------------------------------------------
+
+async function launchFirefox() {
+  const { default: puppeteer } = await import('puppeteer-core');
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: process.env.FIREFOX || '/usr/bin/firefox-esr',
+    headless: true,
+    protocolTimeout: 60_000,
+    extraPrefsFirefox: {
+      // A test profile: no updates, telemetry or first-run pages.
+      'app.update.enabled': false,
+      'browser.shell.checkDefaultBrowser': false,
+      'datareporting.policy.dataSubmissionEnabled': false,
+      'toolkit.telemetry.enabled': false,
+    },
+  });
+  return {
+    name: 'firefox',
+    version: (await browser.version()).replace(/^firefox\//i, 'Firefox ESR '),
+    offline: OFFLINE.firefox,
+    async newContext() {
+      const context = await browser.createBrowserContext();
+      const page = await context.newPage();
+      page.setDefaultTimeout(WAIT_MS);
+      page.setDefaultNavigationTimeout(WAIT_MS);
+      return withWaitFor({
+        engine: 'firefox',
+        goto: (url) => page.goto(url, { waitUntil: 'load' }).then(() => {}),
+        reload: () => page.reload({ waitUntil: 'load' }).then(() => {}),
+        evaluate: async (fn, arg) => JSON.parse(await page.evaluate(expression(fn, arg))),
+        setOffline: (offline) => page.setOfflineMode(offline),
+        close: () => context.close(),
+      });
+    },
+    close: () => browser.close(),
+  };
+}
+
+// ---- WebKit: WebKitWebDriver + MiniBrowser under Xvfb, plain HTTP --------------------------
+
+const WEBKIT_DRIVER = process.env.WEBKITWEBDRIVER || '/usr/bin/WebKitWebDriver';
+const MINIBROWSER = process.env.MINIBROWSER || '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
+
+/** A TCP port that was free a moment ago. */
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail).listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+/** Starts Xvfb on a display it picks itself (-displayfd): resolves to { display, stop() }. */
+function startXvfb() {
+  return new Promise((ok, fail) => {
+    const xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let out = '';
+    xvfb.stderr.on('data', (d) => { stderr += d; });
+    xvfb.once('error', fail);
+    xvfb.once('exit', (code) => fail(new Error(`Xvfb exited (${code}) before it was ready: ${stderr.slice(-500)}`)));
+    xvfb.stdio[3].on('data', (d) => {
+      out += d;
+      if (!out.includes('\n')) return;
+      const display = `:${out.trim()}`;
+      xvfb.removeAllListeners('exit');
+      ok({ display, stop: () => stopProcess(xvfb) });
+    });
+  });
+}
+
+function stopProcess(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((ok) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      ok();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function launchWebKit() {
+  for (const file of [WEBKIT_DRIVER, MINIBROWSER]) {
+    if (!existsSync(file)) throw new Error(`${file} is missing: run scripts/setup.sh (Debian package webkit2gtk-driver)`);
+  }
+  const xvfb = await startXvfb();
+  const port = await freePort();
+  const driver = spawn(WEBKIT_DRIVER, [`--port=${port}`], {
+    env: { ...process.env, DISPLAY: xvfb.display },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  driver.stdout.on('data', (d) => { log = (log + d).slice(-4000); });
+  driver.stderr.on('data', (d) => { log = (log + d).slice(-4000); });
+  const base = `http://127.0.0.1:${port}`;
+
+  async function call(method, path, body) {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await res.json().catch(() => ({}));
+    if (!res.ok) {
+      const v = json.value ?? {};
+      throw new Error(`[webkit] WebDriver ${method} ${path}: ${res.status} ${v.error ?? ''}: ${v.message ?? JSON.stringify(json)}`);
+    }
+    return json.value;
+  }
+
+  const stopAll = async () => {
+    await stopProcess(driver);
+    await xvfb.stop();
+  };
+  try {
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      const ready = await call('GET', '/status').then((v) => v?.ready, () => false);
+      if (ready) break;
+      if (driver.exitCode !== null) throw new Error(`WebKitWebDriver exited (${driver.exitCode}): ${log}`);
+      if (Date.now() > deadline) throw new Error(`WebKitWebDriver did not answer on ${base}: ${log}`);
+      await sleep(100);
+    }
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+
+  const sessions = new Set();
+  let version = 'WebKitGTK';
+
+  return {
+    name: 'webkit',
+    get version() {
+      return version;
+    },
+    offline: OFFLINE.webkit,
+    async newContext() {
+      // One WebDriver session is one MiniBrowser process with its own
+      // ephemeral website data: a fresh profile.
+      const created = await call('POST', '/session', {
+        capabilities: {
+          alwaysMatch: {
+            'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] },
+            pageLoadStrategy: 'normal',
+            timeouts: { script: WAIT_MS, pageLoad: WAIT_MS },
+          },
+        },
+      });
+      const id = created.sessionId;
+      sessions.add(id);
+      const caps = created.capabilities ?? {};
+      version = `WebKitGTK ${caps.browserVersion ?? '?'} (${caps.browserName ?? 'MiniBrowser'})`;
+      const s = (path) => `/session/${id}${path}`;
+      const ctx = {
+        engine: 'webkit',
+        goto: (url) => call('POST', s('/url'), { url }).then(() => {}),
+        reload: () => call('POST', s('/refresh'), {}).then(() => {}),
+        async evaluate(fn, arg) {
+          const script = `const done = arguments[arguments.length - 1];
+            ${expression(fn, arg)}.then((v) => done({ v }), (e) => done({ e: String(e && e.stack || e) }));`;
+          const out = await call('POST', s('/execute/async'), { script, args: [] });
+          if (out?.e) throw new Error(`[webkit] in the page: ${out.e}`);
+          return JSON.parse(out.v);
+        },
+        async setOffline(offline) {
+          const onLine = await ctx.evaluate(substituteOffline, offline);
+          if (onLine === offline) throw new Error('[webkit] the navigator.onLine substitute did not take');
+        },
+        async close() {
+          if (!sessions.delete(id)) return;
+          await call('DELETE', s('')).catch(() => {});
+        },
+      };
+      return withWaitFor(ctx);
+    },
+    async close() {
+      for (const id of [...sessions]) {
+        sessions.delete(id);
+        await call('DELETE', `/session/${id}`).catch(() => {});
+      }
+      await stopAll();
+    },
+  };
+}
