@@ -12,6 +12,7 @@
 //
 //   const engine = await launch('firefox');   // { name, version, offline, newContext(), close() }
 //   const ctx = await engine.newContext();     // a fresh profile/context: own storage
+//   await engine.newContext({ thirdPartyStorage: 'allowed' | 'refused' })   // see below
 //   await ctx.goto(url);                       // waits for the load event
 //   await ctx.evaluate(fn, arg);               // fn: (arg) => value or promise; value must be JSON
 //   await ctx.waitFor(fn, arg, 'what');        // polls evaluate until truthy; returns the value
@@ -29,9 +30,30 @@
 // dispatches the window's `offline` / `online` events, which is what the package
 // listens to; requests still go out. `engine.offline` says which one an engine
 // uses, and the tests put it in their names.
-import { spawn } from 'node:child_process';
+//
+// Contexts are fresh profiles with each engine's default settings. What a
+// cross-site iframe (the widget on the merchant's page) may store differs by
+// default, so the bridge tests choose it with `thirdPartyStorage`:
+//   'allowed'  the iframe may store. Firefox and WebKitGTK by default (storage
+//              partitioned per top site); Chromium with third-party cookies
+//              allowed (its user setting, profile.cookie_controls_mode = 0,
+//              written into the fresh profile; storage not partitioned then).
+//   'refused'  no storage at all: localStorage throws, indexedDB.open fails,
+//              navigator.locks.request rejects. Debian's Chromium 156 by
+//              default (third-party cookies blocked, and storage with them);
+//              Firefox with "block all third-party cookies"
+//              (network.cookie.cookieBehavior = 1, a second Firefox started
+//              when first asked for). WebKitGTK's WebDriver has no such
+//              setting: there the context is ordinary and
+//              `ctx.blockStorageSubstitute` tells the test to make the widget
+//              page's storage APIs throw instead (fixtures/block-storage.js).
+// THIRD_PARTY_STORAGE says which, for test names.
+import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Generous: the suite must pass on a loaded 2-core machine. */
 export const WAIT_MS = 30_000;
@@ -40,6 +62,20 @@ export const ENGINES = ['chromium', 'firefox', 'webkit'];
 
 const EMULATED = 'network emulation';
 const SUBSTITUTE = "SUBSTITUTE: navigator.onLine overridden + window 'offline'/'online' events (WebDriver has no network emulation)";
+
+/** How each engine gets each third-party storage mode (for test names). */
+export const THIRD_PARTY_STORAGE = {
+  allowed: {
+    chromium: 'Chromium with third-party cookies allowed, a user setting',
+    firefox: "Firefox's default",
+    webkit: "WebKitGTK's default",
+  },
+  refused: {
+    chromium: "Chromium's default (third-party cookies blocked)",
+    firefox: 'Firefox blocking all third-party cookies (cookieBehavior=1)',
+    webkit: 'SUBSTITUTE: the widget page makes localStorage, indexedDB.open and navigator.locks throw SecurityError (WebKitGTK has no such WebDriver setting)',
+  },
+};
 
 /** How each engine's setOffline() works, known before launch (for test names). */
 export const OFFLINE = { chromium: `${EMULATED} (CDP)`, firefox: `${EMULATED} (BiDi)`, webkit: SUBSTITUTE };
@@ -95,30 +131,49 @@ function substituteOffline(offline) {
 
 async function launchChromium() {
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
+  const options = {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--no-first-run'],
-  });
+  };
+  // Playwright's browser.newContext() is an Incognito context; a persistent
+  // context with a fresh profile directory is an ordinary profile, whose
+  // settings can be written before it starts. One browser process each.
+  const version = execFileSync(options.executablePath, ['--version'], { encoding: 'utf8' })
+    .match(/(\d+\.[\d.]+)/)?.[1] ?? '?';
+  const open = new Set();
   return {
     name: 'chromium',
-    version: `Chromium ${browser.version()}`,
+    version: `Chromium ${version}`,
     offline: OFFLINE.chromium,
-    async newContext() {
-      const context = await browser.newContext();
+    async newContext({ thirdPartyStorage } = {}) {
+      const dir = await mkdtemp(join(tmpdir(), 'okra-engines-chromium-'));
+      if (thirdPartyStorage === 'allowed') {
+        await mkdir(join(dir, 'Default'), { recursive: true });
+        await writeFile(join(dir, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 0 } }));
+      }
+      const context = await chromium.launchPersistentContext(dir, options);
       context.setDefaultTimeout(WAIT_MS);
-      const page = await context.newPage();
-      return withWaitFor({
+      const page = context.pages()[0] ?? await context.newPage();
+      const ctx = withWaitFor({
         engine: 'chromium',
         goto: (url) => page.goto(url, { waitUntil: 'load' }).then(() => {}),
         reload: () => page.reload({ waitUntil: 'load' }).then(() => {}),
         evaluate: async (fn, arg) => JSON.parse(await page.evaluate(expression(fn, arg))),
         setOffline: (offline) => context.setOffline(offline),
-        close: () => context.close(),
+        async close() {
+          if (!open.delete(ctx)) return;
+          await context.close();
+          await rm(dir, { recursive: true, force: true });
+        },
       });
+      open.add(ctx);
+      return ctx;
     },
-    close: () => browser.close(),
+    async close() {
+      for (const ctx of [...open]) await ctx.close();
+    },
   };
 }
 
@@ -126,7 +181,7 @@ async function launchChromium() {
 
 async function launchFirefox() {
   const { default: puppeteer } = await import('puppeteer-core');
-  const browser = await puppeteer.launch({
+  const start = (prefs = {}) => puppeteer.launch({
     browser: 'firefox',
     executablePath: process.env.FIREFOX || '/usr/bin/firefox-esr',
     headless: true,
@@ -137,14 +192,20 @@ async function launchFirefox() {
       'browser.shell.checkDefaultBrowser': false,
       'datareporting.policy.dataSubmissionEnabled': false,
       'toolkit.telemetry.enabled': false,
+      ...prefs,
     },
   });
+  const browser = await start();
+  let blocking = null;
   return {
     name: 'firefox',
     version: (await browser.version()).replace(/^firefox\//i, 'Firefox ESR '),
     offline: OFFLINE.firefox,
-    async newContext() {
-      const context = await browser.createBrowserContext();
+    async newContext({ thirdPartyStorage } = {}) {
+      // "Block cookies: all third-party cookies" refuses third-party storage too.
+      const refused = thirdPartyStorage === 'refused';
+      if (refused) blocking ??= await start({ 'network.cookie.cookieBehavior': 1 });
+      const context = await (refused ? blocking : browser).createBrowserContext();
       const page = await context.newPage();
       page.setDefaultTimeout(WAIT_MS);
       page.setDefaultNavigationTimeout(WAIT_MS);
@@ -157,7 +218,10 @@ async function launchFirefox() {
         close: () => context.close(),
       });
     },
-    close: () => browser.close(),
+    async close() {
+      await blocking?.close();
+      await browser.close();
+    },
   };
 }
 
@@ -266,7 +330,7 @@ async function launchWebKit() {
       return version;
     },
     offline: OFFLINE.webkit,
-    async newContext() {
+    async newContext({ thirdPartyStorage } = {}) {
       // One WebDriver session is one MiniBrowser process with its own
       // ephemeral website data: a fresh profile.
       const created = await call('POST', '/session', {
@@ -285,6 +349,8 @@ async function launchWebKit() {
       const s = (path) => `/session/${id}${path}`;
       const ctx = {
         engine: 'webkit',
+        // No WebDriver setting for it: the test makes the widget page refuse storage.
+        blockStorageSubstitute: thirdPartyStorage === 'refused',
         goto: (url) => call('POST', s('/url'), { url }).then(() => {}),
         reload: () => call('POST', s('/refresh'), {}).then(() => {}),
         async evaluate(fn, arg) {
