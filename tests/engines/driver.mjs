@@ -13,6 +13,7 @@
 //   const engine = await launch('firefox');   // { name, version, offline, newContext(), close() }
 //   const ctx = await engine.newContext();     // a fresh profile/context: own storage
 //   await engine.newContext({ thirdPartyStorage: 'allowed' | 'refused' })   // see below
+//   await engine.newContext({ private: true })  // a private window (PRIVATE below)
 //   await ctx.goto(url);                       // waits for the load event
 //   await ctx.evaluate(fn, arg);               // fn: (arg) => value or promise; value must be JSON
 //   await ctx.waitFor(fn, arg, 'what');        // polls evaluate until truthy; returns the value
@@ -75,6 +76,13 @@ export const THIRD_PARTY_STORAGE = {
     firefox: 'Firefox blocking all third-party cookies (cookieBehavior=1)',
     webkit: 'SUBSTITUTE: the widget page makes localStorage, indexedDB.open and navigator.locks throw SecurityError (WebKitGTK has no such WebDriver setting)',
   },
+};
+
+/** What `newContext({ private: true })` is in each engine (for test names). */
+export const PRIVATE = {
+  chromium: "Chromium's Incognito",
+  firefox: 'Firefox private browsing (browser.privatebrowsing.autostart)',
+  webkit: 'SUBSTITUTE: an ordinary WebDriver session, which starts with empty storage (WebDriver has no private-browsing switch)',
 };
 
 /** How each engine's setOffline() works, known before launch (for test names). */
@@ -140,20 +148,28 @@ async function launchChromium() {
   // Playwright's browser.newContext() is an Incognito context; a persistent
   // context with a fresh profile directory is an ordinary profile, whose
   // settings can be written before it starts. One browser process each.
-  const version = execFileSync(options.executablePath, ['--version'], { encoding: 'utf8' })
+  const version = execFileSync(options.executablePath, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
     .match(/(\d+\.[\d.]+)/)?.[1] ?? '?';
   const open = new Set();
+  let incognito = null;
   return {
     name: 'chromium',
     version: `Chromium ${version}`,
     offline: OFFLINE.chromium,
-    async newContext({ thirdPartyStorage } = {}) {
-      const dir = await mkdtemp(join(tmpdir(), 'okra-engines-chromium-'));
-      if (thirdPartyStorage === 'allowed') {
-        await mkdir(join(dir, 'Default'), { recursive: true });
-        await writeFile(join(dir, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 0 } }));
+    async newContext({ thirdPartyStorage, private: incognitoMode = false } = {}) {
+      let dir = null;
+      let context;
+      if (incognitoMode) {
+        incognito ??= await chromium.launch(options);
+        context = await incognito.newContext();
+      } else {
+        dir = await mkdtemp(join(tmpdir(), 'okra-engines-chromium-'));
+        if (thirdPartyStorage === 'allowed') {
+          await mkdir(join(dir, 'Default'), { recursive: true });
+          await writeFile(join(dir, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 0 } }));
+        }
+        context = await chromium.launchPersistentContext(dir, options);
       }
-      const context = await chromium.launchPersistentContext(dir, options);
       context.setDefaultTimeout(WAIT_MS);
       const page = context.pages()[0] ?? await context.newPage();
       const ctx = withWaitFor({
@@ -165,7 +181,7 @@ async function launchChromium() {
         async close() {
           if (!open.delete(ctx)) return;
           await context.close();
-          await rm(dir, { recursive: true, force: true });
+          if (dir) await rm(dir, { recursive: true, force: true });
         },
       });
       open.add(ctx);
@@ -173,6 +189,7 @@ async function launchChromium() {
     },
     async close() {
       for (const ctx of [...open]) await ctx.close();
+      await incognito?.close();
     },
   };
 }
@@ -197,15 +214,18 @@ async function launchFirefox() {
   });
   const browser = await start();
   let blocking = null;
+  let privately = null;
   return {
     name: 'firefox',
     version: (await browser.version()).replace(/^firefox\//i, 'Firefox ESR '),
     offline: OFFLINE.firefox,
-    async newContext({ thirdPartyStorage } = {}) {
+    async newContext({ thirdPartyStorage, private: privateMode = false } = {}) {
       // "Block cookies: all third-party cookies" refuses third-party storage too.
       const refused = thirdPartyStorage === 'refused';
       if (refused) blocking ??= await start({ 'network.cookie.cookieBehavior': 1 });
-      const context = await (refused ? blocking : browser).createBrowserContext();
+      // "Always use private browsing mode": every window is private.
+      if (privateMode) privately ??= await start({ 'browser.privatebrowsing.autostart': true });
+      const context = await (privateMode ? privately : refused ? blocking : browser).createBrowserContext();
       const page = await context.newPage();
       page.setDefaultTimeout(WAIT_MS);
       page.setDefaultNavigationTimeout(WAIT_MS);
@@ -220,6 +240,7 @@ async function launchFirefox() {
     },
     async close() {
       await blocking?.close();
+      await privately?.close();
       await browser.close();
     },
   };

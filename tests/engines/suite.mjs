@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { stat } from 'node:fs/promises';
 import { serve } from '../../www/serve.mjs';
 import { PKG, startReceiver } from '../e2e/receiver.mjs';
-import { launch, OFFLINE, THIRD_PARTY_STORAGE, WAIT_MS } from './driver.mjs';
+import { launch, OFFLINE, PRIVATE, THIRD_PARTY_STORAGE, WAIT_MS } from './driver.mjs';
 import { startGate } from './gate.mjs';
 
 const TEST_TIMEOUT = 120_000;
@@ -336,6 +336,50 @@ export function defineSuite(name) {
     assert.deepEqual(hook.arrivals().map((e) => e.sequence), before.map((e) => e.sequence), `${P} in sequence order`);
   });
 
+  // Leaving the page with more queued than one beacon holds. Measured:
+  // Chromium and WebKitGTK refuse sendBeacon once 64 KiB are in flight from
+  // the page (and any single one over 64 KiB); Firefox accepts them all. The
+  // package sends chunks under 64 KiB, in order, and stops at the first
+  // refused, so the next page sends the rest: every event still arrives.
+  test(`${P} delivery: leaving with a queue over 64 KiB: beacons under 64 KiB each at pagehide, the next page sends the rest, every event arrives`, { timeout: TEST_TIMEOUT }, async (t) => {
+    const s = await site(t);
+    const hook = await webhook(t);
+    // The first request hangs (one request in flight per webhook), so the queue only grows.
+    receiver.plan(hook.channel, ['hang'], 200);
+    t.after(() => receiver.release(hook.channel));
+    const ctx = await open(t, `${s.origin}/engines/page.html?webhook=${encodeURIComponent(hook.url)}`);
+    await ctx.evaluate(() => window.__t.build());
+    const deadline = Date.now() + WAIT_MS;
+    while (receiver.hanging(hook.channel) < 1) {
+      if (Date.now() > deadline) throw new Error(`${P} the first request never reached the receiver`);
+      await new Promise((ok) => setTimeout(ok, 50));
+    }
+    const n = await ctx.evaluate(() => {
+      for (let i = 0; i < 250; i++) window.__t.handler.track('USER_CONSENT_REVIEW', { i, note: 'x'.repeat(400) });
+      return window.__t.handler.pending();
+    });
+    const before = await events(ctx);
+    assert.equal(n, before.length, `${P} everything queued`);
+    const bytes = JSON.stringify(before).length;
+    assert.ok(bytes > 100 * 1024, `${P} the queue (${bytes} bytes of JSON) is well over one beacon`);
+
+    await ctx.reload();
+    await ctx.waitFor(() => window.__t?.ready === true, null, 'the reloaded page');
+    await allDelivered(hook, before, 'every event, by beacon or by the next page');
+    const beacons = hook.requests().filter((r) => r.mode === 'no-cors');
+    const byBeacon = new Set(beacons.filter((r) => r.answer === 200).flatMap((r) => r.json.batch.map((e) => e.event_id)));
+    console.log(`${P} at pagehide: ${beacons.length} beacon(s) carried ${byBeacon.size}/${before.length} events; the next page sent the rest`);
+    for (const r of hook.requests()) assert.ok(r.bytes < 64 * 1024, `${P} request #${r.index} (${r.mode}) is under 64 KiB: ${r.bytes}`);
+    // The first copy of each event arrives in sequence order: no chunk overtook another.
+    const seen = new Set();
+    const firsts = [];
+    for (const e of hook.arrivals()) {
+      if (!seen.has(e.event_id)) firsts.push(e.sequence);
+      seen.add(e.event_id);
+    }
+    assert.deepEqual(firsts, [...firsts].sort((a, b) => a - b), `${P} first arrivals in sequence order`);
+  });
+
   // ---- 3. the two-origin bridge ----------------------------------------------------------
 
   /**
@@ -518,11 +562,11 @@ export function defineSuite(name) {
 
   // ---- 5. the queue persists across a reload ------------------------------------------------
 
-  test(`${P} persistence: queued events survive a reload in the browser's storage, pending() counts them, then they are delivered`, { timeout: TEST_TIMEOUT }, async (t) => {
+  async function persistence(t, contextOptions) {
     const s = await site(t);
     const hook = await webhook(t);
     await hook.gate.down();
-    const ctx = await open(t, `${s.origin}/engines/page.html?webhook=${encodeURIComponent(hook.url)}`);
+    const ctx = await open(t, `${s.origin}/engines/page.html?webhook=${encodeURIComponent(hook.url)}`, undefined, contextOptions);
     const first = await ctx.evaluate(() => window.__t.build());
     const n = await ctx.evaluate(toLoginAttempt);
     assert.equal(await ctx.evaluate(() => window.__t.handler.pending()), n, `${P} pending() counts every queued event`);
@@ -531,7 +575,7 @@ export function defineSuite(name) {
     await ctx.reload();
     await ctx.waitFor(() => window.__t?.ready === true, null, 'the reloaded page');
     const stored = await ctx.evaluate((id) => window.__t.stored(id), first);
-    console.log(`${P} the queue after a reload: ${JSON.stringify(stored)}`);
+    console.log(`${P} ${contextOptions.private ? 'private window: ' : ''}the queue after a reload: ${JSON.stringify(stored)}`);
     assert.equal(stored.total, n, `${P} every queued event of the first page is still stored after the reload`);
     if (EXPECTED_QUEUE_STORE === 'localStorage') assert.equal(stored.localStorage, n, `${P} stored in localStorage`);
     if (EXPECTED_QUEUE_STORE === 'indexedDB') {
@@ -552,5 +596,11 @@ export function defineSuite(name) {
       return x.total === 0 && x;
     }, first, 'the delivered events to leave storage');
     assert.equal(left.total, 0, `${P} delivered events are removed from storage`);
-  });
+  }
+
+  test(`${P} persistence: queued events survive a reload in the browser's storage, pending() counts them, then they are delivered`, { timeout: TEST_TIMEOUT }, (t) => persistence(t, {}));
+
+  // Private windows keep storage in memory for the window's life: the queue
+  // must still survive a reload there (IndexedDB in private modes, issue 12).
+  test(`${P} persistence in a private window (${PRIVATE[name]}): queued events survive a reload, then are delivered`, { timeout: TEST_TIMEOUT }, (t) => persistence(t, { private: true }));
 }
