@@ -1,7 +1,8 @@
 // One small driver over three browser engines, so the cross-engine tests
 // (suite.mjs) run the same assertions in each:
 //
-//   chromium  Debian's Chromium through playwright-core (CDP), as tests/e2e/ does;
+//   chromium  Debian's Chromium through playwright-core (CDP; started by this
+//             file, with Chromium's own defaults: see launchChromium);
 //   firefox   Debian's Firefox ESR through puppeteer-core over WebDriver BiDi
 //             (no geckodriver);
 //   webkit    WebKitGTK's MiniBrowser through Debian's WebKitWebDriver (classic
@@ -35,13 +36,13 @@
 // Contexts are fresh profiles with each engine's default settings. What a
 // cross-site iframe (the widget on the merchant's page) may store differs by
 // default, so the bridge tests choose it with `thirdPartyStorage`:
-//   'allowed'  the iframe may store. Firefox and WebKitGTK by default (storage
-//              partitioned per top site); Chromium with third-party cookies
-//              allowed (its user setting, profile.cookie_controls_mode = 0,
-//              written into the fresh profile; storage not partitioned then).
+//   'allowed'  the iframe may store, partitioned per top site: every
+//              engine's default (Chromium also in Incognito and with
+//              third-party cookies blocked).
 //   'refused'  no storage at all: localStorage throws, indexedDB.open fails,
-//              navigator.locks.request rejects. Debian's Chromium 156 by
-//              default (third-party cookies blocked, and storage with them);
+//              navigator.locks.request rejects. Chromium set to not let sites
+//              save data (profile.default_content_setting_values.cookies = 2,
+//              written into the fresh profile; first-party storage too);
 //              Firefox with "block all third-party cookies"
 //              (network.cookie.cookieBehavior = 1, a second Firefox started
 //              when first asked for). WebKitGTK's WebDriver has no such
@@ -49,7 +50,7 @@
 //              `ctx.blockStorageSubstitute` tells the test to make the widget
 //              page's storage APIs throw instead (fixtures/block-storage.js).
 // THIRD_PARTY_STORAGE says which, for test names.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -67,12 +68,12 @@ const SUBSTITUTE = "SUBSTITUTE: navigator.onLine overridden + window 'offline'/'
 /** How each engine gets each third-party storage mode (for test names). */
 export const THIRD_PARTY_STORAGE = {
   allowed: {
-    chromium: 'Chromium with third-party cookies allowed, a user setting',
+    chromium: "Chromium's default",
     firefox: "Firefox's default",
     webkit: "WebKitGTK's default",
   },
   refused: {
-    chromium: "Chromium's default (third-party cookies blocked)",
+    chromium: "Chromium set to not let sites save data (cookies blocked)",
     firefox: 'Firefox blocking all third-party cookies (cookieBehavior=1)',
     webkit: 'SUBSTITUTE: the widget page makes localStorage, indexedDB.open and navigator.locks throw SecurityError (WebKitGTK has no such WebDriver setting)',
   },
@@ -80,7 +81,7 @@ export const THIRD_PARTY_STORAGE = {
 
 /** What `newContext({ private: true })` is in each engine (for test names). */
 export const PRIVATE = {
-  chromium: "Chromium's Incognito",
+  chromium: "Chromium's Incognito (an off-the-record context)",
   firefox: 'Firefox private browsing (browser.privatebrowsing.autostart)',
   webkit: 'SUBSTITUTE: an ordinary WebDriver session, which starts with empty storage (WebDriver has no private-browsing switch)',
 };
@@ -137,41 +138,86 @@ function substituteOffline(offline) {
 
 // ---- Chromium: playwright-core ---------------------------------------------------
 
+// Chromium is started here and Playwright connects to it over CDP, instead of
+// chromium.launch(): Playwright's launch passes its own
+// --disable-features=...,ThirdPartyStoragePartitioning,..., and with that a
+// cross-site iframe in an Incognito context gets no storage at all, which is
+// not what Chromium does for anyone (measured: Chromium 156 with its own
+// defaults, Incognito, or third-party cookies blocked, gives the iframe
+// partitioned storage). Each context is its own browser with a fresh profile,
+// whose settings are written before it starts.
+const CHROMIUM_ARGS = ['--headless', '--remote-debugging-port=0', '--no-sandbox', '--disable-gpu',
+  '--no-first-run', '--no-default-browser-check', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', 'about:blank'];
+
 async function launchChromium() {
   const { chromium } = await import('playwright-core');
-  const options = {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
-  };
-  // Playwright's browser.newContext() is an Incognito context; a persistent
-  // context with a fresh profile directory is an ordinary profile, whose
-  // settings can be written before it starts. One browser process each.
-  const version = execFileSync(options.executablePath, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
-    .match(/(\d+\.[\d.]+)/)?.[1] ?? '?';
+  const binary = process.env.CHROMIUM || '/usr/bin/chromium';
+  let version = null;
   const open = new Set();
-  let incognito = null;
+
+  /** A Chromium on a fresh profile with `prefs`: { browser, stop() }. */
+  async function start(prefs) {
+    const dir = await mkdtemp(join(tmpdir(), 'okra-engines-chromium-'));
+    if (prefs) {
+      await mkdir(join(dir, 'Default'), { recursive: true });
+      await writeFile(join(dir, 'Default', 'Preferences'), JSON.stringify(prefs));
+    }
+    const child = spawn(binary, [`--user-data-dir=${dir}`, ...CHROMIUM_ARGS], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const stop = async () => {
+      await stopProcess(child);
+      await rm(dir, { recursive: true, force: true }).catch(() => {});
+    };
+    try {
+      const ws = await new Promise((ok, fail) => {
+        let err = '';
+        const timer = setTimeout(() => fail(new Error(`Chromium did not start: ${err.slice(-1000)}`)), WAIT_MS);
+        child.stderr.on('data', (d) => {
+          err = (err + d).slice(-4000);
+          const m = err.match(/DevTools listening on (ws:\/\/\S+)/);
+          if (m) {
+            clearTimeout(timer);
+            ok(m[1]);
+          }
+        });
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          fail(new Error(`Chromium exited (${code}): ${err.slice(-1000)}`));
+        });
+      });
+      child.stderr.resume();
+      const browser = await chromium.connectOverCDP(ws);
+      version ??= browser.version();
+      return { browser, stop };
+    } catch (e) {
+      await stop();
+      throw e;
+    }
+  }
+
   return {
     name: 'chromium',
-    version: `Chromium ${version}`,
+    get version() {
+      return `Chromium ${version ?? '?'}`;
+    },
     offline: OFFLINE.chromium,
-    async newContext({ thirdPartyStorage, private: incognitoMode = false } = {}) {
-      let dir = null;
+    async newContext({ thirdPartyStorage, private: incognito = false } = {}) {
+      // 'refused': "Don't allow sites to save data" (cookies blocked for every
+      // site), the one Chromium setting measured to refuse an iframe storage.
+      const prefs = thirdPartyStorage === 'refused' ? { profile: { default_content_setting_values: { cookies: 2 } } } : null;
+      const { browser, stop } = await start(prefs);
       let context;
-      if (incognitoMode) {
-        incognito ??= await chromium.launch(options);
-        context = await incognito.newContext();
-      } else {
-        dir = await mkdtemp(join(tmpdir(), 'okra-engines-chromium-'));
-        if (thirdPartyStorage === 'allowed') {
-          await mkdir(join(dir, 'Default'), { recursive: true });
-          await writeFile(join(dir, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 0 } }));
-        }
-        context = await chromium.launchPersistentContext(dir, options);
+      let page;
+      try {
+        // An off-the-record context of that browser is an Incognito window.
+        context = incognito ? await browser.newContext() : browser.contexts()[0];
+        context.setDefaultTimeout(WAIT_MS);
+        page = context.pages()[0] ?? await context.newPage();
+      } catch (e) {
+        await browser.close().catch(() => {});
+        await stop();
+        throw e;
       }
-      context.setDefaultTimeout(WAIT_MS);
-      const page = context.pages()[0] ?? await context.newPage();
       const ctx = withWaitFor({
         engine: 'chromium',
         goto: (url) => page.goto(url, { waitUntil: 'load' }).then(() => {}),
@@ -180,8 +226,8 @@ async function launchChromium() {
         setOffline: (offline) => context.setOffline(offline),
         async close() {
           if (!open.delete(ctx)) return;
-          await context.close();
-          if (dir) await rm(dir, { recursive: true, force: true });
+          await browser.close().catch(() => {});
+          await stop();
         },
       });
       open.add(ctx);
@@ -189,7 +235,6 @@ async function launchChromium() {
     },
     async close() {
       for (const ctx of [...open]) await ctx.close();
-      await incognito?.close();
     },
   };
 }
