@@ -106,6 +106,25 @@ function expression(fn, arg) {
 
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
+// Every process this file starts (Chromium, Xvfb, WebKitWebDriver) is killed
+// if the test process ends without closing it: a test runner's time-out or a
+// Ctrl-C must not leave an Xvfb or a browser behind.
+const children = new Set();
+function track(child) {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+process.once('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    for (const c of children) c.kill('SIGKILL');
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
+}
+
 /** Adds waitFor() to a context that has evaluate(). */
 function withWaitFor(ctx) {
   ctx.waitFor = async (fn, arg, what, timeout = WAIT_MS) => {
@@ -163,7 +182,7 @@ async function launchChromium() {
       await mkdir(join(dir, 'Default'), { recursive: true });
       await writeFile(join(dir, 'Default', 'Preferences'), JSON.stringify(prefs));
     }
-    const child = spawn(binary, [`--user-data-dir=${dir}`, ...CHROMIUM_ARGS], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = track(spawn(binary, [`--user-data-dir=${dir}`, ...CHROMIUM_ARGS], { stdio: ['ignore', 'ignore', 'pipe'] }));
     const stop = async () => {
       await stopProcess(child);
       await rm(dir, { recursive: true, force: true }).catch(() => {});
@@ -310,9 +329,9 @@ function freePort() {
 /** Starts Xvfb on a display it picks itself (-displayfd): resolves to { display, stop() }. */
 function startXvfb() {
   return new Promise((ok, fail) => {
-    const xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], {
+    const xvfb = track(spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-    });
+    }));
     let stderr = '';
     let out = '';
     xvfb.stderr.on('data', (d) => { stderr += d; });
@@ -346,10 +365,10 @@ async function launchWebKit() {
   }
   const xvfb = await startXvfb();
   const port = await freePort();
-  const driver = spawn(WEBKIT_DRIVER, [`--port=${port}`], {
+  const driver = track(spawn(WEBKIT_DRIVER, [`--port=${port}`], {
     env: { ...process.env, DISPLAY: xvfb.display },
     stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  }));
   let log = '';
   driver.stdout.on('data', (d) => { log = (log + d).slice(-4000); });
   driver.stderr.on('data', (d) => { log = (log + d).slice(-4000); });
