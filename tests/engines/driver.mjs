@@ -20,6 +20,8 @@
 //   await ctx.waitFor(fn, arg, 'what');        // polls evaluate until truthy; returns the value
 //   await ctx.reload();
 //   await ctx.setOffline(true | false);        // see `offline` below
+//   const tab = await ctx.newTab();            // another tab of the same profile:
+//                                              //   goto, evaluate, waitFor, reload, close
 //   await ctx.close();
 //
 // `fn` is sent as source text (fn.toString()) and compiled by the automation
@@ -148,6 +150,17 @@ function withWaitFor(ctx) {
   return ctx;
 }
 
+/** goto, reload, evaluate and close on a Playwright or Puppeteer page (the same calls). */
+function pageApi(engine, page) {
+  return withWaitFor({
+    engine,
+    goto: (url) => page.goto(url, { waitUntil: 'load' }).then(() => {}),
+    reload: () => page.reload({ waitUntil: 'load' }).then(() => {}),
+    evaluate: async (fn, arg) => JSON.parse(await page.evaluate(expression(fn, arg))),
+    close: () => page.close().catch(() => {}),
+  });
+}
+
 /** In the page: the substitute for network emulation (see the top of this file). */
 function substituteOffline(offline) {
   Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => !offline });
@@ -237,12 +250,9 @@ async function launchChromium() {
         await stop();
         throw e;
       }
-      const ctx = withWaitFor({
-        engine: 'chromium',
-        goto: (url) => page.goto(url, { waitUntil: 'load' }).then(() => {}),
-        reload: () => page.reload({ waitUntil: 'load' }).then(() => {}),
-        evaluate: async (fn, arg) => JSON.parse(await page.evaluate(expression(fn, arg))),
+      const ctx = Object.assign(pageApi('chromium', page), {
         setOffline: (offline) => context.setOffline(offline),
+        newTab: async () => pageApi('chromium', await context.newPage()),
         async close() {
           if (!open.delete(ctx)) return;
           await browser.close().catch(() => {});
@@ -293,12 +303,14 @@ async function launchFirefox() {
       const page = await context.newPage();
       page.setDefaultTimeout(WAIT_MS);
       page.setDefaultNavigationTimeout(WAIT_MS);
-      return withWaitFor({
-        engine: 'firefox',
-        goto: (url) => page.goto(url, { waitUntil: 'load' }).then(() => {}),
-        reload: () => page.reload({ waitUntil: 'load' }).then(() => {}),
-        evaluate: async (fn, arg) => JSON.parse(await page.evaluate(expression(fn, arg))),
+      return Object.assign(pageApi('firefox', page), {
         setOffline: (offline) => page.setOfflineMode(offline),
+        async newTab() {
+          const tab = await context.newPage();
+          tab.setDefaultTimeout(WAIT_MS);
+          tab.setDefaultNavigationTimeout(WAIT_MS);
+          return pageApi('firefox', tab);
+        },
         close: () => context.close(),
       });
     },
@@ -416,8 +428,8 @@ async function launchWebKit() {
     },
     offline: OFFLINE.webkit,
     async newContext({ thirdPartyStorage } = {}) {
-      // One WebDriver session is one MiniBrowser process with its own
-      // ephemeral website data: a fresh profile.
+      // One WebDriver session is one MiniBrowser process, which starts with
+      // empty storage: a fresh profile.
       const created = await call('POST', '/session', {
         capabilities: {
           alwaysMatch: {
@@ -432,29 +444,54 @@ async function launchWebKit() {
       const caps = created.capabilities ?? {};
       version = `WebKitGTK ${caps.browserVersion ?? '?'} (${caps.browserName ?? 'MiniBrowser'})`;
       const s = (path) => `/session/${id}${path}`;
-      const ctx = {
+      // Tabs share the session; commands go to the current window, so every
+      // call switches to its tab first, one call at a time.
+      let queue = Promise.resolve();
+      let current = await call('GET', s('/window'));
+      const main = current;
+      const serial = (handle, work) => {
+        const run = queue.then(async () => {
+          if (handle !== current) {
+            await call('POST', s('/window'), { handle });
+            current = handle;
+          }
+          return work();
+        });
+        queue = run.catch(() => {});
+        return run;
+      };
+      const tabApi = (handle) => withWaitFor({
         engine: 'webkit',
-        // No WebDriver setting for it: the test makes the widget page refuse storage.
-        blockStorageSubstitute: thirdPartyStorage === 'refused',
-        goto: (url) => call('POST', s('/url'), { url }).then(() => {}),
-        reload: () => call('POST', s('/refresh'), {}).then(() => {}),
-        async evaluate(fn, arg) {
+        goto: (url) => serial(handle, () => call('POST', s('/url'), { url }).then(() => {})),
+        reload: () => serial(handle, () => call('POST', s('/refresh'), {}).then(() => {})),
+        evaluate: (fn, arg) => serial(handle, async () => {
           const script = `const done = arguments[arguments.length - 1];
             ${expression(fn, arg)}.then((v) => done({ v }), (e) => done({ e: String(e && e.stack || e) }));`;
           const out = await call('POST', s('/execute/async'), { script, args: [] });
           if (out?.e) throw new Error(`[webkit] in the page: ${out.e}`);
           return JSON.parse(out.v);
-        },
+        }),
+        close: () => serial(handle, () => call('DELETE', s('/window')).then(() => {
+          current = null;
+        })).catch(() => {}),
+      });
+      const ctx = Object.assign(tabApi(current), {
+        // No WebDriver setting for it: the test makes the widget page refuse storage.
+        blockStorageSubstitute: thirdPartyStorage === 'refused',
         async setOffline(offline) {
           const onLine = await ctx.evaluate(substituteOffline, offline);
           if (onLine === offline) throw new Error('[webkit] the navigator.onLine substitute did not take');
+        },
+        async newTab() {
+          const { handle } = await serial(main, () => call('POST', s('/window/new'), { type: 'tab' }));
+          return tabApi(handle);
         },
         async close() {
           if (!sessions.delete(id)) return;
           await call('DELETE', s('')).catch(() => {});
         },
-      };
-      return withWaitFor(ctx);
+      });
+      return ctx;
     },
     async close() {
       for (const id of [...sessions]) {

@@ -397,6 +397,51 @@ export function defineSuite(name) {
     assert.deepEqual(firsts, [...firsts].sort((a, b) => a - b), `${P} first arrivals in sequence order`);
   });
 
+  // Two tabs of one origin deliver to one webhook: the tab holding the Web
+  // Lock okra-events:send:<url> sends, the other only stores, and the sender
+  // picks its events up (storage events). Closing the sending tab hands the
+  // lock over. navigator.locks and storage events are where engines could
+  // differ; this runs the README's promise in each.
+  test(`${P} delivery: two tabs to one webhook: every event of both arrives, and closing the sending tab hands over`, { timeout: TEST_TIMEOUT }, async (t) => {
+    const s = await site(t);
+    const hook = await webhook(t);
+    const url = `${s.origin}/engines/page.html?webhook=${encodeURIComponent(hook.url)}`;
+    const stays = await open(t, url);
+    const leaves = await stays.newTab();
+    await leaves.goto(url);
+    await leaves.waitFor(() => window.__t?.ready === true, null, 'the second tab to load okra-events');
+    // The tab that builds first asks for the lock first: it sends.
+    await leaves.evaluate(() => window.__t.build());
+    await stays.evaluate(() => window.__t.build());
+    await leaves.evaluate(toLoginAttempt);
+    await stays.evaluate(() => {
+      for (let i = 0; i < 3; i++) window.__t.handler.track('USER_CONSENT_REVIEW', { tab: 'stays', i });
+    });
+    const a = await events(leaves);
+    let b = await events(stays);
+    await allDelivered(hook, [...a, ...b], 'both tabs\' events');
+
+    // Closing the sending tab leaves the other to send.
+    await leaves.evaluate(() => window.__t.handler.track('USER_CONSENT_REVIEW', { tab: 'leaves', last: true }));
+    const lastOfLeaving = (await events(leaves)).at(-1);
+    await leaves.close();
+    await stays.evaluate(() => window.__t.handler.track('USER_CONSENT_REVIEW', { tab: 'stays', after: true }));
+    b = await events(stays);
+    await allDelivered(hook, [lastOfLeaving, ...b], 'the remaining tab\'s events after the sending tab closed');
+    assert.equal(await stays.waitFor(() => window.__t.handler.pending() === 0, null, 'pending() to reach 0 in the remaining tab'), true);
+    // Per session, first arrivals in sequence order.
+    for (const list of [[...a, lastOfLeaving], b]) {
+      const ids = new Set(list.map((e) => e.event_id));
+      const seen = new Set();
+      const firsts = [];
+      for (const e of hook.arrivals()) {
+        if (ids.has(e.event_id) && !seen.has(e.event_id)) firsts.push(e.sequence);
+        seen.add(e.event_id);
+      }
+      assert.deepEqual(firsts, [...firsts].sort((x, y) => x - y), `${P} one session's events arrive in sequence order`);
+    }
+  });
+
   // ---- 3. the two-origin bridge ----------------------------------------------------------
 
   /**
