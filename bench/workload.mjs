@@ -45,11 +45,14 @@ export function median(xs) {
 
 /**
  * Where okra-events' start-up goes: the steps of pkg/index.js, done one by one
- * and timed (ms). load('wasm' | 'glue') imports pkg/okra_events_wasm.js or
- * pkg/okra_events.js. The decoder index.js used before is timed after, out of
- * the sum, for comparison.
+ * and timed (ms), ending with the first event delivered to onEvent.
+ * env.importModule(file) imports one of the package's modules (file name);
+ * env.loadWasm(lap) gets the compiled WebAssembly.Module as the entry does in
+ * that runtime, calling lap(name) after each step. With `fallback`, the
+ * module comes from the base64 copy instead (imported, decoded, compiled), as
+ * the entry does when the .wasm cannot be fetched.
  */
-export async function startupParts(load) {
+export async function startupParts(env, fallback = false) {
   const parts = {};
   let t = performance.now();
   const lap = (name) => {
@@ -57,36 +60,37 @@ export async function startupParts(load) {
     parts[name] = now - t;
     t = now;
   };
-  const { default: b64 } = await load('wasm');
-  lap('import okra_events_wasm.js (base64 text)');
-  // Decode as pkg/index.js does: the engine's decoder where there is one,
-  // else atob and a plain copy loop.
-  let bytes;
-  if (typeof Uint8Array.fromBase64 === 'function') {
-    bytes = Uint8Array.fromBase64(b64);
-    lap('Uint8Array.fromBase64 (decode)');
-  } else {
-    const text = atob(b64);
-    lap('atob');
-    bytes = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-    lap('copy into a Uint8Array (loop)');
-  }
-  const module = new WebAssembly.Module(bytes);
-  lap('new WebAssembly.Module (compile)');
-  const glue = await load('glue');
-  lap('import okra_events.js (glue)');
+  const [glue, engine, handler, delivery] = await Promise.all(
+    ['okra_events.js', 'engine.js', 'handler.js', 'delivery.js'].map((f) => env.importModule(f)),
+  );
+  lap('import the JS modules (glue, engine, handler, delivery, options, store)');
+  const module = fallback ? await fromBase64(env, lap) : await env.loadWasm(lap);
   glue.initSync({ module });
   lap('instantiate (initSync)');
-  glue.resumeDelivery();
-  glue.catalog();
-  lap('resumeDelivery() + catalog()');
-  glue.buildWithOptions({ key: 'bench-key', token: 'bench-token', onEvent() {} });
-  lap('first buildWithOptions');
-  // For comparison: the decoder pkg/index.js used before (a mapping function per byte).
-  const alt = ['Uint8Array.from(atob(b64), c => c.charCodeAt(0))', () => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))];
-  t = performance.now();
-  alt[1]();
-  const altMs = performance.now() - t;
-  return { parts, alternative: { name: alt[0], ms: altMs } };
+  delivery.resumeDelivery();
+  lap('resumeDelivery()');
+  JSON.parse(engine.answer(engine.run(engine.OP.CATALOG))[0]);
+  lap('catalog (Okra.events)');
+  let first = null;
+  handler.buildHandler({ key: 'bench-key', token: 'bench-token', onEvent() { first ??= performance.now(); } });
+  if (first === null) throw new Error('no event was delivered to onEvent during buildWithOptions');
+  lap('first buildWithOptions, its USER_CONNECTING delivered to onEvent');
+  return { parts, fallback };
+}
+
+/** The fallback path of pkg/index.js: the base64 copy imported, decoded, compiled. */
+async function fromBase64(env, lap) {
+  const { default: b64 } = await env.importModule('okra_events_wasm.js');
+  lap('fallback: import okra_events_wasm.js (base64)');
+  let bytes;
+  if (typeof Uint8Array.fromBase64 === 'function') bytes = Uint8Array.fromBase64(b64);
+  else {
+    const text = atob(b64);
+    bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  }
+  lap('fallback: decode the base64');
+  const module = new WebAssembly.Module(bytes);
+  lap('fallback: compile (new WebAssembly.Module)');
+  return module;
 }

@@ -1,6 +1,6 @@
 // The widget in its own origin: the page plumbing of both sides. What
 // decides (options, message decoding, allowed origins, which host callbacks
-// fire and when) is in the wasm (src/bridge.rs and the core's bridge module);
+// fire and when) is in the engine (crates/core/src/bridge.rs and engine/);
 // this file only holds the iframe, the listeners, the port and the timers.
 //
 // The protocol: the widget posts `syn` (no data) to its parent; the host
@@ -9,18 +9,54 @@
 // widget accepts `ack` only from its parent at an allowed origin, answers
 // `ready` on the port, and from then on both sides talk on the port alone.
 
-/** What a step of the host's rules asks of the page (src/bridge.rs, `Step`). */
+import { OP, Dispatcher, answer, readEvents, refusal, run } from './engine.js';
+import { apply, buildHandler, pageWindow, refuseWith } from './handler.js';
+import { HOST_KEYS, LINK_KEYS, callbacksOf, describeOptions } from './options.js';
+
+/** What a step of the host's rules asks of the page (the core's `bridge::Step`). */
 const CONNECTED = 1;
 const CLOSED = 2;
 const ASK_WIDGET = 3;
 /** How long `close()` waits for the widget's own closing events. */
 const CLOSE_GRACE_MS = 3000;
 
+/** The protocol's bound on a message (the core's MAX_MESSAGE_BYTES). */
+const MAX_MESSAGE = 256 * 1024;
+
 /**
- * Host mode: opens the widget in an iframe and returns its handle.
- * `frame` is the checked WidgetFrame; `options` what the merchant passed.
+ * A message's text, when it is text within the bound; anything else reads as
+ * nothing. The length is checked before the text is copied into the wasm, so
+ * a huge message costs nothing.
  */
-export function openWidget(frame, options) {
+const text = (data) => (typeof data === 'string' && data.length <= MAX_MESSAGE ? data : '');
+
+/**
+ * The host's rules for one widget, in the engine: `step(op, a)` runs one and
+ * makes the host's callbacks, returning the step's number.
+ */
+function hostFrame(options) {
+  const flags = '0'.repeat(33) + (pageWindow() ? '1' : '0');
+  const records = run(OP.FRAME, 0, describeOptions(options, HOST_KEYS, true), flags);
+  const error = refusal(records);
+  if (error) refuseWith(options, error);
+  const [id, url, timeout, ack, closeRequest] = answer(records);
+  const dispatcher = new Dispatcher(callbacksOf(options));
+  const state = { dispatcher };
+  const step = (op, a = '') => {
+    const records = run(op, +id, a);
+    apply(records, undefined, () => state);
+    return Number(answer(records)[0] ?? 0);
+  };
+  return { id: +id, url, timeout: +timeout, ack, closeRequest, dispatcher, step };
+}
+
+/**
+ * Host mode: opens the widget in an iframe and returns its handle. Bad
+ * options throw a TypeError naming the option (and go to `onError`) before
+ * anything is added to the page.
+ */
+export function openWidget(options) {
+  const frame = hostFrame(options);
   const origin = new URL(frame.url).origin;
   const iframe = document.createElement('iframe');
   iframe.src = frame.url;
@@ -34,7 +70,7 @@ export function openWidget(frame, options) {
   }
   let port = null;
   let done = false;
-  let timer = setTimeout(() => settle(frame.expire(true)), frame.timeout);
+  let timer = setTimeout(() => settle(frame.step(OP.FRAME_EXPIRE, '1')), frame.timeout);
 
   function settle(step) {
     if (done) return;
@@ -54,11 +90,11 @@ export function openWidget(frame, options) {
   // gets an answer: a new channel each time, so a reloaded widget connects
   // again and the old page's port goes quiet.
   function onSyn(e) {
-    if (done || e.source !== iframe.contentWindow || e.origin !== origin || !frame.syn(e.data)) return;
+    if (done || e.source !== iframe.contentWindow || e.origin !== origin || answer(run(OP.FRAME_SYN, frame.id, text(e.data)))[0] !== '1') return;
     port?.close();
     const channel = new MessageChannel();
     port = channel.port1;
-    port.onmessage = (m) => settle(frame.receive(m.data));
+    port.onmessage = (m) => settle(frame.step(OP.FRAME_RECEIVE, text(m.data)));
     iframe.contentWindow.postMessage(frame.ack, origin, [channel.port2]);
   }
 
@@ -68,20 +104,21 @@ export function openWidget(frame, options) {
   return Object.freeze({
     iframe,
     get sessionId() {
-      return frame.sessionId ?? null;
+      return answer(run(OP.FRAME_SESSION, frame.id))[0] || null;
     },
-    events: () => frame.events(),
+    events: () => readEvents(OP.FRAME_EVENTS, frame.id),
     close() {
       if (done) return;
-      const step = frame.close();
+      const step = frame.step(OP.FRAME_CLOSE);
       if (step !== ASK_WIDGET) return settle(step);
       port.postMessage(frame.closeRequest);
       clearTimeout(timer);
-      timer = setTimeout(() => settle(frame.expire(false)), CLOSE_GRACE_MS);
+      timer = setTimeout(() => settle(frame.step(OP.FRAME_EXPIRE, '0')), CLOSE_GRACE_MS);
     },
     destroy() {
       if (done) return;
-      frame.destroy();
+      frame.dispatcher.stop();
+      run(OP.FRAME_DESTROY, frame.id);
       teardown();
     },
   });
@@ -90,15 +127,23 @@ export function openWidget(frame, options) {
 /** An error as data that crosses the boundary: an `Error` keeps its name and message. */
 const plain = (value) => (value instanceof Error ? { name: value.name, message: value.message } : value);
 
+/** Checks connectToHost's options in the engine: the link's handle and protocol texts. */
+function hostLink(options) {
+  const records = run(OP.LINK, 0, describeOptions(options, LINK_KEYS));
+  const error = refusal(records);
+  if (error) refuseWith(options, error);
+  const [id, timeout, protocol, syn, ready] = answer(records);
+  return { id: +id, timeout: +timeout, protocol, syn, ready };
+}
+
 /**
  * Widget side: resolves with a handler built from the host's options once a
- * host at an allowed origin answers. `link` makes the checked HostLink (it
- * throws a TypeError for bad options); `build` is the same-page
- * buildWithOptions.
+ * host at an allowed origin answers. Bad options reject with a TypeError
+ * naming the option.
  */
-export function connectToHost(link, build, options) {
+export function connectToHost(options) {
   return new Promise((resolve, reject) => {
-    const host = link();
+    const host = hostLink(options);
     if (typeof window === 'undefined' || window.parent === window) {
       throw new Error("okra-events: connectToHost must run in the widget's iframe, but this page is not in a frame");
     }
@@ -113,16 +158,16 @@ export function connectToHost(link, build, options) {
 
     function onAck(e) {
       if (e.source !== window.parent || e.ports.length !== 1) return;
-      const hostOptions = host.accept(e.data, e.origin);
-      if (hostOptions === undefined) return;
+      const [verdict, json] = answer(run(OP.LINK_ACCEPT, host.id, text(e.data), e.origin));
+      if (verdict === 'u') return;
       stop();
-      if (hostOptions === null) {
+      if (verdict === 'n') {
         reject(new Error(`okra-events: connectToHost refused the host page's origin "${e.origin}": it is not in allowedOrigins`));
         return;
       }
       const [port] = e.ports;
-      port.postMessage(host.bare('ready'));
-      // Read once: each read copies the marker out of the wasm.
+      const hostOptions = JSON.parse(json);
+      port.postMessage(host.ready);
       const okra = host.protocol;
       const send = (type, fields) => port.postMessage(JSON.stringify({ okra, type, ...fields }));
       // Forwarded first, then the widget's own callback: a callback that
@@ -133,7 +178,7 @@ export function connectToHost(link, build, options) {
       };
       let handler;
       try {
-        handler = build({
+        handler = buildHandler({
           ...hostOptions,
           onEvent: relay('onEvent', 'event', (event) => ({ event })),
           onSuccess: relay('onSuccess', 'success', (data) => ({ data })),
@@ -147,7 +192,7 @@ export function connectToHost(link, build, options) {
         return;
       }
       port.onmessage = (m) => {
-        if (!host.isCloseRequest(m.data)) return;
+        if (answer(run(OP.LINK_CLOSE, host.id, text(m.data)))[0] !== '1') return;
         try {
           handler.close();
         } catch (error) {
@@ -160,6 +205,6 @@ export function connectToHost(link, build, options) {
 
     addEventListener('message', onAck);
     // The one message sent before the host is checked: it carries no data.
-    window.parent.postMessage(host.bare('syn'), '*');
+    window.parent.postMessage(host.syn, '*');
   });
 }

@@ -183,8 +183,16 @@ export type OkraError = OkraDeliveryError | OkraWidgetLoadTimeout | OkraFailErro
 
 /** A delivery problem, passed to `onError` as its `error` argument. */
 export type OkraDeliveryError =
+  /**
+   * The queue is full. `dropped` new events were dropped; `dropped: 0` means another tab
+   * sends for this webhook and its queue is full: this session's events wait in storage.
+   * `ended: true` when there is room again.
+   */
   | { type: 'QUEUE_OVERFLOW'; dropped: number; ended: boolean; message: string }
+  /** Nothing can be stored: events are kept in memory, sent by this tab and beaconed when it closes. */
   | { type: 'STORAGE_UNAVAILABLE'; message: string }
+  /** IndexedDB is missing or blocked: events are kept in localStorage, which a killed browser can lose. */
+  | { type: 'STORAGE_DEGRADED'; store: 'localStorage'; message: string }
   | { type: 'DELIVERY_REJECTED'; status: number; dropped: number; message: string }
   /** The webhook answered with a redirect: not a delivery; the batch stays queued and is retried. Once per run of redirects. */
   | { type: 'DELIVERY_REDIRECTED'; message: string };

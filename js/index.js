@@ -1,16 +1,45 @@
-// okra-events: the package entry. The WebAssembly module is embedded below
-// (see scripts/package.mjs) and instantiated synchronously, so `Okra` is
-// ready the moment this module is imported: from a <script type="module">,
-// Vite, webpack 5 or Node >= 20, with no bundler plugin and no await.
+// okra-events: the package entry. It loads the WebAssembly module (a
+// separate file beside this one) with top-level await, so `Okra` is ready
+// the moment the import resolves: from a <script type="module">, Vite,
+// webpack 5 or Node >= 20, with no bundler plugin.
 //
 // Importing has one side effect, declared in package.json's `sideEffects`:
 // it sends what earlier pages left queued for their webhooks.
-import { initSync, buildWithOptions as buildHandler, catalog, resumeDelivery, widgetFrame, hostLink } from './okra_events.js';
+import { initSync } from './okra_events.js';
+import { OP, answer, run } from './engine.js';
+import { buildHandler } from './handler.js';
 import { openWidget, connectToHost as connect } from './bridge.js';
-import wasm from './okra_events_wasm.js';
+import { initDelivery, resumeDelivery } from './delivery.js';
 
-// The engine's own base64 decoder where there is one; otherwise a plain loop,
-// which is ~50x faster than Uint8Array.from with a mapping function.
+/**
+ * The compiled module. Browsers and bundlers fetch the file beside this one
+ * (Vite and webpack 5 emit it as an asset from the `new URL` below); Node
+ * reads it from disk. Where neither can reach it (a bundler that copies no
+ * assets), the base64 copy in okra_events_wasm.js is imported instead: a
+ * fallback that the default path never downloads.
+ */
+async function compile() {
+  const url = new URL('./okra_events_bg.wasm', import.meta.url);
+  if (url.protocol === 'file:') {
+    // Node (20.16+): read it from disk, with no import a bundler would follow.
+    const fs = globalThis.process?.getBuiltinModule?.('fs');
+    if (!fs) throw new Error('Node.js 20.16 or later is needed (process.getBuiltinModule) to read okra_events_bg.wasm');
+    return new WebAssembly.Module(fs.readFileSync(url));
+  }
+  let response;
+  try {
+    response = await fetch(url);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  } catch {
+    const { default: base64 } = await import('./okra_events_wasm.js');
+    return new WebAssembly.Module(decode(base64));
+  }
+  // compileStreaming needs the application/wasm type; a server without it still works.
+  const bytes = response.headers.get('Content-Type')?.startsWith('application/wasm') ? null : await response.arrayBuffer();
+  return bytes ? WebAssembly.compile(bytes) : WebAssembly.compileStreaming(response);
+}
+
+/** Base64 to bytes: the engine's own decoder where there is one. */
 function decode(base64) {
   if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(base64);
   const text = atob(base64);
@@ -24,17 +53,24 @@ function decode(base64) {
 // fail with it: that would take down the merchant's whole entry module, not
 // just the widget. The error is kept and given by every call instead.
 let unavailable = null;
+// The queue's store opens while the module compiles.
+const stored = initDelivery();
 try {
-  initSync({ module: decode(wasm) });
+  initSync({ module: await compile() });
 } catch (error) {
   unavailable = error;
 }
+await stored;
 
 // Send what earlier pages left queued for their webhooks, even if this page
-// never builds a handler. A no-op outside a browser.
+// never builds a handler. A no-op outside a browser. Not awaited: importing
+// does not wait for storage to be read.
 if (!unavailable) resumeDelivery();
 
-const events = Object.freeze(unavailable ? [] : catalog().map((e) => Object.freeze(e)));
+/** The catalog, read from the engine the first time it is asked for (not at import, which it would slow). */
+let catalog;
+const events = () =>
+  (catalog ??= Object.freeze(unavailable ? [] : JSON.parse(answer(run(OP.CATALOG))[0]).map((e) => Object.freeze(e))));
 
 /**
  * The Error every call gives when the wasm could not be instantiated; it is
@@ -65,21 +101,25 @@ function wasmUnavailable(options) {
 function buildWithOptions(options) {
   if (unavailable) throw wasmUnavailable(options);
   const host = options !== null && typeof options === 'object' && options.widgetUrl !== undefined;
-  return host ? openWidget(widgetFrame(options), options) : buildHandler(options);
+  return host ? openWidget(options) : buildHandler(options);
 }
 
 /** Inside the widget's iframe: a handler built from the host's options. */
 function connectToHost(options) {
   if (unavailable) return Promise.reject(wasmUnavailable(options));
-  return connect(() => hostLink(options), buildHandler, options);
+  return connect(options);
 }
 
 /** The okra-events API. See index.d.ts for the documentation. */
 export const Okra = Object.freeze({
   buildWithOptions,
   connectToHost,
-  events,
-  version: '__VERSION__',
+  get events() {
+    return events();
+  },
+  // Replaced with the package's version when scripts/package.mjs bundles the entry.
+  // eslint-disable-next-line no-undef
+  version: __VERSION__,
 });
 
 export default Okra;

@@ -2,15 +2,20 @@
 # `make bench`: measures okra-events beside its baselines and incumbents, in one
 # run on this machine, and regenerates bench/results.md (issue 5).
 #
-#   1. bench/size.mjs      shipped size vs the npm SDKs pinned in bench/package-lock.json
+#   1. bench/size.mjs      what a page downloads (module page, esbuild, Vite, webpack 5; in Chromium),
+#                          the bytes by part, and the npm SDKs pinned in bench/package-lock.json
 #   2. bench/speed.mjs     per-event cost, start-up and memory vs a plain-JS emitter (Node, Chromium)
 #   3. bench/delivery.mjs  emit + persist cost at queue depth (writes bench/delivery.md), if present
 #   4. scripts/bench-eventlog.sh  event log ingest and search (writes bench/eventlog.md), if present
+#   4b. bench/boundary.mjs JSON text vs serde-wasm-bindgen to_value per event (writes bench/boundary.md);
+#                          optional: if it cannot build or run, make bench says why and goes on
 #   5. bench/report.mjs    bench/results.md: machine, versions, every table, targets met/missed
 #
-# Needs pkg/ (make pkg) and the workspace's npm packages (scripts/setup.sh).
+# Needs pkg/ (make pkg), the workspace's npm packages (scripts/setup.sh) and Vite in
+# www/node_modules (installed here if missing, as scripts/demo.sh does).
 # Environment:
 #   BENCH_SKIP_DELIVERY=1, BENCH_SKIP_EVENTLOG=1   skip those benches (results.md says so)
+#   BENCH_SKIP_BOUNDARY=1                          skip bench/boundary.mjs
 #   BENCH_EVENTLOG_ARGS="--fill 200000"            extra arguments for scripts/bench-eventlog.sh
 #   BENCH_EVENTS, BENCH_ROUNDS, BENCH_STARTS, ...  see bench/speed.mjs
 #   BENCH_SIZE_PROFILE=0                           skip the per-crate wasm breakdown (needs twiggy)
@@ -20,13 +25,18 @@ cd "$(dirname "$0")/.."
 
 say() { printf '==> %s\n' "$*"; }
 
-if [ ! -f pkg/index.js ] || [ ! -f pkg/okra_events_wasm.js ]; then
+if [ ! -f pkg/index.js ] || [ ! -f pkg/okra_events_bg.wasm ] || [ ! -f pkg/okra_events_wasm.js ]; then
   echo "bench: pkg/ is missing; build it first (make pkg, or scripts/build.sh)" >&2
   exit 1
 fi
 if [ ! -d node_modules/playwright-core ]; then
   echo "bench: node_modules/playwright-core is missing; run scripts/setup.sh" >&2
   exit 1
+fi
+
+if [ ! -f www/node_modules/vite/package.json ]; then
+  say "npm ci (www/, for Vite)"
+  (cd www && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 BENCH_STARTED=$(date +%s)
@@ -72,6 +82,13 @@ elif [ -x scripts/bench-eventlog.sh ]; then
   fi
 fi
 export BENCH_DELIVERY_STATUS BENCH_EVENTLOG_STATUS
+
+if [ "${BENCH_SKIP_BOUNDARY:-0}" != 1 ] && [ -f bench/boundary.mjs ]; then
+  say "wasm -> JS boundary: JSON text vs to_value (bench/boundary.mjs)"
+  if node bench/boundary.mjs >/dev/null; then :
+  else echo "bench: bench/boundary.mjs failed (exit $?); bench/boundary.md not updated, going on" >&2
+  fi
+fi
 
 say "bench/results.md"
 node bench/report.mjs

@@ -1,11 +1,13 @@
 // Assembles the npm package from wasm-bindgen's output:
 //   node scripts/package.mjs <bindgen-out-dir> <pkg-dir>
-// pkg/ gets the glue, the wasm embedded as base64 (so every bundler and Node
-// load it without plugins), the entry, the TypeScript declarations, the
-// README and package.json.
-import { readFileSync, writeFileSync, mkdirSync, rmSync, copyFileSync, cpSync, existsSync } from 'node:fs';
+// pkg/ gets the glue, the wasm as its own file (what browsers, bundlers and
+// Node load), a base64 copy of it (a fallback the default path never
+// downloads), the entry's modules, the TypeScript declarations, the README
+// and package.json.
+import { readFileSync, writeFileSync, mkdirSync, rmSync, copyFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build, transform } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const [from, to] = process.argv.slice(2).map((p) => join(root, p));
@@ -18,17 +20,31 @@ const glue = readFileSync(join(from, 'okra_events.js'), 'utf8')
   // The wasm is passed to initSync; drop the glue's default fetch of a
   // sibling .wasm file so bundlers do not emit it as an asset.
   .replace(/module_or_path = new URL\([^)]*import\.meta\.url\);/, 'throw new Error("okra-events: use initSync");');
-writeFileSync(join(to, 'okra_events.js'), glue);
-// Browser glue written in JS (src/**/*.js), which the wasm glue imports.
-if (existsSync(join(from, 'snippets'))) cpSync(join(from, 'snippets'), join(to, 'snippets'), { recursive: true });
+if (existsSync(join(from, 'snippets'))) throw new Error('the wasm glue imports JS snippets; the package does not ship them');
 
 const wasm = readFileSync(join(from, 'okra_events_bg.wasm'));
+copyFileSync(join(from, 'okra_events_bg.wasm'), join(to, 'okra_events_bg.wasm'));
 writeFileSync(
   join(to, 'okra_events_wasm.js'),
-  `// The okra-events WebAssembly module (${wasm.length} bytes), base64.\nexport default "${wasm.toString('base64')}";\n`,
+  `// The okra-events WebAssembly module (${wasm.length} bytes), base64: only\n// imported where okra_events_bg.wasm cannot be fetched.\nexport default "${wasm.toString('base64')}";\n`,
 );
-writeFileSync(join(to, 'index.js'), readFileSync(join(root, 'js/index.js'), 'utf8').replace('__VERSION__', version));
-copyFileSync(join(root, 'js/bridge.js'), join(to, 'bridge.js'));
+// The entry and its modules, bundled into one minified ESM file (what a page
+// downloads is the product's size). The wasm-bindgen glue stays its own
+// module, and the base64 fallback its own file, loaded only when needed.
+const bundled = await build({
+  entryPoints: [join(root, 'js/index.js')],
+  bundle: true,
+  format: 'esm',
+  minify: true,
+  write: false,
+  external: ['./okra_events.js', './okra_events_wasm.js'],
+  define: { __VERSION__: JSON.stringify(version) },
+  legalComments: 'none',
+  target: 'es2022',
+});
+writeFileSync(join(to, 'index.js'), bundled.outputFiles[0].text);
+const minifiedGlue = await transform(glue, { minify: true, format: 'esm', target: 'es2022' });
+writeFileSync(join(to, 'okra_events.js'), minifiedGlue.code);
 copyFileSync(join(root, 'js/index.d.ts'), join(to, 'index.d.ts'));
 copyFileSync(join(root, 'README.md'), join(to, 'README.md'));
 
@@ -45,11 +61,11 @@ const pkg = {
     '.': { types: './index.d.ts', default: './index.js' },
     './package.json': './package.json',
   },
-  files: ['index.js', 'bridge.js', 'index.d.ts', 'okra_events.js', 'okra_events_wasm.js', 'snippets/', 'README.md'],
+  files: ['index.js', 'index.d.ts', 'okra_events.js', 'okra_events_bg.wasm', 'okra_events_wasm.js', 'README.md'],
   // Importing sends what earlier pages left queued (see index.js), so a
   // side-effect-only `import 'okra-events'` must not be dropped by bundlers.
   sideEffects: ['./index.js'],
-  engines: { node: '>=20' },
+  engines: { node: '>=20.16' },
   keywords: ['okra', 'widget', 'events', 'bank', 'open-banking', 'wasm', 'analytics'],
 };
 writeFileSync(join(to, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');

@@ -4,7 +4,8 @@
 #   2. native cargo test (the core, and everything else that runs natively)
 #   3. wasm-bindgen-test in headless Chromium (the bindings)
 #   4. the npm package and demo builds, then node --test against pkg/
-#      (including webpack 5 and Vite bundling it)
+#      (including a module page, webpack 5, Vite build and dev server, and
+#      esbuild each running the package in headless Chromium)
 #   5. Playwright end-to-end tests in Chromium, then the cross-engine layer
 #      (Chromium, Firefox ESR, WebKitGTK: scripts/test-engines.sh)
 #   6. the event log's release build and its dashboard in Chromium

@@ -11,10 +11,16 @@ if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown;
   WASM_RUSTFLAGS=""
 else
   WASM_CARGO=/usr/bin/cargo
-  WASM_FLAGS="-Zbuild-std=std,panic_abort"
-  # std is rebuilt anyway, so let panics abort without formatting a message:
-  # no panic strings or locations in the shipped wasm.
-  WASM_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort"
+  # std is rebuilt anyway, so build it for size: the `optimize_for_size`
+  # feature picks std's small implementations (a tiny merge sort and heapsort
+  # instead of driftsort/ipnsort, simpler string and slice helpers), with the
+  # same results. It replaces the default features, which only serve unwinding
+  # and backtraces, neither of which a wasm that aborts on panic uses.
+  WASM_FLAGS="-Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size"
+  # Let panics abort without formatting a message, and drop the file/line of
+  # panic locations (nothing could ever print them): no panic strings or
+  # source paths in the shipped wasm.
+  WASM_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"
   export RUSTC=/usr/bin/rustc
   export RUSTC_BOOTSTRAP=1
   export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/lib/llvm-22/bin/wasm-ld

@@ -67,6 +67,18 @@ test("with 'wasm-unsafe-eval' in script-src the same page works", { timeout: TES
   assert.deepEqual(result.reported, []);
 });
 
+test("a connect-src that refuses the package's own .wasm: the base64 copy loads instead and the page works", { timeout: TEST_TIMEOUT }, async (t) => {
+  const { result, errors, violations } = await cspPage(t, "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'none'");
+  assert.deepEqual(errors, []);
+  assert.equal(result.built, true);
+  assert.equal(result.catalog, 37);
+  assert.deepEqual(result.events, ['USER_CONNECTING']);
+  assert.deepEqual(result.reported, []);
+  // Chromium logs the violation and the refused fetch: both about the .wasm.
+  assert.ok(violations.length >= 1);
+  for (const v of violations) assert.match(v, /okra_events_bg\.wasm/, 'the only refused request is the .wasm');
+});
+
 test("a side-effect-only import bundled by esbuild sends what an earlier page left queued", { timeout: TEST_TIMEOUT }, async (t) => {
   // The bundle a merchant's app ships when it only imports the package to
   // flush leftovers: esbuild honours the package's sideEffects field.

@@ -157,7 +157,7 @@ test('the demo: a whole link flow in the cross-origin widget reaches the merchan
   await ui.closeWidget('Done');
 
   // The iframe is gone once onClose has run.
-  await page.waitForFunction(() => window.__okra.callbacks.some((c) => c.name === 'onClose'));
+  await page.waitForFunction(() => window.__okra?.callbacks.some((c) => c.name === 'onClose'));
   assert.equal(await page.locator('iframe').count(), 0, 'the iframe is removed');
 
   const events = await ui.events();
@@ -253,7 +253,7 @@ for (const [label, host, allow] of [
     assert.match(error.message, new RegExp(`refused the host page's origin "${on.origin}": it is not in allowedOrigins`));
     assert.deepEqual(await frame.evaluate(() => window.__widget.events), [], 'no handler was built');
 
-    await page.waitForFunction(() => window.__host.widgets[0].callbacks.some((c) => c.name === 'onClose'));
+    await page.waitForFunction(() => window.__host?.widgets[0]?.callbacks.some((c) => c.name === 'onClose'));
     const state = await hostState(page);
     assert.deepEqual(state.names, [], 'no event reached the refused host');
     assert.deepEqual(state.calls, ['onError', 'onClose']);
@@ -266,7 +266,7 @@ for (const [label, host, allow] of [
 test('a widget page that never connects: WIDGET_LOAD_TIMEOUT, then onClose, and the iframe is gone', { timeout: TEST_TIMEOUT }, async (t) => {
   const url = widgetUrl({ query: { connect: '0' } });
   const page = await openHost(t, { widgets: [url], timeout: 1000 });
-  await page.waitForFunction(() => window.__host.widgets[0].callbacks.some((c) => c.name === 'onClose'));
+  await page.waitForFunction(() => window.__host?.widgets[0]?.callbacks.some((c) => c.name === 'onClose'));
   const state = await hostState(page);
   assert.deepEqual(state.calls, ['onError', 'onClose']);
   const [json, error] = state.callbacks[0].args;
@@ -302,7 +302,7 @@ test('connectToHost outside a frame rejects with a clear Error', { timeout: TEST
   t.after(() => context.close());
   const page = await context.newPage();
   await page.goto(widgetUrl());
-  await page.waitForFunction(() => window.__widget.error);
+  await page.waitForFunction(() => window.__widget?.error);
   const error = await page.evaluate(() => window.__widget.error);
   assert.match(error.message, /must run in the widget's iframe, but this page is not in a frame/);
 });
@@ -318,7 +318,7 @@ test("close(): the widget's closing events, beforeClose, then onClose last, and 
     window.__host.widgets[0].widget.close();
     window.__host.widgets[0].widget.close();
   });
-  await page.waitForFunction(() => window.__host.widgets[0].callbacks.some((c) => c.name === 'onClose'));
+  await page.waitForFunction(() => window.__host?.widgets[0]?.callbacks.some((c) => c.name === 'onClose'));
   const state = await hostState(page);
   assert.deepEqual(state.names, ['USER_CONNECTING', 'USER_CONNECTED', 'USER_VIEWED_BANKS', 'USER_BOUNCE', 'USER_APP_CLOSE']);
   assert.deepEqual(state.calls, ['beforeClose', 'onClose']);
@@ -343,7 +343,7 @@ test('close() of a widget that does not answer: closed by the host after 3 s', {
   await widgetCall(widget, 'handler.destroy()');
   const started = Date.now();
   await page.evaluate(() => window.__host.widgets[0].widget.close());
-  await page.waitForFunction(() => window.__host.widgets[0].callbacks.some((c) => c.name === 'onClose'));
+  await page.waitForFunction(() => window.__host?.widgets[0]?.callbacks.some((c) => c.name === 'onClose'));
   assert.ok(Date.now() - started >= 2500, 'the host waited for the widget first');
   const state = await hostState(page);
   assert.deepEqual(state.names, ['USER_CONNECTING']);
@@ -395,7 +395,7 @@ test('a reload in the middle of a session reconnects with the same options; ever
   assert.equal(new Set(state.events.map((e) => e.event_id)).size, 4, 'each event once');
   assert.equal(state.sessionId, secondSession);
   await widgetCall(widget, 'handler.close()');
-  await page.waitForFunction(() => window.__host.widgets[0].callbacks.some((c) => c.name === 'onClose'));
+  await page.waitForFunction(() => window.__host?.widgets[0]?.callbacks.some((c) => c.name === 'onClose'));
   const closed = await hostState(page);
   assert.deepEqual(closed.calls, ['beforeClose', 'onClose']);
   assert.equal(closed.callbacks[1].args[0].session_id, secondSession);
@@ -456,7 +456,7 @@ test('two widgets on one page: each handle gets only its own widget, and closing
   assert.deepEqual(a.names.length + b.names.length, 5);
   const closing = a.sessionId === idA ? first : second;
   await widgetCall(closing, 'handler.close()');
-  await page.waitForFunction(() => window.__host.widgets[0].callbacks.some((c) => c.name === 'onClose'));
+  await page.waitForFunction(() => window.__host?.widgets[0]?.callbacks.some((c) => c.name === 'onClose'));
   const [afterA, afterB] = [await hostState(page, 0), await hostState(page, 1)];
   assert.deepEqual(afterA.calls, ['beforeClose', 'onClose']);
   assert.deepEqual(afterB.calls, [], 'the other widget is untouched');

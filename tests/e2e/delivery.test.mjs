@@ -8,6 +8,10 @@
 // Run: node --test tests/e2e/delivery.test.mjs   (needs pkg/: scripts/build.sh)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startReceiver } from './receiver.mjs';
 
@@ -419,22 +423,24 @@ test('(e) two tabs to the same webhook: nothing lost, any duplicate shares its e
 
 // ---- (f) storage blocked ----------------------------------------------------
 
-test('(f) storage blocked: events are delivered from memory and STORAGE_UNAVAILABLE is reported',
+test('(f) storage blocked (IndexedDB and localStorage): events are delivered from memory and STORAGE_UNAVAILABLE is reported',
   { timeout: TEST_TIMEOUT }, async (t) => {
     const ch = 'f-nostorage';
     const ctx = await newContext(t, {
       init: () => {
-        Object.defineProperty(window, 'localStorage', {
-          configurable: true,
-          get() {
-            throw new DOMException('The operation is insecure.', 'SecurityError');
-          },
-        });
+        for (const store of ['localStorage', 'indexedDB']) {
+          Object.defineProperty(window, store, {
+            configurable: true,
+            get() {
+              throw new DOMException('The operation is insecure.', 'SecurityError');
+            },
+          });
+        }
       },
     });
     receiver.plan(ch, [500], 200); // one failure: the retry comes from memory
     const page = await open(ctx, receiver.pageUrl(ch));
-    assert.equal(await storedKeys(page), null, 'localStorage throws on this page');
+    assert.equal(await storedKeys(page), null, 'localStorage and IndexedDB throw on this page');
     await page.evaluate(() => window.__t.flow());
     await page.evaluate(() => window.__t.handler.close());
     await waitFor(async () => (await pending(page)) === 0, 'the queue to drain');
@@ -658,4 +664,217 @@ test('the wall clock goes back an hour while a retry waits: delivery still compl
     // The retried body is stamped with the page's (shifted) wall clock.
     const sentAt = Date.parse(receiver.received(ch)[1].json.sent_at);
     assert.ok(sentAt < Date.now() - 3_000_000, `sent_at ${receiver.received(ch)[1].json.sent_at} is the shifted wall time`);
+  });
+
+// ---- hard faults (SPEC 6.1) ---------------------------------------------------
+
+/** The browser process of a persistent profile: the one whose command line holds the profile and is not a --type= helper. */
+function browserPid(profile) {
+  const out = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  for (const line of out.split('\n')) {
+    const m = /^\s*(\d+)\s+(.*)$/.exec(line);
+    if (m && m[2].includes(`--user-data-dir=${profile}`) && !m[2].includes('--type=')) return Number(m[1]);
+  }
+  return null;
+}
+
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+test('a browser killed 1 s after its last event loses nothing: the next launch sends every event, in order',
+  { timeout: 120_000 }, async (t) => {
+    const ch = 'kill';
+    receiver.plan(ch, [], 503); // the receiver is down: every attempt fails
+    const profile = await mkdtemp(join(tmpdir(), 'okra-kill-'));
+    t.after(() => rm(profile, { recursive: true, force: true }));
+    const launch = () => chromium.launchPersistentContext(profile, {
+      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+        '--disable-sync', '--no-first-run'],
+    });
+    const first = await launch();
+    first.setDefaultTimeout(WAIT_MS);
+    const page = await first.newPage();
+    await goto(page, receiver.pageUrl(ch));
+    await page.evaluate(() => window.__t.track(100));
+    const { events } = await snapshot(page);
+    await new Promise((ok) => setTimeout(ok, 1000));
+    const pid = browserPid(profile);
+    assert.ok(pid, 'the browser process of the profile is found');
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => !alive(pid), 'the browser process to be gone');
+    await first.close().catch(() => {});
+
+    receiver.plan(ch, [], 200); // the receiver is back
+    const second = await launch();
+    t.after(() => second.close());
+    second.setDefaultTimeout(WAIT_MS);
+    const next = await second.newPage();
+    // Importing the package is enough: no handler is built on this page.
+    await goto(next, receiver.pageUrl(ch, { build: false }));
+    // Counted even when some never arrive, so a failure says how many were lost.
+    await waitFor(() => allArrived(ch, events, { ok: true }), 'every event of the killed browser at the receiver', 60_000)
+      .catch(() => {});
+    const got = counts(arrivals(ch, { ok: true }));
+    const unique = events.filter((e) => got.has(e.event_id)).length;
+    const duplicates = [...got.values()].reduce((n, c) => n + c - 1, 0);
+    t.diagnostic(`created ${events.length}, received unique ${unique}, duplicates ${duplicates}, lost ${events.length - unique}`);
+    assert.equal(unique, events.length, 'every event of the killed browser arrives');
+    assertInOrder(ch);
+    assertDuplicatesIdentical(ch);
+    assertSameEvents(ch, events);
+    await waitFor(async () => (await storedKeys(next)).length === 0, 'storage to be empty once delivered');
+  });
+
+test('IndexedDB blocked: events wait in localStorage, STORAGE_DEGRADED is reported once, and all are delivered',
+  { timeout: TEST_TIMEOUT }, async (t) => {
+    const ch = 'idb-blocked';
+    const ctx = await newContext(t, {
+      init: () => {
+        Object.defineProperty(window, 'indexedDB', {
+          configurable: true,
+          get() {
+            throw new DOMException('The operation is insecure.', 'SecurityError');
+          },
+        });
+      },
+    });
+    receiver.plan(ch, [], 'hang');
+    const page = await open(ctx, receiver.pageUrl(ch));
+    await page.evaluate(() => window.__t.flow());
+    await waitFor(() => receiver.hanging(ch) === 1, 'the first request to hang');
+    const local = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('okra-events:')).length);
+    assert.equal(local, await pending(page), 'each waiting event is in localStorage');
+    receiver.plan(ch, [], 200);
+    receiver.release(ch, 200);
+    await waitFor(async () => (await pending(page)) === 0, 'the queue to drain');
+    const { events, errors } = await snapshot(page);
+    await waitFor(() => allArrived(ch, events, { ok: true }), 'every event answered 2xx');
+    assert.deepEqual(errors.map((x) => x.error.type), ['STORAGE_DEGRADED'], 'reported once, at build');
+    assert.equal(errors[0].error.store, 'localStorage');
+    assertInOrder(ch);
+    assertSameEvents(ch, events);
+  });
+
+/**
+ * A tab that cannot use IndexedDB and whose localStorage refuses any write:
+ * it builds its handler first (so it means to store), then fills storage.
+ */
+async function fullTab(ctx, ch) {
+  const tab = await ctx.context.newPage();
+  tab.on('pageerror', (e) => ctx.errors.push(e));
+  await tab.addInitScript(() => {
+    Object.defineProperty(window, 'indexedDB', { configurable: true, get: () => undefined });
+  });
+  // The handler is built while there is room, so the tab means to store.
+  await goto(tab, receiver.pageUrl(ch));
+  const filled = await tab.evaluate(() => {
+    const chunk = 'x'.repeat(256 * 1024);
+    let n = 0;
+    for (;;) {
+      try {
+        localStorage.setItem(`filler-${n}`, chunk);
+        n += 1;
+      } catch {
+        break;
+      }
+    }
+    // Top up with smaller entries so not even a small event fits.
+    for (let i = 0; ; i++) {
+      try {
+        localStorage.setItem(`filler-small-${i}`, 'x'.repeat(64));
+      } catch {
+        return n;
+      }
+    }
+  });
+  return { tab, filled };
+}
+
+test('storage full in a tab that does not send: it sends its unstored events from memory, in order, while both tabs are open',
+  { timeout: TEST_TIMEOUT }, async (t) => {
+    const ch = 'full-two-tabs';
+    receiver.plan(ch, [], 200);
+    const ctx = await newContext(t);
+    const sender = await open(ctx, receiver.pageUrl(ch));
+    await waitFor(async () => (await pending(sender)) === 0, 'the first tab to hold the lock and send');
+    // The second tab cannot use IndexedDB, and fills localStorage until it refuses.
+    const { tab, filled } = await fullTab(ctx, ch);
+    t.diagnostic(`localStorage filled with ${filled} entries of 256 KiB`);
+    await tab.evaluate(() => {
+      window.__t.flow();
+      window.__t.track(30);
+    });
+    const mine = await snapshot(tab);
+    await waitFor(() => allArrived(ch, mine.events, { ok: true }), 'every event of the full tab, with both tabs open', 30_000);
+    await waitFor(async () => (await pending(tab)) === 0, 'the full tab to see its events delivered');
+    assert.deepEqual(delivery(mine.errors, 'STORAGE_UNAVAILABLE').length, 1, 'STORAGE_UNAVAILABLE reported once');
+    const got = counts(arrivals(ch, { ok: true }));
+    assert.deepEqual(mine.events.filter((e) => !got.has(e.event_id)), [], 'nothing lost');
+    assertInOrder(ch);
+    assertSameEvents(ch, mine.events);
+    await tab.evaluate(() => localStorage.clear());
+  });
+
+test('the sending tab at its bound while another tab emits: nothing stranded, and the other tab hears its events wait',
+  { timeout: 180_000 }, async (t) => {
+    const ch = 'bound-two-tabs';
+    receiver.plan(ch, [], 'hang');
+    const ctx = await newContext(t);
+    const sender = await open(ctx, receiver.pageUrl(ch));
+    await waitFor(() => receiver.hanging(ch) === 1, 'the sending tab\'s first request to hang');
+    await sender.evaluate((n) => window.__t.track(n), 5_300);
+    assert.ok((await snapshot(sender)).errors.some((x) => x.error.type === 'QUEUE_OVERFLOW'), 'the sending tab is at its bound');
+
+    const tab = await open(ctx, receiver.pageUrl(ch, { build: false }));
+    await tab.evaluate(() => {
+      window.__t.build();
+      window.__t.track(20, { tab: 2 });
+    });
+    const mine = await snapshot(tab);
+    await waitFor(async () => (await tab.evaluate(() => window.__t.errors.length)) >= 1,
+      'the other tab to hear that its events wait', 15_000);
+    const waiting = (await snapshot(tab)).errors[0].error;
+    assert.deepEqual({ type: waiting.type, dropped: waiting.dropped, ended: waiting.ended },
+      { type: 'QUEUE_OVERFLOW', dropped: 0, ended: false });
+
+    receiver.plan(ch, [], 200);
+    receiver.release(ch, 200);
+    await waitFor(() => allArrived(ch, mine.events, { ok: true }), 'the other tab\'s events, with the sending tab still open', 120_000);
+    const reports = (await snapshot(tab)).errors.map((x) => x.error);
+    assert.ok(reports.some((e) => e.type === 'QUEUE_OVERFLOW' && e.ended === true), 'and that they are being sent');
+    assert.equal(await pending(tab), 0);
+    assertInOrder(ch);
+    assertSameEvents(ch, mine.events);
+  });
+
+test('storage full in a tab that does not send: closing it beacons the events it could not store',
+  { timeout: TEST_TIMEOUT }, async (t) => {
+    const ch = 'full-tab-closes';
+    receiver.plan(ch, [], 'hang'); // nothing is answered: only the beacons can carry them
+    const ctx = await newContext(t);
+    const sender = await open(ctx, receiver.pageUrl(ch));
+    await waitFor(() => receiver.hanging(ch) === 1, 'the sending tab\'s request to hang');
+    const { tab } = await fullTab(ctx, ch);
+    await tab.evaluate(() => window.__t.track(10));
+    const mine = await snapshot(tab);
+    assert.equal(delivery(mine.errors, 'STORAGE_UNAVAILABLE').length, 1);
+    await tab.evaluate(() => localStorage.clear());
+    const before = receiver.received(ch).length;
+    await tab.close({ runBeforeUnload: true });
+    await waitFor(() => {
+      const beaconed = new Set(receiver.received(ch).slice(before).filter((r) => r.mode === 'no-cors')
+        .flatMap((r) => r.json.batch.map((e) => e.event_id)));
+      return mine.events.every((e) => beaconed.has(e.event_id));
+    }, 'beacons carrying every event of the closed tab');
+    assertInOrder(ch, { mode: 'no-cors' });
+    receiver.release(ch, 200);
+    await sender.close();
   });

@@ -25,7 +25,8 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TYPES } from './server.mjs';
 
-export const PKG = resolve(fileURLToPath(new URL('../../pkg', import.meta.url)));
+/** The package under test: pkg/, or OKRA_EVENTS_PKG (e.g. an earlier build, to compare). */
+export const PKG = resolve(process.env.OKRA_EVENTS_PKG ?? fileURLToPath(new URL('../../pkg', import.meta.url)));
 
 const CORS = {
   'access-control-allow-origin': '*',
@@ -91,13 +92,32 @@ t.track = (n, data = {}, name = 'USER_CONSENT_REVIEW') => {
   return t.handler.events().length;
 };
 
-/** The okra-events keys in localStorage, or null when storage throws. */
-t.keys = () => {
+/**
+ * The keys of the stored events, from IndexedDB (the queue's home) and
+ * localStorage (its fallback), sorted; null when both throw. Reading
+ * IndexedDB starts after the page's writes, so it sees them committed.
+ */
+t.keys = async () => {
+  let local = null;
   try {
-    return Object.keys(localStorage).filter((k) => k.startsWith('okra-events:')).sort();
-  } catch {
-    return null;
-  }
+    local = Object.keys(localStorage).filter((k) => k.startsWith('okra-events:'));
+  } catch {}
+  let idb = null;
+  try {
+    idb = await new Promise((resolve, reject) => {
+      const open = indexedDB.open('okra-events');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const db = open.result;
+        if (!db.objectStoreNames.contains('queue')) return resolve([]);
+        const req = db.transaction('queue', 'readonly').objectStore('queue').getAllKeys();
+        req.onsuccess = () => resolve(req.result.map(String));
+        req.onerror = () => reject(req.error);
+      };
+    });
+  } catch {}
+  if (local === null && idb === null) return null;
+  return [...new Set([...(local ?? []), ...(idb ?? [])])].sort();
 };
 
 /** Everything the tests compare, as plain data. */

@@ -26,6 +26,7 @@ use crate::event::{Event, EVENT_FIELDS};
 use crate::json;
 use crate::screen::Screen;
 use crate::session::Output;
+use crate::text;
 use crate::value::Value;
 
 /// The protocol marker and version every message carries in `"okra"`.
@@ -208,7 +209,7 @@ pub fn event_from_value(v: Value) -> Option<Event> {
     };
     let sequence = match v.get("sequence")? {
         Value::Number(n) if n.len() <= 15 && n.bytes().all(|b| b.is_ascii_digit()) => {
-            n.parse().ok()?
+            text::whole(n)?
         }
         _ => return None,
     };
@@ -508,7 +509,7 @@ impl Host {
 /// default port, path, wildcard or trailing slash. Returns why not.
 pub fn check_origin(origin: &str) -> Result<(), &'static str> {
     const CANONICAL: &str = "an origin with a lower-case host and nothing after the host and port (no path or trailing slash)";
-    if origin.contains('*') {
+    if origin.bytes().any(|b| b == b'*') {
         return Err("an exact origin: wildcards and patterns are not allowed");
     }
     // Scheme, host, port and the loopback rule for http: as for URL options.
@@ -516,11 +517,13 @@ pub fn check_origin(origin: &str) -> Result<(), &'static str> {
         return Err("an https: origin such as \"https://merchant.example\" (http: only for localhost, 127.0.0.1 or [::1])");
     }
     // Then exactly the form a browser reports in `MessageEvent.origin`.
-    let (scheme, authority) = origin.split_once("://").unwrap_or_default();
-    if authority.contains(['/', '?', '#']) || origin.bytes().any(|b| b.is_ascii_uppercase()) {
+    let (scheme, authority) = text::split_once_str(origin, "://").unwrap_or_default();
+    if text::until_any(authority, b"/?#") < authority.len()
+        || origin.bytes().any(|b| b.is_ascii_uppercase())
+    {
         return Err(CANONICAL);
     }
-    let (host, port) = match authority.rsplit_once(':') {
+    let (host, port) = match text::rsplit_once(authority, b':') {
         Some((host, port)) if !authority.ends_with(']') => (host, port),
         _ => (authority, ""),
     };

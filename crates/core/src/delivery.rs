@@ -309,10 +309,26 @@ impl Queue {
     /// is in flight. `sent_at` is the wall-clock time the body carries. The
     /// batch stays queued until [`Queue::answer`].
     pub fn next_batch(&mut self, now: Millis, sent_at: Millis) -> Option<Batch> {
+        self.next_batch_of(now, sent_at, |_| true)
+    }
+
+    /// Like [`next_batch`](Self::next_batch), but only from the leading
+    /// items that `only` accepts: a tab that does not hold the send lock
+    /// sends just the events it could not store, and only once every
+    /// earlier event has settled, so none overtakes another.
+    pub fn next_batch_of(
+        &mut self,
+        now: Millis,
+        sent_at: Millis,
+        only: impl Fn(&Item) -> bool,
+    ) -> Option<Batch> {
         if self.busy() || self.items.is_empty() || now < self.not_before {
             return None;
         }
-        let (count, _) = self.take_batch(0);
+        let (count, _) = self.take_batch(0, &only);
+        if count == 0 {
+            return None;
+        }
         self.in_flight = count;
         let slice = self.items.range(..count);
         Some(Batch {
@@ -321,11 +337,13 @@ impl Queue {
         })
     }
 
-    /// How many items from `start` fit in one batch (at least one), and their bytes.
-    fn take_batch(&self, start: usize) -> (usize, usize) {
+    fn take_batch(&self, start: usize, only: &impl Fn(&Item) -> bool) -> (usize, usize) {
         let mut count = 0;
         let mut bytes = ENVELOPE;
         for item in self.items.iter().skip(start) {
+            if !only(item) {
+                break;
+            }
             let add = item.json.len() + usize::from(count > 0);
             if count > 0
                 && (count == self.policy.batch_events || bytes + add > self.policy.batch_bytes)
@@ -408,10 +426,19 @@ impl Queue {
     /// last-chance send as the page goes away (`sendBeacon`). Events larger
     /// than a batch are left out: they stay stored for the next page load.
     pub fn flush_batches(&self, sent_at: Millis) -> Vec<Batch> {
+        self.flush_batches_of(sent_at, |_| true)
+    }
+
+    /// Like [`flush_batches`](Self::flush_batches), for the leading items
+    /// that `only` accepts.
+    pub fn flush_batches_of(&self, sent_at: Millis, only: impl Fn(&Item) -> bool) -> Vec<Batch> {
         let mut out = Vec::new();
         let mut start = 0;
         while start < self.items.len() {
-            let (count, bytes) = self.take_batch(start);
+            let (count, bytes) = self.take_batch(start, &only);
+            if count == 0 {
+                break;
+            }
             if bytes <= self.policy.batch_bytes {
                 let slice = self.items.range(start..start + count);
                 out.push(Batch {

@@ -1,14 +1,13 @@
 //! The core's one error type. The wasm layer turns each variant into a
 //! JavaScript `TypeError` or `Error` once, at the boundary.
 
-use thiserror::Error;
+use crate::text::{cat, num};
 
 /// Everything a caller can get wrong. Messages name what was wrong and what
 /// would be right, because they are shown to developers as they are.
-#[derive(Debug, Clone, PartialEq, Error)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Error {
     /// An option failed validation.
-    #[error("okra-events: option `{option}` must be {expected}, got {given}")]
     InvalidOption {
         /// The option's name.
         option: &'static str,
@@ -18,10 +17,8 @@ pub enum Error {
         given: String,
     },
     /// `buildWithOptions` got something other than an options object.
-    #[error("okra-events: buildWithOptions expects an options object, got {0}")]
     NotAnObject(String),
     /// A handler method got an argument of the wrong type.
-    #[error("okra-events: {method}() expects {expected}, got {given}")]
     InvalidArgument {
         /// The method, e.g. "screen".
         method: &'static str,
@@ -31,16 +28,12 @@ pub enum Error {
         given: String,
     },
     /// `buildWithOptions` was called where there is no `window`.
-    #[error("okra-events: buildWithOptions needs a browser window, but `window` is not defined here (server-side rendering?); call it in the browser, e.g. from an event handler or effect")]
     NoWindow,
     /// `handler.screen` got a name that is not a screen.
-    #[error("okra-events: unknown screen \"{0}\"; expected one of landing, login_method, bank, search, no_search_result, login, account_selection, balance, mfa, review_payment, authorize_payment, rux_bank_selection, success, failure")]
     UnknownScreen(String),
     /// `handler.track` got a name that is not in the catalog.
-    #[error("okra-events: unknown event \"{0}\"; see Okra.events for the catalog")]
     UnknownEvent(String),
     /// `handler.track` got an event that okra-events emits by itself.
-    #[error("okra-events: {name} cannot be tracked: it is emitted automatically {how}")]
     NotTrackable {
         /// Canonical event name.
         name: &'static str,
@@ -48,7 +41,6 @@ pub enum Error {
         how: &'static str,
     },
     /// Data passed with an event or screen could not be used.
-    #[error("okra-events: {what} must be a plain JSON object: {reason}")]
     InvalidData {
         /// Which argument, e.g. "track(\"USER_BANK_SELECTED\", data) data".
         what: String,
@@ -57,7 +49,6 @@ pub enum Error {
     },
     /// The event a call would make is larger than [`MAX_EVENT_BYTES`] as
     /// JSON. Nothing was emitted or queued, and the session goes on.
-    #[error("okra-events: {call} would make a {event} event of {size} bytes of JSON, over the limit of 32768 bytes (32 KiB); nothing was emitted")]
     EventTooLarge {
         /// The call, e.g. `track(name, data)`.
         call: &'static str,
@@ -68,13 +59,10 @@ pub enum Error {
         size: usize,
     },
     /// A call after `destroy()`.
-    #[error("okra-events: {0}() was called after destroy(); build a new handler with Okra.buildWithOptions")]
     Destroyed(&'static str),
     /// A call after `close()` that only makes sense while the widget is open.
-    #[error("okra-events: {0}() was called after close(); only track('USER_APP_REDIRECT') is allowed once the widget is closed")]
     Closed(&'static str),
     /// `success()` a second time.
-    #[error("okra-events: success() was already called for this session")]
     AlreadySucceeded,
 }
 
@@ -95,3 +83,50 @@ impl Error {
         )
     }
 }
+
+/// Every message starts with this, so a developer knows where it came from.
+const P: &str = "okra-events: ";
+
+impl Error {
+    /// The message shown to developers. Built by concatenation, so the
+    /// shipped wasm carries no formatting machinery.
+    pub fn message(&self) -> String {
+        match self {
+            Error::InvalidOption { option, expected, given } => {
+                cat(&[P, "option `", option, "` must be ", expected, ", got ", given])
+            }
+            Error::NotAnObject(given) => {
+                cat(&[P, "buildWithOptions expects an options object, got ", given])
+            }
+            Error::InvalidArgument { method, expected, given } => {
+                cat(&[P, method, "() expects ", expected, ", got ", given])
+            }
+            Error::NoWindow => cat(&[P, "buildWithOptions needs a browser window, but `window` is not defined here (server-side rendering?); call it in the browser, e.g. from an event handler or effect"]),
+            Error::UnknownScreen(name) => cat(&[P, "unknown screen \"", name, "\"; expected one of landing, login_method, bank, search, no_search_result, login, account_selection, balance, mfa, review_payment, authorize_payment, rux_bank_selection, success, failure"]),
+            Error::UnknownEvent(name) => {
+                cat(&[P, "unknown event \"", name, "\"; see Okra.events for the catalog"])
+            }
+            Error::NotTrackable { name, how } => {
+                cat(&[P, name, " cannot be tracked: it is emitted automatically ", how])
+            }
+            Error::InvalidData { what, reason } => {
+                cat(&[P, what, " must be a plain JSON object: ", reason])
+            }
+            Error::EventTooLarge { call, event, size } => cat(&[
+                P, call, " would make a ", event, " event of ", &num(*size as u64),
+                " bytes of JSON, over the limit of 32768 bytes (32 KiB); nothing was emitted",
+            ]),
+            Error::Destroyed(method) => cat(&[P, method, "() was called after destroy(); build a new handler with Okra.buildWithOptions"]),
+            Error::Closed(method) => cat(&[P, method, "() was called after close(); only track('USER_APP_REDIRECT') is allowed once the widget is closed"]),
+            Error::AlreadySucceeded => cat(&[P, "success() was already called for this session"]),
+        }
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for Error {}

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Category;
 use crate::screen::Screen;
+use crate::text::cat;
 use crate::value::Value;
 
 /// The only `event_type` the widget documents.
@@ -86,24 +87,27 @@ impl Event {
         let spec = match crate::catalog::lookup(&self.event_name) {
             Ok(spec) if spec.name == self.event_name => spec,
             _ => {
-                return bad(format!(
-                    "event_name \"{}\" is not a catalog name",
-                    self.event_name
-                ))
+                return bad(cat(&[
+                    "event_name \"",
+                    &self.event_name,
+                    "\" is not a catalog name",
+                ]))
             }
         };
         if spec.category != self.event_category {
-            return bad(format!(
-                "event_category of {} must be \"{}\"",
+            return bad(cat(&[
+                "event_category of ",
                 spec.name,
-                spec.category.as_str()
-            ));
+                " must be \"",
+                spec.category.as_str(),
+                "\"",
+            ]));
         }
         if !self.event {
             return bad("event must be true".into());
         }
         if self.event_type != DATA_EVENT {
-            return bad(format!("event_type must be \"{DATA_EVENT}\""));
+            return bad(cat(&["event_type must be \"", DATA_EVENT, "\""]));
         }
         if self.event_id.is_empty() || self.event_id.len() > 64 {
             return bad("event_id must be 1 to 64 characters".into());

@@ -18,15 +18,27 @@ pub struct JsonError {
     pub reason: &'static str,
 }
 
+impl JsonError {
+    /// What was wrong and where, e.g. `unexpected end at byte 12`.
+    pub fn message(&self) -> String {
+        crate::text::cat(&[
+            self.reason,
+            " at byte ",
+            &crate::text::num(self.offset as u64),
+        ])
+    }
+}
+
 impl std::fmt::Display for JsonError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} at byte {}", self.reason, self.offset)
+        f.write_str(&self.message())
     }
 }
 
 /// Reads one JSON value that spans the whole text.
 pub fn parse(text: &str) -> Result<Value, JsonError> {
     let mut r = Reader {
+        t: text,
         s: text.as_bytes(),
         i: 0,
     };
@@ -39,6 +51,7 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
 }
 
 struct Reader<'a> {
+    t: &'a str,
     s: &'a [u8],
     i: usize,
 }
@@ -165,9 +178,8 @@ impl Reader<'_> {
                 return Err(self.err("expected digits in exponent"));
             }
         }
-        // The text is ASCII digits and signs, so this slice is valid UTF-8.
-        let text = String::from_utf8_lossy(&self.s[start..self.i]).into_owned();
-        Ok(Value::Number(text))
+        // ASCII digits and signs: the slice ends on character boundaries.
+        Ok(Value::Number(self.t[start..self.i].to_owned()))
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
@@ -187,15 +199,24 @@ impl Reader<'_> {
 
     fn string(&mut self) -> Result<String, JsonError> {
         self.i += 1; // opening quote
-        let mut out = Vec::new();
+                     // Runs of plain text are copied as slices of the input, which is
+                     // already a `str`: every run starts and ends next to an ASCII byte
+                     // (a quote, a backslash or the end of an escape), so no UTF-8
+                     // validation is needed.
+        let mut out = String::new();
+        let mut run = self.i;
         loop {
             let Some(&c) = self.s.get(self.i) else {
                 return Err(self.err("unterminated string"));
             };
             self.i += 1;
             match c {
-                b'"' => break,
+                b'"' => {
+                    out.push_str(&self.t[run..self.i - 1]);
+                    break;
+                }
                 b'\\' => {
+                    out.push_str(&self.t[run..self.i - 1]);
                     let Some(&e) = self.s.get(self.i) else {
                         return Err(self.err("unterminated string"));
                     };
@@ -225,15 +246,14 @@ impl Reader<'_> {
                         }
                         _ => return Err(self.err("bad escape in string")),
                     };
-                    let mut buf = [0u8; 4];
-                    out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                    out.push(ch);
+                    run = self.i;
                 }
                 0..=0x1F => return Err(self.err("control character in string")),
-                _ => out.push(c),
+                _ => {}
             }
         }
-        // The input was a &str and escapes were encoded as UTF-8.
-        String::from_utf8(out).map_err(|_| self.err("invalid UTF-8 in string"))
+        Ok(out)
     }
 }
 

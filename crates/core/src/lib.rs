@@ -10,6 +10,7 @@
 pub mod bridge;
 pub mod catalog;
 pub mod delivery;
+pub mod engine;
 pub mod error;
 pub mod event;
 pub mod ids;
@@ -18,6 +19,7 @@ pub mod options;
 pub mod screen;
 pub mod scrub;
 pub mod session;
+pub mod text;
 pub mod time;
 pub mod value;
 

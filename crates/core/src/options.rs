@@ -3,6 +3,7 @@
 //! themselves live here so they are tested natively.
 
 use crate::error::Error;
+use crate::text::{cat, rsplit_once, split_once, split_once_str, until_any, whole};
 use crate::time::Millis;
 
 /// The widget environment.
@@ -34,7 +35,7 @@ pub fn parse_env(value: Option<&str>) -> Result<Env, Error> {
         Some(other) => Err(Error::InvalidOption {
             option: "env",
             expected: "\"production\" or \"production-sandbox\"",
-            given: format!("\"{other}\""),
+            given: cat(&["\"", other, "\""]),
         }),
     }
 }
@@ -79,17 +80,9 @@ pub fn parse_widget_url(url: &str) -> Result<String, Error> {
 
 fn parse_web_url(option: &'static str, url: &str) -> Result<String, Error> {
     // Never repeat credentials from the URL in an error message.
-    let shown = match url.split_once("://") {
-        Some((scheme, rest)) => match rest
-            .split(['/', '?', '#'])
-            .next()
-            .unwrap_or("")
-            .rsplit_once('@')
-        {
-            Some((_, host)) => format!(
-                "{scheme}://***@{host}{}",
-                &rest[rest.find(['/', '?', '#']).unwrap_or(rest.len())..]
-            ),
+    let shown = match split_once_str(url, "://") {
+        Some((scheme, rest)) => match rsplit_once(&rest[..until_any(rest, b"/?#")], b'@') {
+            Some((_, host)) => cat(&[scheme, "://***@", host, &rest[until_any(rest, b"/?#")..]]),
             None => url.to_owned(),
         },
         None => url.to_owned(),
@@ -97,7 +90,7 @@ fn parse_web_url(option: &'static str, url: &str) -> Result<String, Error> {
     let bad = || Error::InvalidOption {
         option,
         expected: URL_EXPECTED,
-        given: format!("\"{shown}\""),
+        given: cat(&["\"", &shown, "\""]),
     };
     // Spaces and control characters, and the Unicode spaces a copy-paste
     // brings along (listed, to keep Unicode tables out of the wasm).
@@ -109,18 +102,18 @@ fn parse_web_url(option: &'static str, url: &str) -> Result<String, Error> {
     if url.chars().any(bad_char) {
         return Err(bad());
     }
-    let (scheme, rest) = url.split_once("://").ok_or_else(bad)?;
+    let (scheme, rest) = split_once_str(url, "://").ok_or_else(bad)?;
     let scheme = scheme.to_ascii_lowercase();
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if authority.contains('@') {
+    let authority = &rest[..until_any(rest, b"/?#")];
+    if authority.bytes().any(|b| b == b'@') {
         return Err(bad());
     }
     let (host, port) = match authority.strip_prefix('[') {
         Some(v6) => {
-            let (inside, after) = v6.split_once(']').ok_or_else(bad)?;
-            (format!("[{inside}]"), after.strip_prefix(':'))
+            let (inside, after) = split_once(v6, b']').ok_or_else(bad)?;
+            (cat(&["[", inside, "]"]), after.strip_prefix(':'))
         }
-        None => match authority.split_once(':') {
+        None => match split_once(authority, b':') {
             Some((h, p)) => (h.to_ascii_lowercase(), Some(p)),
             None => (authority.to_ascii_lowercase(), None),
         },
@@ -131,7 +124,7 @@ fn parse_web_url(option: &'static str, url: &str) -> Result<String, Error> {
             !p.is_empty()
                 && p.len() <= 5
                 && p.bytes().all(|b| b.is_ascii_digit())
-                && p.parse::<u32>().is_ok_and(|n| n <= 65_535)
+                && whole::<u16>(p).is_some()
         }
         None => after_host.is_empty(),
     };

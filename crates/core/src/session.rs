@@ -14,6 +14,7 @@ use crate::ids::IdGen;
 use crate::json;
 use crate::screen::Screen;
 use crate::scrub::scrub;
+use crate::text::cat;
 use crate::time::{iso8601, Millis};
 use crate::value::Value;
 
@@ -164,7 +165,7 @@ fn object_or_error(value: Value, what: impl FnOnce() -> String) -> Result<Value,
         Value::Object(_) => Ok(value),
         other => Err(Error::InvalidData {
             what: what(),
-            reason: format!("got {}", other.kind()),
+            reason: cat(&["got ", other.kind()]),
         }),
     }
 }
@@ -280,7 +281,7 @@ impl Session {
     pub fn screen(&mut self, ctx: Ctx, screen: Screen, details: Value) -> Result<(), Error> {
         self.ensure_open("screen")?;
         let details = object_or_error(details, || {
-            format!("screen(\"{}\", details) details", screen.as_str())
+            cat(&["screen(\"", screen.as_str(), "\", details) details"])
         })?;
         let landing = landing_event(screen);
         let measure = details.as_object().is_some_and(|m| !m.is_empty());
@@ -339,7 +340,7 @@ impl Session {
         if self.phase == Phase::Closed && spec.name != "USER_APP_REDIRECT" {
             return Err(Error::Closed("track"));
         }
-        let data = object_or_error(data, || format!("track(\"{}\", data) data", spec.name))?;
+        let data = object_or_error(data, || cat(&["track(\"", spec.name, "\", data) data"]))?;
         self.emit_within_limit(ctx, "track(name, data)", spec.name, &data, false)?;
         if starts_attempt(spec.name) {
             self.in_attempt = true;
