@@ -21,7 +21,8 @@
 //   WebKit an ordinary WebDriver session (it starts with empty storage).
 // - "the receiver is down": the gate refuses connections, in every engine.
 // Known package issues found here are TODOs that still run and print what
-// they saw (KNOWN_CLOSE_BEFORE_LOCK_BUG, the beacon order in Firefox).
+// they saw (KNOWN_CLOSE_BEFORE_LOCK_BUG, KNOWN_UNLOAD_WRITE_LOSS, the beacon
+// order in Firefox).
 //
 // Build first: scripts/build.sh (pkg/). Run: scripts/test-engines.sh, or
 // node --test --test-concurrency=1 tests/engines/<engine>.test.mjs
@@ -493,17 +494,20 @@ export function defineSuite(name) {
   });
 
   // A widget that closes in the same moment as its flow runs (the host removes
-  // the iframe on onClose) can be gone before the page holds its Web Lock
-  // `okra-events:send:<url>`. The package only beacons at pagehide from the
-  // lock holder, so such a page sends nothing as it goes; its events wait in
-  // the widget origin's (partitioned) storage until that origin is loaded
-  // again under the same merchant. Seen every time in Chromium (the lock is
-  // granted over IPC, after the bridge's port round trip), sometimes in
-  // WebKitGTK, not in Firefox. Reported to the package owner. Until it is
-  // fixed, the at-close part is a TODO (it runs, and prints what was missing);
-  // the safety net (the next load sends everything, once per event_id at
-  // least) is asserted in every engine.
+  // the iframe on onClose). Two known package issues, reported to its owner:
+  // - the page can be gone before it holds its Web Lock
+  //   `okra-events:send:<url>`, and only the lock holder beacons at pagehide,
+  //   so nothing is sent as it goes (every time in Chromium, where the lock is
+  //   granted over IPC after the bridge's port round trip; sometimes in
+  //   WebKitGTK; not in Firefox);
+  // - with the queue in IndexedDB, writes begun in the task that ends the
+  //   page are not committed (Chromium keeps only the events of earlier
+  //   tasks, WebKitGTK none), so not even the next load can send them. The
+  //   localStorage queue kept them (its writes are synchronous).
+  // Until they are fixed, each part is a TODO when it fails (it runs and
+  // prints what was missing); set these to false when fixed.
   const KNOWN_CLOSE_BEFORE_LOCK_BUG = true;
+  const KNOWN_UNLOAD_WRITE_LOSS = true;
 
   test(`${P} bridge (${THIRD_PARTY_STORAGE.allowed[name]}): a widget closed in the same task as its flow: its events reach the webhook at pagehide, or at the latest on the next load`, { timeout: TEST_TIMEOUT }, async (t) => {
     const { ctx, hook, host, W, hostUrl } = await bridgeFlow(t, 'linkNow');
@@ -521,12 +525,22 @@ export function defineSuite(name) {
     // The safety net: the merchant page loads the widget again; importing the
     // package sends what the first widget page left in its storage.
     await ctx.goto(hostUrl.replace('flow%3DlinkNow', 'flow%3Didle'));
-    await allDelivered(hook, host.events, 'the first widget page\'s events, sent by the next load');
+    let lost = [];
+    try {
+      await allDelivered(hook, host.events, 'the first widget page\'s events, sent by the next load');
+    } catch (e) {
+      const got = hook.counts();
+      lost = host.events.filter((x) => !got.has(x.event_id)).map((x) => `${x.sequence}:${x.event_name}`);
+      console.log(`${P} widget closed at once: LOST (never delivered, not in storage for the next load): ${lost.join(', ')}`);
+      if (!KNOWN_UNLOAD_WRITE_LOSS) throw e;
+    }
     assertFromWidgetOrigin(hook, W);
 
-    if (atClose.length && KNOWN_CLOSE_BEFORE_LOCK_BUG) {
-      t.todo(`KNOWN PACKAGE ISSUE: pagehide flush skipped before the Web Lock was granted; missing at close: ${atClose.join(', ')}`);
-    }
+    const known = [];
+    if (atClose.length && KNOWN_CLOSE_BEFORE_LOCK_BUG) known.push(`pagehide flush skipped before the Web Lock was granted (missing at close: ${atClose.length})`);
+    if (lost.length && KNOWN_UNLOAD_WRITE_LOSS) known.push(`DATA LOSS: IndexedDB writes of the page's last task never committed (lost: ${lost.length})`);
+    if (known.length) t.todo(`KNOWN PACKAGE ISSUES: ${known.join('; ')}`);
+    assert.deepEqual(lost, [], `${P} every event reached the webhook at the latest on the next load`);
     assert.deepEqual(atClose, [], `${P} every event was handed to the browser at pagehide`);
   });
 
@@ -540,7 +554,9 @@ export function defineSuite(name) {
   const PARTITIONED = { chromium: true, firefox: true, webkit: true };
 
   test(`${P} bridge (${THIRD_PARTY_STORAGE.allowed[name]}): the widget's leftovers are sent by the next load that can see them (partitioned by the merchant's site: ${PARTITIONED[name]})`, { timeout: TEST_TIMEOUT }, async (t) => {
-    const { ctx, hook, host, W, hostUrl } = await bridgeFlow(t, 'linkNow', { down: true });
+    // 'linkPaced': the user pauses a moment before success (the close-at-once
+    // issues above are tested on their own).
+    const { ctx, hook, host, W, hostUrl } = await bridgeFlow(t, 'linkPaced', { down: true });
     const ids = host.events.map((e) => e.event_id);
 
     // The widget origin, first-party, in the same profile (the receiver still down).
@@ -549,13 +565,27 @@ export function defineSuite(name) {
     const firstParty = await ctx.evaluate((list) => window.__t.stored(list), ids);
     console.log(`${P} the widget's queue seen first-party: ${JSON.stringify(firstParty)}`);
     await hook.gate.up();
+    const deliver = async (what) => {
+      try {
+        await allDelivered(hook, host.events, what);
+      } catch (e) {
+        // See KNOWN_UNLOAD_WRITE_LOSS: WebKitGTK loses the last task's
+        // events (USER_CONNECTION_SUCCESSFUL, USER_APP_CLOSE) here.
+        const got = hook.counts();
+        const lost = host.events.filter((x) => !got.has(x.event_id)).map((x) => `${x.sequence}:${x.event_name}`);
+        console.log(`${P} leftovers LOST (not in storage for the next load): ${lost.join(', ')}`);
+        if (!KNOWN_UNLOAD_WRITE_LOSS) throw e;
+        t.todo(`KNOWN PACKAGE ISSUE: DATA LOSS: IndexedDB writes of the page's last task never committed (lost: ${lost.join(', ')})`);
+        throw e;
+      }
+    };
     if (PARTITIONED[name]) {
       assert.equal(firstParty.total, 0, `${P} the third-party iframe's storage is partitioned by the merchant's site`);
-      await ctx.goto(hostUrl.replace('flow%3DlinkNow', 'flow%3Didle'));
-      await allDelivered(hook, host.events, 'the events left in the merchant\'s partition, sent by the next load there');
+      await ctx.goto(hostUrl.replace('flow%3DlinkPaced', 'flow%3Didle'));
+      await deliver('the events left in the merchant\'s partition, sent by the next load there');
     } else {
       assert.ok(firstParty.total > 0, `${P} the third-party iframe's storage is the widget origin's own (not partitioned)`);
-      await allDelivered(hook, host.events, 'the events the widget left, sent by the widget origin opened first-party');
+      await deliver('the events the widget left, sent by the widget origin opened first-party');
     }
     assertFromWidgetOrigin(hook, W);
   });
