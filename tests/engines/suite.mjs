@@ -494,16 +494,18 @@ export function defineSuite(name) {
   });
 
   // A widget that closes in the same moment as its flow runs (the host removes
-  // the iframe on onClose). Two known package issues, reported to its owner:
+  // the iframe on onClose). Two known package issues, reported to its owner,
+  // both timing-dependent (how often they show varies by run and engine):
   // - the page can be gone before it holds its Web Lock
   //   `okra-events:send:<url>`, and only the lock holder beacons at pagehide,
-  //   so nothing is sent as it goes (every time in Chromium, where the lock is
-  //   granted over IPC after the bridge's port round trip; sometimes in
-  //   WebKitGTK; not in Firefox);
+  //   so nothing is sent as it goes (every run in Chromium, where the lock is
+  //   granted over IPC after the bridge's port round trip; most in WebKitGTK;
+  //   some in Firefox);
   // - with the queue in IndexedDB, writes begun in the task that ends the
-  //   page are not committed (Chromium keeps only the events of earlier
-  //   tasks, WebKitGTK none), so not even the next load can send them. The
-  //   localStorage queue kept them (its writes are synchronous).
+  //   page may not be committed (all events if the database was not open
+  //   yet), so not even the next load can send them; seen in all three,
+  //   most often in WebKitGTK. The localStorage queue kept them (its writes
+  //   are synchronous).
   // Until they are fixed, each part is a TODO when it fails (it runs and
   // prints what was missing); set these to false when fixed.
   const KNOWN_CLOSE_BEFORE_LOCK_BUG = true;
@@ -569,8 +571,8 @@ export function defineSuite(name) {
       try {
         await allDelivered(hook, host.events, what);
       } catch (e) {
-        // See KNOWN_UNLOAD_WRITE_LOSS: WebKitGTK loses the last task's
-        // events (USER_CONNECTION_SUCCESSFUL, USER_APP_CLOSE) here.
+        // See KNOWN_UNLOAD_WRITE_LOSS: the last task's events
+        // (USER_CONNECTION_SUCCESSFUL, USER_APP_CLOSE) can be lost here.
         const got = hook.counts();
         const lost = host.events.filter((x) => !got.has(x.event_id)).map((x) => `${x.sequence}:${x.event_name}`);
         console.log(`${P} leftovers LOST (not in storage for the next load): ${lost.join(', ')}`);
