@@ -6,7 +6,8 @@
 #   4. the npm package and demo builds, then node --test against pkg/
 #      (including a module page, webpack 5, Vite build and dev server, and
 #      esbuild each running the package in headless Chromium)
-#   5. Playwright end-to-end tests in Chromium
+#   5. Playwright end-to-end tests in Chromium, then the cross-engine layer
+#      (Chromium, Firefox ESR, WebKitGTK: scripts/test-engines.sh)
 #   6. the event log's release build and its dashboard in Chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,6 +44,9 @@ node --test --test-concurrency=1 tests/js/
 
 say "end-to-end tests in Chromium (Playwright): the demo, the widget in its own origin, and delivery to a real receiver"
 node --test --test-concurrency=1 tests/e2e/widget.test.mjs tests/e2e/bridge.test.mjs tests/e2e/adoption.test.mjs tests/e2e/delivery.test.mjs
+
+say "cross-engine end-to-end (Chromium, Firefox ESR, WebKitGTK)"
+scripts/test-engines.sh
 
 if [ -x scripts/test-eventlog.sh ]; then
   say "event log service"
