@@ -561,8 +561,14 @@ mod tests {
             redact_password("postgres://okra:s3cret@db:5432/events?x=1"),
             "postgres://okra:***@db:5432/events?x=1"
         );
-        assert_eq!(redact_password("postgres://db/events"), "postgres://db/events");
-        assert_eq!(redact_password("postgres://okra@db/e"), "postgres://okra@db/e");
+        assert_eq!(
+            redact_password("postgres://db/events"),
+            "postgres://db/events"
+        );
+        assert_eq!(
+            redact_password("postgres://okra@db/e"),
+            "postgres://okra@db/e"
+        );
     }
 
     #[test]

@@ -36,10 +36,10 @@ use tower::ServiceExt;
 use crate::auth::Auth;
 use crate::config::{Config, Database, Limits};
 use crate::db::{Readers, Writer};
-use crate::pg::PgStore;
-use crate::store::{SqliteStore, Store};
 use crate::error::{json_response, ApiError};
+use crate::pg::PgStore;
 use crate::ratelimit::Limiter;
+use crate::store::{SqliteStore, Store};
 use crate::writer::WriteQueue;
 use crate::{auth, dashboard, erase, export, ingest, query, stats};
 

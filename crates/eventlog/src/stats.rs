@@ -158,9 +158,8 @@ pub fn edges_for(
     ends: Option<(i64, i64)>,
     tz: &TimeZone,
 ) -> Result<Vec<Timestamp>, ApiError> {
-    let to_ts = |ms: i64| {
-        Timestamp::from_millisecond(ms).map_err(|e| ApiError::internal(e.to_string()))
-    };
+    let to_ts =
+        |ms: i64| Timestamp::from_millisecond(ms).map_err(|e| ApiError::internal(e.to_string()));
     let (first, last) = ends.unwrap_or((0, 0));
     let start = start.map_or_else(|| to_ts(first.div_euclid(KEYS_PER_MS)), Ok)?;
     let end = end.map_or_else(|| to_ts(last.div_euclid(KEYS_PER_MS) + 1), Ok)?;

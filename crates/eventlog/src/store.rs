@@ -138,7 +138,7 @@ impl Store {
             }
             Store::Postgres(pg) => {
                 let work = pg.stats(&filter, start, end, &tz);
-                match tokio::time::timeout(pg.query_timeout() + GRACE, work).await {
+                match tokio::time::timeout(pg.query_timeout(), work).await {
                     Ok(r) => r,
                     Err(_) => Err(pg::PgError::Timeout.into()),
                 }
@@ -168,11 +168,7 @@ impl Store {
                 .await
             }
             Store::Postgres(pg) => {
-                budget(
-                    pg,
-                    pg.erase_keys(&filter, session.as_deref(), below, limit),
-                )
-                .await
+                budget(pg, pg.erase_keys(&filter, session.as_deref(), below, limit)).await
             }
         }
     }
@@ -224,16 +220,13 @@ impl Store {
     }
 }
 
-/// Slack past the statement timeout before a request gives up on its own.
-const GRACE: Duration = Duration::from_millis(500);
-
 /// Runs a PostgreSQL read within the query budget (each statement has
 /// `statement_timeout`; this bounds the whole request).
 async fn budget<T>(
     pg: &PgStore,
     work: impl std::future::Future<Output = pg::PgResult<T>>,
 ) -> Result<T, ApiError> {
-    match tokio::time::timeout(pg.query_timeout() + GRACE, work).await {
+    match tokio::time::timeout(pg.query_timeout(), work).await {
         Ok(r) => r.map_err(ApiError::from),
         Err(_) => Err(pg::PgError::Timeout.into()),
     }

@@ -307,6 +307,4 @@ fn parsing_wide_and_deep_random_json_is_bounded_and_exact() {
     assert!(started.elapsed().as_secs() < 60, "{:?}", started.elapsed());
 }
 
-both_backends!(
-    a_batch_is_stored_whole_or_not_at_all,
-);
+both_backends!(a_batch_is_stored_whole_or_not_at_all,);

@@ -84,7 +84,7 @@ impl From<PgError> for ApiError {
         match e {
             PgError::Timeout => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "the query was stopped at its time budget; narrow it (fewer words, a shorter range)",
+                "the query was stopped after its time budget; narrow it (fewer words, a shorter range)",
             ),
             PgError::Db(m) => {
                 eprintln!("okra-eventlog: {m}");

@@ -20,6 +20,7 @@ use deadpool_postgres::Transaction;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use okra_events_core::Screen;
+use tokio_postgres::IsolationLevel;
 
 use super::{words, PgResult, PgStore};
 use crate::db::KEYS_PER_MS;
@@ -38,7 +39,7 @@ const GROWTH: i64 = 4;
 /// The window query: every match in `[$2, $3)`, in no order (sorted by the
 /// caller), so no plan can stop early on the primary key.
 pub const WINDOW_SQL: &str =
-    "SELECT key, session_id FROM events WHERE doc @@ $1::tsquery AND key >= $2 AND key < $3";
+    "SELECT key, session_id FROM events WHERE doc @@ $1::text::tsquery AND key >= $2 AND key < $3";
 
 /// A matching event.
 #[derive(Debug, Clone)]
@@ -122,7 +123,7 @@ impl<'f> Scanner<'f> {
                 Phase::Probe => {
                     let stmt = tx
                         .prepare_cached(
-                            "SELECT key, session_id, doc @@ $1::tsquery FROM events
+                            "SELECT key, session_id, doc @@ $1::text::tsquery FROM events
                              WHERE key >= $2 AND key < $3 ORDER BY key DESC LIMIT $4",
                         )
                         .await?;
@@ -239,7 +240,7 @@ async fn session_keys(
             let stmt = tx
                 .prepare_cached(
                     "SELECT key FROM events WHERE session_id = $1 AND key >= $2 AND key < $3
-                     AND doc @@ $4::tsquery ORDER BY sequence, key LIMIT $5",
+                     AND doc @@ $4::text::tsquery ORDER BY sequence, key LIMIT $5",
                 )
                 .await?;
             tx.query(&stmt, &[&session, &lo, &hi, &q, &limit]).await?
@@ -258,13 +259,20 @@ async fn session_keys(
 }
 
 impl PgStore {
-    /// Starts a read-only transaction with the query budget and without
-    /// sequential scans.
+    /// Starts a read-only, repeatable-read transaction with the query budget
+    /// and without sequential scans.
     pub async fn read<'c>(
         &self,
         client: &'c mut deadpool_postgres::Object,
     ) -> PgResult<Transaction<'c>> {
-        let tx = client.build_transaction().read_only(true).start().await?;
+        // One snapshot for all the statements of a read: a page's events are
+        // those its scan found, even while an erasure deletes others.
+        let tx = client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await?;
         tx.batch_execute(&format!(
             "SET LOCAL enable_seqscan = off; SET LOCAL statement_timeout = {}",
             self.query_timeout().as_millis().max(1)
@@ -359,11 +367,12 @@ impl PgStore {
         }
         tx.commit().await?;
         if complete {
-            page.bytes.extend_from_slice(if first && page.bytes.len() == 1 {
-                b"]\n"
-            } else {
-                b"\n]\n"
-            });
+            page.bytes
+                .extend_from_slice(if first && page.bytes.len() == 1 {
+                    b"]\n"
+                } else {
+                    b"\n]\n"
+                });
         }
         Ok(page)
     }
@@ -439,7 +448,7 @@ impl PgStore {
             },
         };
         let cond = if tsq.is_some() {
-            "key >= $1 AND key < $2 AND doc @@ $3::tsquery"
+            "key >= $1 AND key < $2 AND doc @@ $3::text::tsquery"
         } else {
             "key >= $1 AND key < $2 AND $3::text IS NULL"
         };

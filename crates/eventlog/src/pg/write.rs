@@ -55,7 +55,8 @@ impl PgStore {
         let ids: Vec<&str> = rows.iter().map(|e| e.event_id.as_str()).collect();
         let sids: Vec<&str> = rows.iter().map(|e| e.session_id.as_str()).collect();
         let seqs: Vec<i64> = rows.iter().map(|e| e.sequence).collect();
-        let screens: Vec<Option<&str>> = rows.iter().map(|e| e.screen.map(|s| s.as_str())).collect();
+        let screens: Vec<Option<&str>> =
+            rows.iter().map(|e| e.screen.map(|s| s.as_str())).collect();
         let jsons: Vec<&str> = rows.iter().map(|e| e.json.as_str()).collect();
         let docs: Vec<String> = rows.iter().map(|e| words::tsvector(&e.doc)).collect();
         let client = self.client().await?;
@@ -65,7 +66,16 @@ impl PgStore {
             match client
                 .execute(
                     &stmt,
-                    &[&KEYS_PER_MS, &ms, &ids, &sids, &seqs, &screens, &jsons, &docs],
+                    &[
+                        &KEYS_PER_MS,
+                        &ms,
+                        &ids,
+                        &sids,
+                        &seqs,
+                        &screens,
+                        &jsons,
+                        &docs,
+                    ],
                 )
                 .await
             {
