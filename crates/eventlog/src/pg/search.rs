@@ -8,11 +8,15 @@
 //! newest matches", likes to walk the primary key backwards and test every
 //! row, which reads the whole table when the word is rare in recent events.
 //! So a [`Scanner`] decides the plan itself:
-//! 1. a probe tests the newest [`PROBE_ROWS`] rows of the range (one short
-//!    walk of the primary key): a common word fills a page here;
-//! 2. then windows of keys, each four times wider than the last, below the
+//! 1. it asks for at most [`PROBE_ROWS`] matches in the whole range, in no
+//!    order: fewer means these are all of them (an id, a rare word: one
+//!    GIN lookup), sorted here;
+//! 2. else the word is common: a probe tests the newest [`PROBE_ROWS`] rows
+//!    of the range (one short walk of the primary key), where a common word
+//!    fills a page;
+//! 3. then windows of keys, each four times wider than the last, below the
 //!    probe: in each, the GIN index and the key range are combined (bitmap
-//!    scans) and the matches sorted. A rare word costs a few index lookups.
+//!    scans) and the matches sorted.
 
 use std::collections::{HashMap, HashSet};
 
@@ -52,6 +56,7 @@ pub struct Hit {
 
 enum Phase {
     Plain,
+    Few,
     Probe,
     Windows { width: i64, floor: Option<i64> },
     Done,
@@ -73,7 +78,7 @@ impl<'f> Scanner<'f> {
             Keyword::All => (None, Phase::Plain),
             Keyword::Nothing => (None, Phase::Done),
             Keyword::Fts(m) => match words::tsquery(m) {
-                Some(q) => (Some(q), Phase::Probe),
+                Some(q) => (Some(q), Phase::Few),
                 None => (None, Phase::Done),
             },
         };
@@ -118,6 +123,32 @@ impl<'f> Scanner<'f> {
                         Some(h) if hits.len() as i64 == PLAIN_ROWS => self.top = h.key,
                         _ => self.phase = Phase::Done,
                     }
+                    return Ok(hits);
+                }
+                Phase::Few => {
+                    let stmt = tx
+                        .prepare_cached(
+                            "SELECT key, session_id FROM events
+                             WHERE doc @@ $1::text::tsquery AND key >= $2 AND key < $3 LIMIT $4",
+                        )
+                        .await?;
+                    let tsq = self.tsq.as_deref().unwrap_or_default();
+                    let rows = tx
+                        .query(&stmt, &[&tsq, &lo, &self.top, &PROBE_ROWS])
+                        .await?;
+                    if rows.len() as i64 == PROBE_ROWS {
+                        self.phase = Phase::Probe;
+                        continue;
+                    }
+                    let mut hits: Vec<Hit> = rows
+                        .iter()
+                        .map(|r| Hit {
+                            key: r.get(0),
+                            session: r.get(1),
+                        })
+                        .collect();
+                    hits.sort_unstable_by(|a, b| b.key.cmp(&a.key));
+                    self.phase = Phase::Done;
                     return Ok(hits);
                 }
                 Phase::Probe => {
