@@ -158,10 +158,12 @@ async fn erase_all(
 ) -> Result<usize, ApiError> {
     let mut below = i64::MAX;
     loop {
-        let keys = state
-            .store
-            .erase_keys(filter.clone(), session.clone(), below, DELETE_BATCH)
-            .await?;
+        let keys = retrying(|| {
+            state
+                .store
+                .erase_keys(filter.clone(), session.clone(), below, DELETE_BATCH)
+        })
+        .await?;
         let Some(&lowest) = keys.last() else { break };
         let full = keys.len() == DELETE_BATCH;
         below = lowest;
@@ -178,6 +180,31 @@ async fn erase_all(
     }
     Ok(progress.load(Ordering::Relaxed))
 }
+
+/// Tries a step of an erasure up to [`TRIES`] times, pausing between tries:
+/// a search that ran past its budget while the database was busy should not
+/// leave an erasure half done after its request answered 202.
+async fn retrying<T, F: std::future::Future<Output = Result<T, ApiError>>>(
+    mut step: impl FnMut() -> F,
+) -> Result<T, ApiError> {
+    let mut tries = 1;
+    loop {
+        match step().await {
+            Err(e) if tries < TRIES && e.status == StatusCode::SERVICE_UNAVAILABLE => {
+                eprintln!(
+                    "okra-eventlog: an erasure step failed (try {tries} of {TRIES}): {}",
+                    e.message
+                );
+                tokio::time::sleep(Duration::from_millis(500) * tries).await;
+                tries += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// How often a step of an erasure is tried.
+const TRIES: u32 = 4;
 
 /// After a deletion batch, leaves the writer to waiting ingest for as long
 /// as the batch took.

@@ -264,8 +264,11 @@ impl Server {
     /// Opens the database, settles the token and binds the address.
     pub async fn bind(config: &Config) -> Result<Server, StartError> {
         let fail = |what: &str, e: &dyn std::fmt::Display| StartError(format!("{what}: {e}"));
-        let (store, token, writer, db) = match &config.db {
-            Database::Sqlite(path) => open_sqlite(path, config)?,
+        let (store, token, writer, db, shared) = match &config.db {
+            Database::Sqlite(path) => {
+                let (store, token, writer, db) = open_sqlite(path, config)?;
+                (store, token, writer, db, None)
+            }
             Database::Postgres(url) => {
                 let pg = PgStore::connect(url, config.limits.query_timeout)
                     .await
@@ -281,7 +284,14 @@ impl Server {
                             .map_err(|e| fail("cannot store the token", &e))?
                     }
                 };
-                (Store::Postgres(pg), token, None, config.db.describe())
+                let shared = Some(pg.clone());
+                (
+                    Store::Postgres(pg),
+                    token,
+                    None,
+                    config.db.describe(),
+                    shared,
+                )
             }
         };
         let listener = TcpListener::bind(&config.listen)
@@ -300,7 +310,10 @@ impl Server {
             }
         }
         let state = Arc::new(AppState {
-            auth: Auth::new(token).map_err(|e| fail("cannot make a login code", &e))?,
+            auth: match shared {
+                None => Auth::new(token).map_err(|e| fail("cannot make a login code", &e))?,
+                Some(pg) => Auth::shared(token, pg).await.map_err(StartError)?,
+            },
             store,
             limiter: config.rate_limit.map(|l| Mutex::new(Limiter::new(l))),
             byte_limiter: config.byte_limit.map(|l| Mutex::new(Limiter::new(l))),

@@ -39,6 +39,8 @@ struct Instance {
     child: Child,
     addr: SocketAddr,
     token: String,
+    /// The one-time login code of its dashboard link.
+    code: String,
 }
 
 impl Instance {
@@ -60,18 +62,24 @@ impl Instance {
                 .strip_prefix("okra-eventlog listening on http://")
                 .unwrap_or_else(|| panic!("unexpected banner {first:?}"))
                 .to_owned();
-            let token = lines
-                .by_ref()
-                .take(6)
-                .map(|l| l.unwrap())
+            let banner: Vec<String> = lines.by_ref().take(5).map(|l| l.unwrap()).collect();
+            let token = banner
+                .iter()
                 .find_map(|l| l.trim().strip_prefix("token:").map(|t| t.trim().to_owned()))
                 .expect("the banner names the token");
+            let code = banner
+                .iter()
+                .find_map(|l| l.split("?code=").nth(1))
+                .and_then(|rest| rest.split_whitespace().next())
+                .expect("the banner has the dashboard link")
+                .to_owned();
             // Keep reading, so the process never blocks on a full pipe.
             std::thread::spawn(move || for _ in lines {});
             Instance {
                 child,
                 addr: url.parse().unwrap(),
                 token,
+                code,
             }
         })
     }
@@ -93,7 +101,13 @@ impl Instance {
     }
 
     fn get(&self, path: &str) -> Resp {
-        request(self.addr, "GET", path, &[("Authorization", &self.auth())], b"")
+        request(
+            self.addr,
+            "GET",
+            path,
+            &[("Authorization", &self.auth())],
+            b"",
+        )
     }
 
     fn search_ids(&self, query: &str) -> Vec<String> {
@@ -153,7 +167,10 @@ fn postgres_two_instances_share_one_database() {
     // and the token each generates meets the other's.
     let (a, b) = (Instance::spawn(&url), Instance::spawn(&url));
     let (a, b) = (a.join().unwrap(), b.join().unwrap());
-    assert_eq!(a.token, b.token, "both instances keep the first token stored");
+    assert_eq!(
+        a.token, b.token,
+        "both instances keep the first token stored"
+    );
 
     let t0 = now_ms() - HOUR;
     // The same batches through both instances at once (a client retrying
@@ -174,7 +191,10 @@ fn postgres_two_instances_share_one_database() {
                 let shared = &shared;
                 scope.spawn(move || {
                     let mut stored = 0;
-                    for (s, o) in shared.iter().zip(own.iter().chain(std::iter::repeat(&vec![]))) {
+                    for (s, o) in shared
+                        .iter()
+                        .zip(own.iter().chain(std::iter::repeat(&vec![])))
+                    {
                         stored += inst.post(s)["stored"].as_u64().unwrap();
                         if !o.is_empty() {
                             assert_eq!(inst.post(o)["stored"], 100);
@@ -186,7 +206,10 @@ fn postgres_two_instances_share_one_database() {
             .collect();
         runs.into_iter().map(|r| r.join().unwrap()).sum::<u64>()
     });
-    assert_eq!(stored, 800, "each shared event stored once, by one instance");
+    assert_eq!(
+        stored, 800,
+        "each shared event stored once, by one instance"
+    );
 
     // Each event once, and every instance sees all of them.
     for inst in [&a, &b] {
@@ -207,6 +230,60 @@ fn postgres_two_instances_share_one_database() {
     assert_eq!(a.search_ids("q=alphaword&limit=500").len(), 300);
     assert_eq!(b.all_ids().len(), 1_100);
     assert_eq!(a.all_ids().len(), 1_100);
+
+    // The dashboard's session is known to both: logged in through one,
+    // logged in on the other; logged out through the other, out on both.
+    let r = request(
+        a.addr,
+        "POST",
+        "/api/session",
+        &[("Authorization", &a.auth())],
+        b"",
+    );
+    assert_eq!(r.status, 204, "{}", r.text());
+    let cookie = r
+        .headers
+        .iter()
+        .find(|(k, v)| {
+            k.eq_ignore_ascii_case("set-cookie") && v.starts_with("okra_eventlog_session=")
+        })
+        .map(|(_, v)| v.split(';').next().unwrap().to_owned())
+        .expect("a session cookie");
+    let with_cookie = |inst: &Instance| {
+        request(
+            inst.addr,
+            "GET",
+            "/api/events?limit=1",
+            &[("Cookie", &cookie)],
+            b"",
+        )
+        .status
+    };
+    assert_eq!(with_cookie(&b), 200);
+    let r = request(
+        b.addr,
+        "DELETE",
+        "/api/session",
+        &[("Cookie", &cookie)],
+        b"",
+    );
+    assert_eq!(r.status, 204);
+    assert_eq!(with_cookie(&a), 401);
+    assert_eq!(with_cookie(&b), 401);
+    // A login link printed by one instance works once, through either.
+    let code = a.code.clone();
+    let r = request(b.addr, "GET", &format!("/?code={code}"), &[], b"");
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert!(r
+        .header("set-cookie")
+        .is_some_and(|c| c.starts_with("okra_eventlog_session=")));
+    let r = request(a.addr, "GET", &format!("/?code={code}"), &[], b"");
+    assert!(
+        r.header("location")
+            .is_some_and(|l| l.contains("wrong-code")),
+        "{:?}",
+        r.headers
+    );
 }
 
 #[test]
@@ -222,12 +299,17 @@ fn postgres_migrations_are_safe_when_instances_start_together() {
         }
         let c = pg_connect(&url).await;
         let rows = c
-            .query("SELECT value FROM settings WHERE name = 'schema_version'", &[])
+            .query(
+                "SELECT value FROM settings WHERE name = 'schema_version'",
+                &[],
+            )
             .await
             .unwrap();
-        rows.iter().map(|r| r.get::<_, String>(0)).collect::<Vec<_>>()
+        rows.iter()
+            .map(|r| r.get::<_, String>(0))
+            .collect::<Vec<_>>()
     });
-    assert_eq!(versions, ["1"]);
+    assert_eq!(versions, ["2"]);
 }
 
 /// The filter a search with `q` makes.
@@ -266,20 +348,34 @@ fn postgres_search_uses_an_index_never_a_seq_scan() {
     // As autovacuum does: statistics, and the GIN pending list merged.
     pg_exec(&url, "VACUUM ANALYZE events");
     let plans = block_on(async {
-        let store = PgStore::connect(&url, Duration::from_secs(5)).await.unwrap();
+        let store = PgStore::connect(&url, Duration::from_secs(5))
+            .await
+            .unwrap();
         let mut plans = Vec::new();
-        for q in ["alat", "needle", "cust-4321", "cust*", "USER_BANK_SELECTED alat"] {
+        for q in [
+            "alat",
+            "needle",
+            "cust-4321",
+            "cust*",
+            "USER_BANK_SELECTED alat",
+        ] {
             plans.push((q, store.explain_search(&filter(q), false).await.unwrap()));
         }
         plans
     });
     for (q, plan) in &plans {
-        assert!(!plan.contains("Seq Scan"), "{q}: a sequential scan:\n{plan}");
+        assert!(
+            !plan.contains("Seq Scan"),
+            "{q}: a sequential scan:\n{plan}"
+        );
         assert!(plan.contains("Index"), "{q}: no index in the plan:\n{plan}");
     }
     // A rare word is looked up in the words' GIN index.
     let (_, rare) = &plans[1];
-    assert!(rare.contains("events_doc"), "the GIN index is not used:\n{rare}");
+    assert!(
+        rare.contains("events_doc"),
+        "the GIN index is not used:\n{rare}"
+    );
 }
 
 /// Runs `f` with a server on the PostgreSQL schema `url`.
@@ -320,7 +416,10 @@ fn postgres_healthz_is_unhealthy_while_postgres_is_unreachable() {
         let r = s.post_events(&batch(events("down", 3, "downword", now_ms())));
         assert_eq!(r.status, 503, "{}", r.text());
         // Back again: healthy again, without a restart.
-        pg_exec(&base, &format!("ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true"));
+        pg_exec(
+            &base,
+            &format!("ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true"),
+        );
         assert_eq!(request(s.addr, "GET", "/healthz", &[], b"").status, 200);
         assert!(s.search_ids("q=downword").is_empty());
     }

@@ -618,7 +618,12 @@ fn bench_erase_on(args: &Args, db: &Path) -> EraseResult {
         if status == 202 {
             // Still erasing in the background: wait until search finds none.
             let probe = format!("/api/events?q={WORD}&limit=1");
+            let deadline = Instant::now() + std::time::Duration::from_secs(900);
             loop {
+                assert!(
+                    Instant::now() < deadline,
+                    "the erasure did not finish within 15 minutes (see the server's stderr)"
+                );
                 let (_, page) = conn.get(server.addr, &probe);
                 if String::from_utf8_lossy(&page).starts_with("{\"events\":[]") {
                     break;
@@ -783,7 +788,10 @@ fn search_queries(traffic: &Traffic, n: usize) -> Vec<(&'static str, String)> {
 /// Runs the queries once each through `GET /api/events` (after a warm-up
 /// of 20), checking each answers, and returns all latencies and those per
 /// kind, in ms.
-fn run_queries(addr: SocketAddr, queries: &[(&str, String)]) -> (Vec<f64>, Vec<(String, Vec<f64>)>) {
+fn run_queries(
+    addr: SocketAddr,
+    queries: &[(&str, String)],
+) -> (Vec<f64>, Vec<(String, Vec<f64>)>) {
     let mut conn = Conn::open(addr);
     for (_, q) in queries.iter().take(20) {
         conn.get(addr, &format!("/api/events?{q}"));

@@ -14,10 +14,11 @@
 //!
 //! Modules: [`schema`] (migrations), [`words`] (the index's words),
 //! [`write`] (ingest and deletions), [`search`] (search, export, stats and
-//! the keys to erase).
+//! the keys to erase), [`sessions`] (dashboard sessions and login codes).
 
 pub mod schema;
 pub mod search;
+pub mod sessions;
 pub mod words;
 pub mod write;
 

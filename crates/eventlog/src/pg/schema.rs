@@ -14,13 +14,14 @@ use tokio_postgres::Client;
 use super::PgResult;
 
 /// The schema version this build writes and understands.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// The advisory lock key that serializes migrations ("okra-evt" in ASCII).
 const MIGRATION_LOCK: i64 = 0x6f6b_7261_2d65_7674;
 
 /// Migration `n` (1-based) brings the schema from version `n - 1` to `n`.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
 CREATE TABLE IF NOT EXISTS settings (
     name  text PRIMARY KEY,
     value text NOT NULL
@@ -38,7 +39,19 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_by_session ON events (session_id, key);
 CREATE INDEX IF NOT EXISTS events_doc ON events USING gin (doc);
-"];
+",
+    "
+-- Dashboard sessions and one-time login codes, shared by every instance.
+CREATE TABLE IF NOT EXISTS dashboard_sessions (
+    id         text PRIMARY KEY,
+    expires_at timestamptz NOT NULL
+);
+CREATE TABLE IF NOT EXISTS login_codes (
+    code       text PRIMARY KEY,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+",
+];
 
 /// Brings the schema up to date; see the module documentation.
 pub async fn migrate(client: &mut Client) -> PgResult<()> {

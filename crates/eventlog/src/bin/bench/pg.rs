@@ -86,7 +86,13 @@ fn count(rt: &tokio::runtime::Runtime, url: &str) -> i64 {
 }
 
 /// Events per second posting `bodies` through `instances` servers on `url`.
-fn ingest(args: &Args, rt: &tokio::runtime::Runtime, url: &str, instances: usize, bodies: &[String]) -> f64 {
+fn ingest(
+    args: &Args,
+    rt: &tokio::runtime::Runtime,
+    url: &str,
+    instances: usize,
+    bodies: &[String],
+) -> f64 {
     let servers: Vec<Server> = (0..instances)
         .map(|_| Server::start(&args.server, Path::new(url)))
         .collect();
@@ -118,7 +124,10 @@ fn ingest(args: &Args, rt: &tokio::runtime::Runtime, url: &str, instances: usize
 pub fn bench(args: &Args, base: &str) -> PgBench {
     let rt = runtime();
 
-    eprintln!("  ingest: {} events, one instance, then two...", args.pg_ingest_events);
+    eprintln!(
+        "  ingest: {} events, one instance, then two...",
+        args.pg_ingest_events
+    );
     let traffic = Traffic::new(11, args.pg_ingest_events, 7);
     let all: Vec<String> = traffic.events(args.pg_ingest_events).collect();
     let bodies: Vec<String> = all.chunks(BATCH).map(wire).collect();
@@ -185,7 +194,12 @@ pub fn bench(args: &Args, base: &str) -> PgBench {
             .await
             .unwrap();
         let mut plans = Vec::new();
-        for q in [ids.customer.as_str(), ids.session.as_str(), bank.as_str(), "user_bank*"] {
+        for q in [
+            ids.customer.as_str(),
+            ids.session.as_str(),
+            bank.as_str(),
+            "user_bank*",
+        ] {
             let filter = Params::from_pairs(vec![("q".into(), q.into())], SEARCH_PARAMS)
                 .unwrap()
                 .filter(jiff::Timestamp::now())
@@ -309,12 +323,7 @@ pub fn section(
         "Fill: {} events through `PgStore::store` in statements of 5,000, then `VACUUM ANALYZE` \
          (what autovacuum does after a bulk load), in {:.1} s; table and indexes {:.0} MB. \
          The {} events were erased in {:.1} s (the request answered {}).\n\n",
-        args.fill,
-        pg.fill_secs,
-        pg.db_mb,
-        e.deleted,
-        e.delete_secs,
-        e.answered
+        args.fill, pg.fill_secs, pg.db_mb, e.deleted, e.delete_secs, e.answered
     ));
     md.push_str(
         "### PostgreSQL search latency by kind of query (HTTP, one client)\n\n\
