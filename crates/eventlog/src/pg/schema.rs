@@ -38,7 +38,10 @@ CREATE TABLE IF NOT EXISTS events (
     doc        tsvector NOT NULL     -- the words keyword search matches
 );
 CREATE INDEX IF NOT EXISTS events_by_session ON events (session_id, key);
-CREATE INDEX IF NOT EXISTS events_doc ON events USING gin (doc);
+-- New words wait in a pending list of at most 1 MB (not the default 4 MB):
+-- every search reads the whole list, and the insert that fills it merges it.
+CREATE INDEX IF NOT EXISTS events_doc ON events USING gin (doc)
+    WITH (gin_pending_list_limit = 1024);
 ",
     "
 -- Dashboard sessions and one-time login codes, shared by every instance.
