@@ -203,11 +203,18 @@ async fn not_found() -> ApiError {
     )
 }
 
+/// A SQLite database opened at start-up.
+struct OpenedSqlite {
+    store: Store,
+    token: String,
+    /// The writer thread.
+    writer: JoinHandle<()>,
+    /// The file's absolute path, for the banner.
+    shown: String,
+}
+
 /// Opens the SQLite file, settles the token and starts the writer thread.
-fn open_sqlite(
-    path: &std::path::Path,
-    config: &Config,
-) -> Result<(Store, String, Option<JoinHandle<()>>, String), StartError> {
+fn open_sqlite(path: &std::path::Path, config: &Config) -> Result<OpenedSqlite, StartError> {
     let fail = |what: &str, e: &dyn std::fmt::Display| StartError(format!("{what}: {e}"));
     let writer = Writer::open(path)
         .map_err(|e| fail(&format!("cannot open database {}", path.display()), &e))?;
@@ -236,7 +243,12 @@ fn open_sqlite(
         file: (path.to_owned(), FileId::of(path)),
         query_timeout: config.limits.query_timeout,
     }));
-    Ok((store, token, Some(handle), shown.display().to_string()))
+    Ok(OpenedSqlite {
+        store,
+        token,
+        writer: handle,
+        shown: shown.display().to_string(),
+    })
 }
 
 /// Why the service could not start.
@@ -266,8 +278,8 @@ impl Server {
         let fail = |what: &str, e: &dyn std::fmt::Display| StartError(format!("{what}: {e}"));
         let (store, token, writer, db, shared) = match &config.db {
             Database::Sqlite(path) => {
-                let (store, token, writer, db) = open_sqlite(path, config)?;
-                (store, token, writer, db, None)
+                let o = open_sqlite(path, config)?;
+                (o.store, o.token, Some(o.writer), o.shown, None)
             }
             Database::Postgres(url) => {
                 let pg = PgStore::connect(url, config.limits.query_timeout)

@@ -147,7 +147,7 @@ impl<'f> Scanner<'f> {
                             session: r.get(1),
                         })
                         .collect();
-                    hits.sort_unstable_by(|a, b| b.key.cmp(&a.key));
+                    hits.sort_unstable_by_key(|h| std::cmp::Reverse(h.key));
                     self.phase = Phase::Done;
                     return Ok(hits);
                 }
@@ -220,7 +220,7 @@ impl<'f> Scanner<'f> {
                             session: r.get(1),
                         })
                         .collect();
-                    hits.sort_unstable_by(|a, b| b.key.cmp(&a.key));
+                    hits.sort_unstable_by_key(|h| std::cmp::Reverse(h.key));
                     *width = width.saturating_mul(GROWTH);
                     self.top = wlo;
                     if wlo <= floor {
