@@ -102,7 +102,10 @@ impl Store {
                 if filter.keyword == Keyword::Nothing {
                     return Ok(Page::default());
                 }
-                budget(pg, pg.page(&filter, grouping, limit, cursor)).await
+                budget(pg, move |pg| async move {
+                    pg.page(&filter, grouping, limit, cursor).await
+                })
+                .await
             }
         }
     }
@@ -120,7 +123,12 @@ impl Store {
                 })
                 .await
             }
-            Store::Postgres(pg) => budget(pg, pg.export_page(&selection, below)).await,
+            Store::Postgres(pg) => {
+                budget(pg, move |pg| async move {
+                    pg.export_page(&selection, below).await
+                })
+                .await
+            }
         }
     }
 
@@ -137,8 +145,9 @@ impl Store {
                 with_budget(s, move |conn| stats::stats(conn, &filter, start, end, &tz)).await
             }
             Store::Postgres(pg) => {
-                let work = pg.stats(&filter, start, end, &tz);
-                match tokio::time::timeout(pg.query_timeout(), work).await {
+                let (pg, limit) = (pg.clone(), pg.query_timeout());
+                let work = async move { pg.stats(&filter, start, end, &tz).await };
+                match tokio::spawn(tokio::time::timeout(limit, work)).await? {
                     Ok(r) => r,
                     Err(_) => Err(pg::PgError::Timeout.into()),
                 }
@@ -168,7 +177,11 @@ impl Store {
                 .await
             }
             Store::Postgres(pg) => {
-                budget(pg, pg.erase_keys(&filter, session.as_deref(), below, limit)).await
+                budget(pg, move |pg| async move {
+                    pg.erase_keys(&filter, session.as_deref(), below, limit)
+                        .await
+                })
+                .await
             }
         }
     }
@@ -221,12 +234,18 @@ impl Store {
 }
 
 /// Runs a PostgreSQL read within the query budget (each statement has
-/// `statement_timeout`; this bounds the whole request).
-async fn budget<T>(
-    pg: &PgStore,
-    work: impl std::future::Future<Output = pg::PgResult<T>>,
-) -> Result<T, ApiError> {
-    match tokio::time::timeout(pg.query_timeout(), work).await {
+/// `statement_timeout`; this bounds the whole read), as a task of its own:
+/// a request dropped midway (its client gone, or a download stalled, so
+/// that nothing polls its body) never leaves a read transaction open on
+/// the server; the task finishes or is stopped by the budget either way.
+async fn budget<T, F>(pg: &PgStore, work: impl FnOnce(PgStore) -> F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = pg::PgResult<T>> + Send + 'static,
+{
+    let limit = pg.query_timeout();
+    let task = tokio::spawn(tokio::time::timeout(limit, work(pg.clone())));
+    match task.await? {
         Ok(r) => r.map_err(ApiError::from),
         Err(_) => Err(pg::PgError::Timeout.into()),
     }
