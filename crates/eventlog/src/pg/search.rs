@@ -8,15 +8,15 @@
 //! newest matches", likes to walk the primary key backwards and test every
 //! row, which reads the whole table when the word is rare in recent events.
 //! So a [`Scanner`] decides the plan itself:
-//! 1. it asks for at most [`PROBE_ROWS`] matches in the whole range, in no
-//!    order: fewer means these are all of them (an id, a rare word: one
-//!    GIN lookup), sorted here;
-//! 2. else the word is common: a probe tests the newest [`PROBE_ROWS`] rows
-//!    of the range (one short walk of the primary key), where a common word
-//!    fills a page;
-//! 3. then windows of keys, each four times wider than the last, below the
-//!    probe: in each, the GIN index and the key range are combined (bitmap
-//!    scans) and the matches sorted.
+//! 1. a probe tests the newest [`PROBE_ROWS`] rows of the range (one short
+//!    walk of the primary key): a common word fills a page here;
+//! 2. below them, it asks the GIN index for at most [`FEW_ROWS`] matches,
+//!    in no order: fewer means these are all of them (an id, a rare word or
+//!    a rare combination of words: one index lookup), sorted here;
+//! 3. else the word is common (over [`FEW_ROWS`] matches left), and windows
+//!    of keys, each four times wider than the last, follow below the probe:
+//!    in each, the GIN index and the key range are combined (bitmap scans)
+//!    and the matches sorted.
 
 use std::collections::{HashMap, HashSet};
 
@@ -33,8 +33,10 @@ use crate::export::{ExportPage, Selection, CHUNK};
 use crate::query::{Filter, Grouping, Keyword, Page, MAX_EVENTS_PER_SESSION};
 use crate::stats::{self, Stats};
 
-/// Rows the probe tests before windows take over.
+/// Rows the probe tests first.
 pub const PROBE_ROWS: i64 = 2_000;
+/// Matches fetched at most in one unordered GIN lookup below the probe.
+pub const FEW_ROWS: i64 = 20_000;
 /// Rows read per step of an unfiltered (no keyword) scan.
 const PLAIN_ROWS: i64 = 500;
 /// The first window is this many times wider than the probe's keys.
@@ -56,8 +58,8 @@ pub struct Hit {
 
 enum Phase {
     Plain,
-    Few,
     Probe,
+    Few { width: i64 },
     Windows { width: i64, floor: Option<i64> },
     Done,
 }
@@ -78,7 +80,7 @@ impl<'f> Scanner<'f> {
             Keyword::All => (None, Phase::Plain),
             Keyword::Nothing => (None, Phase::Done),
             Keyword::Fts(m) => match words::tsquery(m) {
-                Some(q) => (Some(q), Phase::Few),
+                Some(q) => (Some(q), Phase::Probe),
                 None => (None, Phase::Done),
             },
         };
@@ -125,7 +127,8 @@ impl<'f> Scanner<'f> {
                     }
                     return Ok(hits);
                 }
-                Phase::Few => {
+                Phase::Few { width } => {
+                    let width = *width;
                     let stmt = tx
                         .prepare_cached(
                             "SELECT key, session_id FROM events
@@ -133,11 +136,9 @@ impl<'f> Scanner<'f> {
                         )
                         .await?;
                     let tsq = self.tsq.as_deref().unwrap_or_default();
-                    let rows = tx
-                        .query(&stmt, &[&tsq, &lo, &self.top, &PROBE_ROWS])
-                        .await?;
-                    if rows.len() as i64 == PROBE_ROWS {
-                        self.phase = Phase::Probe;
+                    let rows = tx.query(&stmt, &[&tsq, &lo, &self.top, &FEW_ROWS]).await?;
+                    if rows.len() as i64 == FEW_ROWS {
+                        self.phase = Phase::Windows { width, floor: None };
                         continue;
                     }
                     let mut hits: Vec<Hit> = rows
@@ -175,9 +176,8 @@ impl<'f> Scanner<'f> {
                     match (newest, oldest) {
                         (Some(n), Some(o)) if rows.len() as i64 == PROBE_ROWS => {
                             self.top = o;
-                            self.phase = Phase::Windows {
+                            self.phase = Phase::Few {
                                 width: n.saturating_sub(o).max(KEYS_PER_MS).saturating_mul(GROWTH),
-                                floor: None,
                             };
                         }
                         _ => self.phase = Phase::Done,
