@@ -13,12 +13,16 @@
 //! - schema changes run at start-up under an advisory lock ([`schema`]).
 //!
 //! Modules: [`schema`] (migrations), [`words`] (the index's words),
-//! [`write`] (ingest and deletions), [`search`] (search, export, stats and
-//! the keys to erase), [`sessions`] (dashboard sessions and login codes).
+//! [`write`] (ingest and deletions), [`scan`] (a keyword's matches newest
+//! first, through the indexes), [`search`] (search and export pages, the
+//! keys to erase), [`stats`] (buckets and funnel), [`sessions`] (dashboard
+//! sessions and login codes).
 
+pub mod scan;
 pub mod schema;
 pub mod search;
 pub mod sessions;
+pub mod stats;
 pub mod words;
 pub mod write;
 
