@@ -802,9 +802,15 @@ fn run_queries(
         let t = Instant::now();
         let (status, body) = conn.get(addr, &format!("/api/events?{q}"));
         let ms = t.elapsed().as_secs_f64() * 1e3;
-        assert_eq!(status, 200, "{q}: {}", String::from_utf8_lossy(&body));
-        if !kind.starts_with("customer id") && !kind.starts_with("no keyword") {
-            assert!(body.len() > 40, "{q} found nothing");
+        // A query stopped at its budget (503) counts with its time; any
+        // other answer is a failure of the run.
+        if status == 503 {
+            eprintln!("  503 after {ms:.0} ms: {q}");
+        } else {
+            assert_eq!(status, 200, "{q}: {}", String::from_utf8_lossy(&body));
+            if !kind.starts_with("customer id") && !kind.starts_with("no keyword") {
+                assert!(body.len() > 40, "{q} found nothing");
+            }
         }
         latencies.push(ms);
         match kinds.iter_mut().find(|(k, _)| k == kind) {

@@ -70,7 +70,9 @@ async fn session_keys(
 
 impl PgStore {
     /// Starts a read-only, repeatable-read transaction with the query budget
-    /// and without sequential scans.
+    /// and without sequential scans. Plans are made for each statement's
+    /// values: a plan cached for "some word in some range" walks the primary
+    /// key, which reads the whole table for a rare word.
     pub async fn read<'c>(
         &self,
         client: &'c mut deadpool_postgres::Object,
@@ -84,7 +86,8 @@ impl PgStore {
             .start()
             .await?;
         tx.batch_execute(&format!(
-            "SET LOCAL enable_seqscan = off; SET LOCAL statement_timeout = {}",
+            "SET LOCAL enable_seqscan = off; SET LOCAL plan_cache_mode = force_custom_plan;
+             SET LOCAL statement_timeout = {}",
             self.query_timeout().as_millis().max(1)
         ))
         .await?;
