@@ -357,8 +357,9 @@ pub fn section(
     }
     md.push_str(
         "\nA search first tests the newest 2,000 rows of its range (a common word fills its \
-         page there), then asks the GIN index for windows of keys four times wider each time; \
-         the whole-range window above is the worst case, a word found nowhere recent.\n\n",
+         page there), then asks the GIN index for up to 20,000 matches below them (an id or \
+         a rare combination of words ends here), and only then for windows of keys four \
+         times wider each time; the whole-range window above is the worst case of a window.\n\n",
     );
     md
 }
