@@ -250,8 +250,10 @@ fn stalled_exports_are_cut_off_queries_go_on_and_the_log_is_not_pinned() {
     // below: no session of the test schema stays in a transaction.)
     if let Some(url) = s.pg() {
         let url = url.to_owned();
-        // Pages still being read are short transactions: sampled a few
-        // times, one sample finds none.
+        // Pages still being read are short transactions, which wait only
+        // between their statements: sampled a few times, one sample finds
+        // none waiting. A transaction held for a stalled client would wait
+        // at every sample.
         let open: i64 = block_on(async move {
             let c = pg_connect(&url).await;
             let mut open = 0;
@@ -260,7 +262,7 @@ fn stalled_exports_are_cut_off_queries_go_on_and_the_log_is_not_pinned() {
                     .query_one(
                         "SELECT count(*) FROM pg_stat_activity
                          WHERE application_name = current_setting('application_name')
-                         AND pid <> pg_backend_pid() AND xact_start IS NOT NULL",
+                         AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'",
                         &[],
                     )
                     .await
