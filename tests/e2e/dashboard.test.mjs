@@ -124,7 +124,8 @@ before(async () => {
     assert.equal(built.status, 0, 'building okra-eventlog');
   }
   workDir = mkdtempSync(join(tmpdir(), 'okra-eventlog-e2e-'));
-  service = await startService(join(workDir, 'events.sqlite3'));
+  // OKRA_EVENTLOG_E2E_DB: another database (a PostgreSQL URL) instead of a fresh SQLite file.
+  service = await startService(process.env.OKRA_EVENTLOG_E2E_DB || join(workDir, 'events.sqlite3'));
   // Stay clear of Lagos midnight, so "yesterday" cannot change under the tests.
   const untilMidnight = lagosDayStart(Date.now()) + DAY - Date.now();
   if (untilMidnight < 90_000) await new Promise((r) => setTimeout(r, untilMidnight + 1_000));
@@ -386,6 +387,6 @@ test('charts and the session timeline draw known data; a screenshot is kept',
 
   const shots = join(ROOT, 'target/eventlog-e2e');
   mkdirSync(shots, { recursive: true });
-  await page.screenshot({ path: join(shots, 'dashboard-charts.png'), fullPage: true });
-  assert.ok(statSync(join(shots, 'dashboard-charts.png')).size > 1000);
+  await page.screenshot({ path: join(shots, process.env.OKRA_EVENTLOG_E2E_DB ? 'dashboard-charts-postgres.png' : 'dashboard-charts.png'), fullPage: true });
+  assert.ok(statSync(join(shots, process.env.OKRA_EVENTLOG_E2E_DB ? 'dashboard-charts-postgres.png' : 'dashboard-charts.png')).size > 1000);
 });

@@ -11,6 +11,12 @@
 //! Wrong tokens and codes are rate-limited per client (a bucket of
 //! [`FAILURE_LIMIT`]); unknown session cookies are not counted, so a junk
 //! cookie set by another page cannot lock the user out.
+//!
+//! On SQLite the sessions live in this process. On PostgreSQL they live in
+//! the database (and so does every instance's login code), so a dashboard
+//! logged in through one instance is logged in on all of them behind a load
+//! balancer, and a logout ends the session everywhere. The failure limiter
+//! stays per instance.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -23,6 +29,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::error::ApiError;
+use crate::pg::PgStore;
 use crate::ratelimit::{Decision, Limiter, RateLimit};
 use crate::server::AppState;
 
@@ -131,6 +138,8 @@ pub struct Auth {
     sessions: Mutex<HashMap<String, Instant>>,
     login_code: Mutex<Option<String>>,
     failures: Mutex<Limiter>,
+    /// Where sessions and login codes live when instances share them.
+    shared: Option<PgStore>,
 }
 
 fn unauthorized(message: &str) -> ApiError {
@@ -145,7 +154,21 @@ impl Auth {
             sessions: Mutex::new(HashMap::new()),
             login_code: Mutex::new(Some(random_hex()?)),
             failures: Mutex::new(Limiter::new(FAILURE_LIMIT)),
+            shared: None,
         })
+    }
+
+    /// Access with this token, sessions and login codes kept in PostgreSQL
+    /// for every instance; this instance's login code is stored there.
+    pub async fn shared(token: String, pg: PgStore) -> Result<Auth, String> {
+        let mut auth = Auth::new(token).map_err(|e| e.to_string())?;
+        if let Some(code) = auth.login_code() {
+            pg.add_login_code(&code)
+                .await
+                .map_err(|e| format!("cannot store the login code: {e}"))?;
+        }
+        auth.shared = Some(pg);
+        Ok(auth)
     }
 
     /// The access token.
@@ -171,6 +194,15 @@ impl Auth {
         ok: impl FnOnce() -> bool,
         wrong: &str,
     ) -> Result<(), ApiError> {
+        self.gate(ip, now)?;
+        if ok() {
+            return Ok(());
+        }
+        Err(self.failed(ip, now, wrong))
+    }
+
+    /// 429 while the client's bucket of failures is empty.
+    fn gate(&self, ip: IpAddr, now: Instant) -> Result<(), ApiError> {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         if let Decision::Deny { retry_after } = failures.peek(ip, now) {
             return Err(ApiError {
@@ -181,11 +213,16 @@ impl Auth {
                 )
             });
         }
-        if ok() {
-            return Ok(());
-        }
-        failures.check(ip, now);
-        Err(unauthorized(wrong))
+        Ok(())
+    }
+
+    /// Counts a failure against the client: the 401 to answer.
+    fn failed(&self, ip: IpAddr, now: Instant, wrong: &str) -> ApiError {
+        self.failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .check(ip, now);
+        unauthorized(wrong)
     }
 
     /// Checks a bearer token.
@@ -198,27 +235,40 @@ impl Auth {
         )
     }
 
-    /// Uses up the one-time login code.
-    pub fn redeem_code(&self, ip: IpAddr, code: &str, now: Instant) -> Result<(), ApiError> {
-        self.check_secret(
-            ip,
-            now,
-            || {
-                let mut slot = self.login_code.lock().unwrap_or_else(|e| e.into_inner());
-                let ok = slot.as_deref().is_some_and(|c| same(code, c));
-                if ok {
-                    *slot = None;
-                }
-                ok
-            },
-            "the login code is wrong or was already used",
-        )
+    /// Uses up a one-time login code (on PostgreSQL, any instance's).
+    pub async fn redeem_code(&self, ip: IpAddr, code: &str, now: Instant) -> Result<(), ApiError> {
+        const WRONG: &str = "the login code is wrong or was already used";
+        self.gate(ip, now)?;
+        let mine = {
+            let mut slot = self.login_code.lock().unwrap_or_else(|e| e.into_inner());
+            let ok = slot.as_deref().is_some_and(|c| same(code, c));
+            if ok {
+                *slot = None;
+            }
+            ok
+        };
+        let ok = match &self.shared {
+            None => mine,
+            // Taken from the database in any case: used once, everywhere.
+            Some(pg) => pg.take_login_code(code).await.map_err(ApiError::from)?,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(self.failed(ip, now, WRONG))
+        }
     }
 
     /// Starts a session and returns its id.
-    pub fn start_session(&self, now: Instant) -> Result<String, ApiError> {
+    pub async fn start_session(&self, now: Instant) -> Result<String, ApiError> {
         let id = random_hex()
             .map_err(|e| ApiError::internal(format!("cannot make a session id: {e}")))?;
+        if let Some(pg) = &self.shared {
+            pg.start_session(&id, SESSION_TTL, MAX_SESSIONS)
+                .await
+                .map_err(ApiError::from)?;
+            return Ok(id);
+        }
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
         if sessions.len() >= MAX_SESSIONS {
             sessions.retain(|_, expiry| *expiry > now);
@@ -236,7 +286,16 @@ impl Auth {
         Ok(id)
     }
 
-    /// Whether `id` is a live session.
+    /// Whether any of `ids` is a live session.
+    pub async fn any_session_valid(&self, ids: &[String], now: Instant) -> Result<bool, ApiError> {
+        match &self.shared {
+            None => Ok(ids.iter().any(|id| self.session_valid(id, now))),
+            Some(_) if ids.is_empty() => Ok(false),
+            Some(pg) => pg.session_live(ids).await.map_err(ApiError::from),
+        }
+    }
+
+    /// Whether `id` is a live session of this process (SQLite).
     pub fn session_valid(&self, id: &str, now: Instant) -> bool {
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
         match sessions.get(id) {
@@ -249,12 +308,16 @@ impl Auth {
         }
     }
 
-    /// Ends a session.
-    pub fn end_session(&self, id: &str) {
-        self.sessions
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(id);
+    /// Ends sessions.
+    pub async fn end_sessions(&self, ids: &[String]) -> Result<(), ApiError> {
+        if let Some(pg) = &self.shared {
+            return pg.end_sessions(ids).await.map_err(ApiError::from);
+        }
+        let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        for id in ids {
+            sessions.remove(id);
+        }
+        Ok(())
     }
 
     /// How many sessions are live (for tests).
@@ -304,7 +367,7 @@ impl FromRequestParts<Arc<AppState>> for Authorized {
             Bearer::Absent => {}
         }
         let cookies = session_cookies(&parts.headers);
-        if cookies.iter().any(|c| state.auth.session_valid(c, now)) {
+        if state.auth.any_session_valid(&cookies, now).await? {
             Ok(Authorized)
         } else if cookies.is_empty() {
             Err(unauthorized(
@@ -354,8 +417,11 @@ pub async fn login(
         _ => Err(unauthorized(
             "a token is required: send Authorization: Bearer TOKEN",
         )),
-    }
-    .and_then(|()| state.auth.start_session(now));
+    };
+    let result = match result {
+        Ok(()) => state.auth.start_session(now).await,
+        Err(e) => Err(e),
+    };
     match result {
         Ok(id) => {
             let mut resp = StatusCode::NO_CONTENT.into_response();
@@ -369,8 +435,8 @@ pub async fn login(
 /// `DELETE /api/session`: end the sessions the request's cookies name, on
 /// the server, and clear the cookie.
 pub async fn logout(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    for id in session_cookies(&headers) {
-        state.auth.end_session(&id);
+    if let Err(e) = state.auth.end_sessions(&session_cookies(&headers)).await {
+        return e.into_response();
     }
     let mut resp = StatusCode::NO_CONTENT.into_response();
     let h = resp.headers_mut();
@@ -442,29 +508,33 @@ mod tests {
         assert_eq!(bearer(&h), Bearer::Malformed);
     }
 
-    #[test]
-    fn sessions_expire_and_end() {
+    #[tokio::test]
+    async fn sessions_expire_and_end() {
         let auth = Auth::new("t".repeat(16)).unwrap();
         let t0 = Instant::now();
-        let id = auth.start_session(t0).unwrap();
+        let id = auth.start_session(t0).await.unwrap();
         assert_ne!(id, auth.token());
         assert!(auth.session_valid(&id, t0));
         assert!(!auth.session_valid(&id, t0 + SESSION_TTL));
-        let id = auth.start_session(t0).unwrap();
-        auth.end_session(&id);
+        let id = auth.start_session(t0).await.unwrap();
+        assert!(auth
+            .any_session_valid(&["junk".into(), id.clone()], t0)
+            .await
+            .unwrap());
+        auth.end_sessions(std::slice::from_ref(&id)).await.unwrap();
         assert!(!auth.session_valid(&id, t0));
     }
 
-    #[test]
-    fn the_login_code_works_once_and_failures_are_limited() {
+    #[tokio::test]
+    async fn the_login_code_works_once_and_failures_are_limited() {
         let auth = Auth::new("t".repeat(16)).unwrap();
         let ip: IpAddr = "10.0.0.9".parse().unwrap();
         let t0 = Instant::now();
         let code = auth.login_code().unwrap();
-        assert!(auth.redeem_code(ip, &code, t0).is_ok());
+        assert!(auth.redeem_code(ip, &code, t0).await.is_ok());
         assert_eq!(auth.login_code(), None);
         assert_eq!(
-            auth.redeem_code(ip, &code, t0).unwrap_err().status,
+            auth.redeem_code(ip, &code, t0).await.unwrap_err().status,
             StatusCode::UNAUTHORIZED
         );
         for _ in 1..FAILURE_LIMIT.burst as usize {

@@ -51,13 +51,72 @@ impl Limits {
     };
 }
 
+/// Where events are stored (`--db`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// A SQLite file, created if missing: the embedded default.
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection URL (`postgres://` or `postgresql://`).
+    Postgres(String),
+}
+
+impl Database {
+    /// A PostgreSQL URL when `value` starts with `postgres://` or
+    /// `postgresql://`, else a SQLite file path.
+    pub fn parse(value: &str) -> Database {
+        let lower = value.to_ascii_lowercase();
+        if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+            Database::Postgres(value.to_owned())
+        } else {
+            Database::Sqlite(PathBuf::from(value))
+        }
+    }
+
+    /// How the database is named in messages: the file, or the URL
+    /// without its password.
+    pub fn describe(&self) -> String {
+        match self {
+            Database::Sqlite(p) => p.display().to_string(),
+            Database::Postgres(url) => redact_password(url),
+        }
+    }
+}
+
+impl From<PathBuf> for Database {
+    fn from(p: PathBuf) -> Database {
+        Database::Sqlite(p)
+    }
+}
+
+/// A URL with the password of its user-info replaced by `***`.
+pub fn redact_password(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    match authority.rfind('@') {
+        Some(at) => match authority[..at].find(':') {
+            Some(colon) => format!(
+                "{}{}:***{}",
+                &url[..scheme_end + 3],
+                &authority[..colon],
+                &url[scheme_end + 3 + at..]
+            ),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
 /// Everything the service needs to start.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// Address to listen on, e.g. `127.0.0.1:8787` (port 0 picks a free one).
     pub listen: String,
-    /// The SQLite database file (created if missing).
-    pub db: PathBuf,
+    /// Where events are stored: a SQLite file or a PostgreSQL database.
+    pub db: Database,
     /// The access token; when `None`, the one stored in the database is
     /// used, or a new one is generated and stored.
     pub token: Option<String>,
@@ -80,7 +139,7 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             listen: "127.0.0.1:8787".into(),
-            db: PathBuf::from("events.sqlite3"),
+            db: Database::Sqlite(PathBuf::from("events.sqlite3")),
             token: None,
             rate_limit: Some(RateLimit::DEFAULT),
             byte_limit: Some(RateLimit::DEFAULT_BYTES),
@@ -107,7 +166,7 @@ pub enum Command {
 pub const USAGE: &str = "\
 okra-eventlog: receives okra-events webhooks, stores them, and serves a dashboard to search them.
 
-Usage: okra-eventlog [--listen ADDR] [--db FILE] [--token TOKEN] [--rate-limit N] [--rate-burst N]
+Usage: okra-eventlog [--listen ADDR] [--db FILE|URL] [--token TOKEN] [--rate-limit N] [--rate-burst N]
                      [--byte-limit BYTES] [--byte-burst BYTES] [--header-timeout S] [--body-timeout S]
                      [--write-timeout S] [--query-timeout S] [--max-connections N] [--max-exports N]
                      [--retain-days N] [--allow-origin ORIGIN]... [--trusted-proxy CIDR]...
@@ -115,7 +174,9 @@ Usage: okra-eventlog [--listen ADDR] [--db FILE] [--token TOKEN] [--rate-limit N
 Options (environment variable in brackets):
   --listen ADDR      address to listen on; port 0 picks a free port
                      [OKRA_EVENTLOG_LISTEN] (default 127.0.0.1:8787)
-  --db FILE          SQLite database file, created if missing
+  --db FILE|URL      SQLite database file, created if missing; or a PostgreSQL
+                     URL (postgres://user:pass@host:5432/db), which any number
+                     of instances may share
                      [OKRA_EVENTLOG_DB] (default events.sqlite3)
   --token TOKEN      access token for the query API and dashboard, at least 16 of
                      A-Z a-z 0-9 - . _ ~ ; without it, the token stored in the
@@ -268,7 +329,7 @@ pub fn parse(
         config.listen = l;
     }
     if let Some(d) = db.filter(|d| !d.is_empty()) {
-        config.db = PathBuf::from(d);
+        config.db = Database::parse(&d);
     }
     if let Some(t) = token.filter(|t| !t.is_empty()) {
         check_token(&t)?;
@@ -374,7 +435,17 @@ mod tests {
             env,
         ));
         assert_eq!(c.listen, "127.0.0.1:0");
-        assert_eq!(c.db, PathBuf::from("x.sqlite3"));
+        assert_eq!(c.db, Database::Sqlite(PathBuf::from("x.sqlite3")));
+        let c = run(parse(args(&["--db", "postgres://u:p@db:5432/events"]), env));
+        assert_eq!(
+            c.db,
+            Database::Postgres("postgres://u:p@db:5432/events".into())
+        );
+        let env_pg = |k: &str| (k == "OKRA_EVENTLOG_DB").then(|| "postgresql://db/e".to_owned());
+        assert_eq!(
+            run(parse(args(&[]), env_pg)).db,
+            Database::Postgres("postgresql://db/e".into())
+        );
         assert_eq!(c.token.as_deref(), Some("from-the-environment"));
     }
 
@@ -482,6 +553,22 @@ mod tests {
         assert!(parse(args(&["--allow-origin", "https://a.example/"]), |_| None).is_err());
         assert!(parse(args(&["--trusted-proxy", "10.0.0.0/40"]), |_| None).is_err());
         assert!(run(parse(args(&[]), |_| None)).allow_origins.is_empty());
+    }
+
+    #[test]
+    fn passwords_are_hidden_in_messages() {
+        assert_eq!(
+            redact_password("postgres://okra:s3cret@db:5432/events?x=1"),
+            "postgres://okra:***@db:5432/events?x=1"
+        );
+        assert_eq!(
+            redact_password("postgres://db/events"),
+            "postgres://db/events"
+        );
+        assert_eq!(
+            redact_password("postgres://okra@db/e"),
+            "postgres://okra@db/e"
+        );
     }
 
     #[test]

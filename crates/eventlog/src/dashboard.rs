@@ -73,11 +73,18 @@ pub async fn index(
     let client = state.client_ip(peer.ip(), &headers);
     let find = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v);
     let (checked, wrong) = match (find("code"), find("token")) {
-        (Some(code), _) => (state.auth.redeem_code(client, code, now), "#wrong-code"),
+        (Some(code), _) => (
+            state.auth.redeem_code(client, code, now).await,
+            "#wrong-code",
+        ),
         (None, Some(token)) => (state.auth.check_token(client, token, now), "#wrong-token"),
         (None, None) => return asset("text/html; charset=utf-8", INDEX_HTML),
     };
-    match checked.and_then(|()| state.auth.start_session(now)) {
+    let started = match checked {
+        Ok(()) => state.auth.start_session(now).await,
+        Err(e) => Err(e),
+    };
+    match started {
         Ok(id) => {
             let mut resp = redirect_home("");
             set_session(&mut resp, &id);

@@ -63,6 +63,8 @@ pub struct NewEvent {
     pub json: String,
     /// What keyword search matches against.
     pub doc: String,
+    /// The event's screen, if any (the funnel counts sessions per screen).
+    pub screen: Option<Screen>,
 }
 
 impl NewEvent {
@@ -78,6 +80,7 @@ impl NewEvent {
             json: serde_json::to_string(&StoredEvent::new(event, event_data))
                 .expect("an event always serializes"),
             doc: index_text(event, event_data.get()),
+            screen: event.event_screen,
         }
     }
 }

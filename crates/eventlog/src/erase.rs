@@ -29,7 +29,8 @@ use crate::error::{json_response, ApiError};
 use crate::ingest::id_ok;
 use crate::query::{self, Filter, Keyword, Params};
 use crate::server::AppState;
-use crate::writer::{Deleted, Deletion, WriteQueue};
+use crate::store::Store;
+use crate::writer::{Deleted, Deletion};
 
 /// Events deleted per transaction (a few tens of milliseconds of the
 /// writer's time).
@@ -41,8 +42,9 @@ pub const RETENTION_INTERVAL: Duration = Duration::from_secs(3600);
 /// optionally narrowed by the date filters of a search.
 pub const ERASE_PARAMS: &[&str] = &["q", "range", "from", "to", "tz"];
 
-/// Up to `limit` keys below `below` of the events to erase, highest first.
-fn erase_keys(
+/// Up to `limit` keys below `below` of the events to erase, highest first
+/// (SQLite).
+pub fn erase_keys(
     conn: &Connection,
     filter: &Filter,
     session: Option<&str>,
@@ -156,16 +158,17 @@ async fn erase_all(
 ) -> Result<usize, ApiError> {
     let mut below = i64::MAX;
     loop {
-        let (f, s) = (filter.clone(), session.clone());
-        let keys = query::with_budget(&state, move |conn| {
-            Ok(erase_keys(conn, &f, s.as_deref(), below, DELETE_BATCH)?)
+        let keys = retrying(|| {
+            state
+                .store
+                .erase_keys(filter.clone(), session.clone(), below, DELETE_BATCH)
         })
         .await?;
         let Some(&lowest) = keys.last() else { break };
         let full = keys.len() == DELETE_BATCH;
         below = lowest;
         let done = state
-            .writes
+            .store
             .delete(Deletion::Keys(keys))
             .await
             .map_err(ApiError::internal)?;
@@ -178,6 +181,31 @@ async fn erase_all(
     Ok(progress.load(Ordering::Relaxed))
 }
 
+/// Tries a step of an erasure up to [`TRIES`] times, pausing between tries:
+/// a search that ran past its budget while the database was busy should not
+/// leave an erasure half done after its request answered 202.
+async fn retrying<T, F: std::future::Future<Output = Result<T, ApiError>>>(
+    mut step: impl FnMut() -> F,
+) -> Result<T, ApiError> {
+    let mut tries = 1;
+    loop {
+        match step().await {
+            Err(e) if tries < TRIES && e.status == StatusCode::SERVICE_UNAVAILABLE => {
+                eprintln!(
+                    "okra-eventlog: an erasure step failed (try {tries} of {TRIES}): {}",
+                    e.message
+                );
+                tokio::time::sleep(Duration::from_millis(500) * tries).await;
+                tries += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// How often a step of an erasure is tried.
+const TRIES: u32 = 4;
+
 /// After a deletion batch, leaves the writer to waiting ingest for as long
 /// as the batch took.
 async fn yield_to_ingest(done: &Deleted) {
@@ -188,12 +216,12 @@ async fn yield_to_ingest(done: &Deleted) {
 
 /// Deletes every event older than `days` days, a batch at a time; returns
 /// how many.
-pub async fn retain(writes: &WriteQueue, days: u32, now: Timestamp) -> Result<usize, String> {
+pub async fn retain(store: &Store, days: u32, now: Timestamp) -> Result<usize, String> {
     let cutoff = now.as_millisecond() - i64::from(days) * 86_400_000;
     let (below, _) = key_range(Some(cutoff), None);
     let mut total = 0;
     loop {
-        let done = writes
+        let done = store
             .delete(Deletion::Older {
                 below,
                 limit: DELETE_BATCH,
@@ -208,9 +236,9 @@ pub async fn retain(writes: &WriteQueue, days: u32, now: Timestamp) -> Result<us
 }
 
 /// Runs retention now and then every [`RETENTION_INTERVAL`], until dropped.
-pub async fn retention_loop(writes: WriteQueue, days: u32) {
+pub async fn retention_loop(store: Store, days: u32) {
     loop {
-        match retain(&writes, days, Timestamp::now()).await {
+        match retain(&store, days, Timestamp::now()).await {
             Ok(0) => {}
             Ok(n) => {
                 eprintln!("okra-eventlog: retention deleted {n} events older than {days} days")

@@ -25,13 +25,13 @@ use rusqlite::{params, Connection};
 use crate::auth::Authorized;
 use crate::error::ApiError;
 use crate::ingest::id_ok;
-use crate::query::{with_budget, Filter, Keyword, Params};
+use crate::query::{Filter, Keyword, Params};
 use crate::server::AppState;
 
 /// The most ids one `ids=` export may name.
 pub const MAX_IDS: usize = 1_000;
 /// A page of the download ends after the event that takes it past this.
-const CHUNK: usize = 64 * 1024;
+pub const CHUNK: usize = 64 * 1024;
 
 /// Parameters the export accepts.
 pub const EXPORT_PARAMS: &[&str] = &["q", "range", "from", "to", "tz", "ids"];
@@ -268,17 +268,13 @@ pub async fn export(
     Ok(resp)
 }
 
-/// Reads one page on the blocking pool, within the query budget.
+/// Reads one page within the query budget.
 async fn read(
     state: &Arc<AppState>,
     selection: &Arc<Selection>,
     below: Option<i64>,
 ) -> Result<ExportPage, ApiError> {
-    let selection = selection.clone();
-    with_budget(state, move |conn| {
-        read_page(conn, &selection, below).map_err(ApiError::from)
-    })
-    .await
+    state.store.export_page(selection.clone(), below).await
 }
 
 #[cfg(test)]

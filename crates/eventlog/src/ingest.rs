@@ -423,19 +423,16 @@ async fn ingest_inner(
         // Chunked: the size is known only now.
         take_bytes(&state, client, bytes.len() as u64)?;
     }
-    let queue = state.writes.clone();
+    let store = state.store.clone();
     let pending = tokio::task::spawn_blocking(move || {
         let events = parse_body(&bytes)?;
-        Ok::<_, String>((!events.is_empty()).then(|| queue.submit_blocking(events)))
+        Ok::<_, String>((!events.is_empty()).then(|| store.begin_store(events)))
     })
     .await?
     .map_err(ApiError::bad_request)?;
     let stored = match pending {
         None => Default::default(),
-        Some(rx) => rx
-            .await
-            .map_err(|_| ApiError::internal("the writer stopped"))?
-            .map_err(ApiError::internal)?,
+        Some(p) => p.finish().await?,
     };
     Ok(json_response(
         StatusCode::OK,

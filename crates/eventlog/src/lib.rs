@@ -1,7 +1,8 @@
 //! okra-eventlog: the receiver for okra-events webhooks (SPEC sections 6
 //! and 7).
 //!
-//! It stores delivered events in SQLite with a full-text index, and lets a
+//! It stores delivered events in SQLite with a full-text index (or in
+//! PostgreSQL, shared by several instances: [`pg`]), and lets a
 //! person find them: keyword search, date presets in their own time zone,
 //! session grouping and JSON export, through an HTTP API and a dashboard.
 //! The event schema is the core crate's [`okra_events_core::Event`], not a
@@ -13,7 +14,8 @@
 //! (search), [`export`] (streamed downloads), [`range`] (date presets),
 //! [`priority`] (thread priorities),
 //! [`auth`] (token and session cookie), [`ratelimit`] (ingest limits),
-//! [`dashboard`] (the page) and [`error`] (error answers).
+//! [`dashboard`] (the page), [`error`] (error answers), [`store`] (the
+//! backend handlers call: SQLite or PostgreSQL) and [`pg`] (PostgreSQL).
 #![deny(missing_docs)]
 
 pub mod auth;
@@ -24,6 +26,7 @@ pub mod erase;
 pub mod error;
 pub mod export;
 pub mod ingest;
+pub mod pg;
 pub mod priority;
 pub mod proxy;
 pub mod query;
@@ -31,6 +34,7 @@ pub mod range;
 pub mod ratelimit;
 pub mod server;
 pub mod stats;
+pub mod store;
 pub mod writer;
 
 pub use config::Config;

@@ -27,6 +27,7 @@ use crate::db::{compact_uuids, key_range, Reader};
 use crate::error::{raw_json_response, ApiError};
 use crate::range::{self, Preset, Span};
 use crate::server::AppState;
+use crate::store::SqliteStore;
 
 /// Default page size (events).
 pub const DEFAULT_LIMIT: usize = 50;
@@ -241,7 +242,8 @@ pub struct Page {
     pub next_cursor: Option<String>,
 }
 
-fn parse_cursor(cursor: &str, grouping: Grouping) -> Result<i64, String> {
+/// The key of a cursor of a previous page of this kind.
+pub(crate) fn parse_cursor(cursor: &str, grouping: Grouping) -> Result<i64, String> {
     let (tag, rest) = cursor.split_at(cursor.len().min(1));
     let expected = match grouping {
         Grouping::Events => "e",
@@ -489,10 +491,8 @@ pub async fn search(
     };
     let limit = parse_limit(&p, grouping).map_err(ApiError::bad_request)?;
     let filter = p.filter(Timestamp::now()).map_err(ApiError::bad_request)?;
-    let body = with_budget(&state, move |conn| {
-        page(conn, &filter, grouping, limit, p.cursor.as_deref()).map(|pg| render(&pg))
-    })
-    .await?;
+    let page = state.store.page(filter, grouping, limit, p.cursor).await?;
+    let body = render(&page);
     Ok(raw_json_response(StatusCode::OK, body))
 }
 
@@ -514,17 +514,17 @@ const STEPS_PER_CHECK: i32 = 10_000;
 /// (503) once it has run for the query budget, or as soon as the request is
 /// dropped because its client went away.
 pub async fn with_budget<T: Send + 'static>(
-    state: &Arc<AppState>,
+    sqlite: &Arc<SqliteStore>,
     f: impl FnOnce(&Connection) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let budget = state.limits.query_timeout;
+    let budget = sqlite.query_timeout;
     let cancelled = Arc::new(AtomicBool::new(false));
     let _cancel = CancelOnDrop(cancelled.clone());
     let stopped = Arc::new(AtomicBool::new(false));
-    let state = state.clone();
+    let sqlite = sqlite.clone();
     let stopped_in = stopped.clone();
     tokio::task::spawn_blocking(move || {
-        let mut conn: Reader = state.readers.get()?;
+        let mut conn: Reader = sqlite.readers.get()?;
         bounded(&mut conn, Instant::now() + budget, cancelled, stopped_in, f)
     })
     .await?

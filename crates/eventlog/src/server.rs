@@ -16,7 +16,6 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -35,10 +34,12 @@ use tokio::sync::{watch, Semaphore};
 use tower::ServiceExt;
 
 use crate::auth::Auth;
-use crate::config::{Config, Limits};
+use crate::config::{Config, Database, Limits};
 use crate::db::{Readers, Writer};
 use crate::error::{json_response, ApiError};
+use crate::pg::PgStore;
 use crate::ratelimit::Limiter;
+use crate::store::{SqliteStore, Store};
 use crate::writer::WriteQueue;
 use crate::{auth, dashboard, erase, export, ingest, query, stats};
 
@@ -55,10 +56,8 @@ const HANDLER_TIMEOUT: Duration = Duration::from_secs(60);
 pub struct AppState {
     /// The access token, the dashboard's sessions, the login code.
     pub auth: Auth,
-    /// Read connections for search and export.
-    pub readers: Readers,
-    /// Where ingest sends batches.
-    pub writes: WriteQueue,
+    /// Where events are stored: SQLite or PostgreSQL.
+    pub store: Store,
     /// The ingest rate limiter (requests), if enabled.
     pub limiter: Option<Mutex<Limiter>>,
     /// The ingest byte budget, if enabled.
@@ -73,8 +72,6 @@ pub struct AppState {
     pub allow_origins: Vec<String>,
     /// `--trusted-proxy`: peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<crate::proxy::Cidr>,
-    /// The database file, and which file it was at start-up.
-    pub db_file: (PathBuf, Option<FileId>),
 }
 
 /// A file's identity (device and inode on Unix): the database is
@@ -193,36 +190,9 @@ async fn json_errors(resp: Response) -> Response {
 }
 
 async fn healthz(State(state): State<Arc<AppState>>) -> Response {
-    // Open connections keep reading a deleted or replaced file, so a query
-    // alone would still succeed: what the path names now is checked too
-    // (a volume unmounted, the file removed or swapped under the service).
-    let (path, started_with) = &state.db_file;
-    let now = FileId::of(path);
-    if now.is_none() || now != *started_with {
-        return ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!(
-                "the database {} is gone or was replaced since start-up",
-                path.display()
-            ),
-        )
-        .into_response();
-    }
-    let check = tokio::task::spawn_blocking(move || {
-        let conn = state.readers.get()?;
-        conn.query_row("SELECT count(*) FROM events WHERE key < 0", [], |r| {
-            r.get::<_, i64>(0)
-        })
-    })
-    .await;
-    match check {
-        Ok(Ok(_)) => json_response(StatusCode::OK, &serde_json::json!({ "status": "ok" })),
-        Ok(Err(e)) => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!("the database cannot be read: {e}"),
-        )
-        .into_response(),
-        Err(e) => ApiError::from(e).into_response(),
+    match state.store.health().await {
+        Ok(()) => json_response(StatusCode::OK, &serde_json::json!({ "status": "ok" })),
+        Err(e) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e).into_response(),
     }
 }
 
@@ -231,6 +201,54 @@ async fn not_found() -> ApiError {
         StatusCode::NOT_FOUND,
         "no such endpoint; see GET /, POST /events, GET and DELETE /api/events, GET /api/events/export, GET /api/stats, GET /healthz",
     )
+}
+
+/// A SQLite database opened at start-up.
+struct OpenedSqlite {
+    store: Store,
+    token: String,
+    /// The writer thread.
+    writer: JoinHandle<()>,
+    /// The file's absolute path, for the banner.
+    shown: String,
+}
+
+/// Opens the SQLite file, settles the token and starts the writer thread.
+fn open_sqlite(path: &std::path::Path, config: &Config) -> Result<OpenedSqlite, StartError> {
+    let fail = |what: &str, e: &dyn std::fmt::Display| StartError(format!("{what}: {e}"));
+    let writer = Writer::open(path)
+        .map_err(|e| fail(&format!("cannot open database {}", path.display()), &e))?;
+    let token = match &config.token {
+        Some(t) => t.clone(),
+        None => match writer
+            .setting("token")
+            .map_err(|e| fail("cannot read the stored token", &e))?
+        {
+            Some(t) => t,
+            None => {
+                let t = auth::generate_token().map_err(|e| fail("cannot generate a token", &e))?;
+                writer
+                    .set_setting("token", &t)
+                    .map_err(|e| fail("cannot store the token", &e))?;
+                t
+            }
+        },
+    };
+    let shown = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let (writes, handle) =
+        WriteQueue::start(writer, path).map_err(|e| fail("cannot start the writer", &e))?;
+    let store = Store::Sqlite(Arc::new(SqliteStore {
+        readers: Readers::new(path),
+        writes,
+        file: (path.to_owned(), FileId::of(path)),
+        query_timeout: config.limits.query_timeout,
+    }));
+    Ok(OpenedSqlite {
+        store,
+        token,
+        writer: handle,
+        shown: shown.display().to_string(),
+    })
 }
 
 /// Why the service could not start.
@@ -249,39 +267,48 @@ impl std::error::Error for StartError {}
 pub struct Server {
     listener: TcpListener,
     state: Arc<AppState>,
-    writer: JoinHandle<()>,
-    db: PathBuf,
+    /// The SQLite writer thread (none with PostgreSQL).
+    writer: Option<JoinHandle<()>>,
+    db: String,
 }
 
 impl Server {
     /// Opens the database, settles the token and binds the address.
     pub async fn bind(config: &Config) -> Result<Server, StartError> {
         let fail = |what: &str, e: &dyn std::fmt::Display| StartError(format!("{what}: {e}"));
-        let writer = Writer::open(&config.db)
-            .map_err(|e| fail(&format!("cannot open database {}", config.db.display()), &e))?;
-        let token = match &config.token {
-            Some(t) => t.clone(),
-            None => match writer
-                .setting("token")
-                .map_err(|e| fail("cannot read the stored token", &e))?
-            {
-                Some(t) => t,
-                None => {
-                    let t =
-                        auth::generate_token().map_err(|e| fail("cannot generate a token", &e))?;
-                    writer
-                        .set_setting("token", &t)
-                        .map_err(|e| fail("cannot store the token", &e))?;
-                    t
-                }
-            },
+        let (store, token, writer, db, shared) = match &config.db {
+            Database::Sqlite(path) => {
+                let o = open_sqlite(path, config)?;
+                (o.store, o.token, Some(o.writer), o.shown, None)
+            }
+            Database::Postgres(url) => {
+                let pg = PgStore::connect(url, config.limits.query_timeout)
+                    .await
+                    .map_err(StartError)?;
+                let token = match &config.token {
+                    Some(t) => t.clone(),
+                    None => {
+                        let fresh = auth::generate_token()
+                            .map_err(|e| fail("cannot generate a token", &e))?;
+                        // Instances starting together all keep the first one stored.
+                        pg.setting_or_insert("token", &fresh)
+                            .await
+                            .map_err(|e| fail("cannot store the token", &e))?
+                    }
+                };
+                let shared = Some(pg.clone());
+                (
+                    Store::Postgres(pg),
+                    token,
+                    None,
+                    config.db.describe(),
+                    shared,
+                )
+            }
         };
         let listener = TcpListener::bind(&config.listen)
             .await
             .map_err(|e| fail(&format!("cannot listen on {}", config.listen), &e))?;
-        let db = std::path::absolute(&config.db).unwrap_or_else(|_| config.db.clone());
-        let (writes, writer) = WriteQueue::start(writer, &config.db)
-            .map_err(|e| fail("cannot start the writer", &e))?;
         let mut limits = config.limits;
         if let Some(fds) = fd_limit() {
             // Past the descriptor limit, accept fails and nobody is served;
@@ -295,9 +322,11 @@ impl Server {
             }
         }
         let state = Arc::new(AppState {
-            auth: Auth::new(token).map_err(|e| fail("cannot make a login code", &e))?,
-            readers: Readers::new(&config.db),
-            writes,
+            auth: match shared {
+                None => Auth::new(token).map_err(|e| fail("cannot make a login code", &e))?,
+                Some(pg) => Auth::shared(token, pg).await.map_err(StartError)?,
+            },
+            store,
             limiter: config.rate_limit.map(|l| Mutex::new(Limiter::new(l))),
             byte_limiter: config.byte_limit.map(|l| Mutex::new(Limiter::new(l))),
             limits,
@@ -305,7 +334,6 @@ impl Server {
             retain_days: config.retain_days,
             allow_origins: config.allow_origins.clone(),
             trusted_proxies: config.trusted_proxies.clone(),
-            db_file: (config.db.clone(), FileId::of(&config.db)),
         });
         Ok(Server {
             listener,
@@ -358,7 +386,7 @@ impl Server {
              \x20 database:  {db}\n",
             code = self.login_code().unwrap_or_default(),
             token = self.token(),
-            db = self.db.display()
+            db = self.db
         )
     }
 
@@ -379,7 +407,7 @@ impl Server {
         // writer is asked to finish.
         let retention = state
             .retain_days
-            .map(|days| tokio::spawn(erase::retention_loop(state.writes.clone(), days)));
+            .map(|days| tokio::spawn(erase::retention_loop(state.store.clone(), days)));
         let app = router(state);
         let connections = Arc::new(Semaphore::new(limits.max_connections));
         let (closing, closing_rx) = watch::channel(false);
@@ -423,9 +451,11 @@ impl Server {
         }
         // The router (and with it the last write handle) is gone: the writer
         // drains its queue and stops.
-        tokio::task::spawn_blocking(move || writer.join())
-            .await
-            .ok();
+        if let Some(writer) = writer {
+            tokio::task::spawn_blocking(move || writer.join())
+                .await
+                .ok();
+        }
         Ok(())
     }
 }

@@ -24,7 +24,7 @@ use serde::Serialize;
 use crate::auth::Authorized;
 use crate::db::KEYS_PER_MS;
 use crate::error::{json_response, ApiError};
-use crate::query::{self, Filter, Keyword, Params};
+use crate::query::{Filter, Keyword, Params};
 use crate::server::AppState;
 
 /// Parameters `GET /api/stats` accepts: the filters of a search.
@@ -135,7 +135,61 @@ pub fn bucket_edges(
     Ok(edges)
 }
 
-/// Counts the matching events per bucket and sessions per screen.
+/// The answer when nothing matches: no buckets, every screen at zero.
+pub fn empty() -> Stats {
+    Stats {
+        buckets: Vec::new(),
+        funnel: Screen::ALL
+            .iter()
+            .map(|s| Step {
+                screen: s.as_str(),
+                sessions: 0,
+            })
+            .collect(),
+    }
+}
+
+/// The bucket edges of a span; an open end is closed at the first or last
+/// matching key (`ends`, which both backends look up only when an end is
+/// open).
+pub fn edges_for(
+    start: Option<Timestamp>,
+    end: Option<Timestamp>,
+    ends: Option<(i64, i64)>,
+    tz: &TimeZone,
+) -> Result<Vec<Timestamp>, ApiError> {
+    let to_ts =
+        |ms: i64| Timestamp::from_millisecond(ms).map_err(|e| ApiError::internal(e.to_string()));
+    let (first, last) = ends.unwrap_or((0, 0));
+    let start = start.map_or_else(|| to_ts(first.div_euclid(KEYS_PER_MS)), Ok)?;
+    let end = end.map_or_else(|| to_ts(last.div_euclid(KEYS_PER_MS) + 1), Ok)?;
+    bucket_edges(start, end, tz).map_err(ApiError::bad_request)
+}
+
+/// The answer from counts per bucket and matching sessions per screen (in
+/// the order of [`Screen::ALL`]).
+pub fn assemble(edges: &[Timestamp], counts: Vec<u64>, sessions: Vec<u64>, tz: &TimeZone) -> Stats {
+    Stats {
+        buckets: edges
+            .iter()
+            .zip(counts)
+            .map(|(t, count)| Bucket {
+                start: iso(*t, tz),
+                count,
+            })
+            .collect(),
+        funnel: Screen::ALL
+            .iter()
+            .zip(sessions)
+            .map(|(s, n)| Step {
+                screen: s.as_str(),
+                sessions: n,
+            })
+            .collect(),
+    }
+}
+
+/// Counts the matching events per bucket and sessions per screen (SQLite).
 pub fn stats(
     conn: &Connection,
     filter: &Filter,
@@ -143,38 +197,14 @@ pub fn stats(
     end: Option<Timestamp>,
     tz: &TimeZone,
 ) -> Result<Stats, ApiError> {
-    let to_ts = |key: i64| {
-        Timestamp::from_millisecond(key.div_euclid(KEYS_PER_MS))
-            .map_err(|e| ApiError::internal(e.to_string()))
-    };
-    let (start, end) = match (start, end) {
-        (Some(s), Some(e)) => (s, e),
+    let ends = match (start, end) {
+        (Some(_), Some(_)) => None,
         _ => match ends(conn, filter)? {
-            None => {
-                return Ok(Stats {
-                    buckets: Vec::new(),
-                    funnel: Screen::ALL
-                        .iter()
-                        .map(|s| Step {
-                            screen: s.as_str(),
-                            sessions: 0,
-                        })
-                        .collect(),
-                })
-            }
-            Some((first, last)) => (
-                start.map_or_else(|| to_ts(first), Ok)?,
-                end.map_or_else(
-                    || {
-                        Timestamp::from_millisecond(last.div_euclid(KEYS_PER_MS) + 1)
-                            .map_err(|e| ApiError::internal(e.to_string()))
-                    },
-                    Ok,
-                )?,
-            ),
+            None => return Ok(empty()),
+            some => some,
         },
     };
-    let edges = bucket_edges(start, end, tz).map_err(ApiError::bad_request)?;
+    let edges = edges_for(start, end, ends, tz)?;
     let edge_keys: Vec<i64> = edges
         .iter()
         .map(|t| t.as_millisecond().saturating_mul(KEYS_PER_MS))
@@ -221,24 +251,8 @@ pub fn stats(
             }
         }
     }
-    Ok(Stats {
-        buckets: edges
-            .iter()
-            .zip(counts)
-            .map(|(t, count)| Bucket {
-                start: iso(*t, tz),
-                count,
-            })
-            .collect(),
-        funnel: Screen::ALL
-            .iter()
-            .zip(sessions)
-            .map(|(s, set)| Step {
-                screen: s.as_str(),
-                sessions: set.len() as u64,
-            })
-            .collect(),
-    })
+    let sessions = sessions.iter().map(|set| set.len() as u64).collect();
+    Ok(assemble(&edges, counts, sessions, tz))
 }
 
 /// `GET /api/stats?<filters>`.
@@ -249,10 +263,7 @@ pub async fn handler(
 ) -> Result<Response, ApiError> {
     let p = Params::from_pairs(pairs, STATS_PARAMS).map_err(ApiError::bad_request)?;
     let (filter, span, tz) = p.resolve(Timestamp::now()).map_err(ApiError::bad_request)?;
-    let out = query::with_budget(&state, move |conn| {
-        stats(conn, &filter, span.start, span.end, &tz)
-    })
-    .await?;
+    let out = state.store.stats(filter, span.start, span.end, tz).await?;
     Ok(json_response(StatusCode::OK, &out))
 }
 

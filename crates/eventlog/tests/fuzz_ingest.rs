@@ -3,6 +3,7 @@
 //! store anything; a batch with one damaged event is stored whole or not at
 //! all.
 
+#[macro_use]
 mod common;
 
 use common::*;
@@ -151,7 +152,6 @@ fn damage() -> impl Strategy<Value = Damage> {
     ]
 }
 
-#[test]
 fn a_batch_is_stored_whole_or_not_at_all() {
     let s = TestServer::start();
     // The runner takes a `Fn`, so the counters live in cells.
@@ -306,3 +306,5 @@ fn parsing_wide_and_deep_random_json_is_bounded_and_exact() {
         .unwrap();
     assert!(started.elapsed().as_secs() < 60, "{:?}", started.elapsed());
 }
+
+both_backends!(a_batch_is_stored_whole_or_not_at_all,);

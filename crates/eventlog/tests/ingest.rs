@@ -2,6 +2,7 @@
 //! deduplication, every class of refused body, CORS, rate limiting,
 //! concurrency, and start-up behaviour of the real binary.
 
+#[macro_use]
 mod common;
 
 use std::collections::HashSet;
@@ -25,7 +26,6 @@ fn three_events(session: &str, t0: i64) -> Vec<Value> {
     ]
 }
 
-#[test]
 fn ingest_then_query_returns_the_events_as_sent() {
     let s = TestServer::start();
     let sent = three_events("sess-a", now_ms() - 60_000);
@@ -43,7 +43,6 @@ fn ingest_then_query_returns_the_events_as_sent() {
     assert_eq!(got["next_cursor"], Value::Null);
 }
 
-#[test]
 fn accepts_text_plain_as_sent_by_send_beacon() {
     let s = TestServer::start();
     let body = batch(three_events("sess-beacon", now_ms()));
@@ -58,7 +57,6 @@ fn accepts_text_plain_as_sent_by_send_beacon() {
     assert_eq!(s.count(), 3);
 }
 
-#[test]
 fn duplicates_are_stored_once() {
     let s = TestServer::start();
     let events = three_events("sess-dup", now_ms());
@@ -118,7 +116,6 @@ fn with_event(field: &str, value: Option<Value>) -> Vec<u8> {
     batch(vec![good, bad]).to_string().into_bytes()
 }
 
-#[test]
 fn every_malformed_body_is_refused_with_a_message_and_nothing_is_stored() {
     let s = TestServer::start();
     let json_ct = Some("application/json");
@@ -327,7 +324,6 @@ fn every_malformed_body_is_refused_with_a_message_and_nothing_is_stored() {
     assert_eq!(s.count(), 1);
 }
 
-#[test]
 fn cors_preflight_lets_browsers_post_json() {
     let s = TestServer::start();
     let r = request(
@@ -363,7 +359,6 @@ fn cors_preflight_lets_browsers_post_json() {
     assert_eq!(r.header("access-control-allow-origin"), None);
 }
 
-#[test]
 fn rate_limit_answers_429_with_retry_after() {
     let s = TestServer::with(|c| {
         c.rate_limit = Some(okra_eventlog::ratelimit::RateLimit {
@@ -397,7 +392,6 @@ fn rate_limit_answers_429_with_retry_after() {
     assert_eq!(s.count(), 3);
 }
 
-#[test]
 fn concurrent_clients_lose_nothing() {
     let s = TestServer::start();
     const CLIENTS: usize = 16;
@@ -473,7 +467,6 @@ fn concurrent_clients_lose_nothing() {
     }
 }
 
-#[test]
 fn health_and_unknown_paths() {
     let s = TestServer::start();
     let r = request(s.addr, "GET", "/healthz", &[], b"");
@@ -484,7 +477,6 @@ fn health_and_unknown_paths() {
     assert!(r.error().contains("no such endpoint"));
 }
 
-#[test]
 fn generated_token_is_kept_across_restarts_unless_configured() {
     let first = TestServer::start().keep_db();
     let token = first.token.clone();
@@ -555,3 +547,15 @@ fn the_binary_prints_its_url_and_token_and_serves() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--listen needs a value"));
 }
+
+both_backends!(
+    ingest_then_query_returns_the_events_as_sent,
+    accepts_text_plain_as_sent_by_send_beacon,
+    duplicates_are_stored_once,
+    every_malformed_body_is_refused_with_a_message_and_nothing_is_stored,
+    cors_preflight_lets_browsers_post_json,
+    rate_limit_answers_429_with_retry_after,
+    concurrent_clients_lose_nothing,
+    health_and_unknown_paths,
+    generated_token_is_kept_across_restarts_unless_configured,
+);

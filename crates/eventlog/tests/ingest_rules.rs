@@ -2,6 +2,7 @@
 //! (Slow clients are cut off by the header and body timeouts: see
 //! `hardening.rs`.)
 
+#[macro_use]
 mod common;
 
 use common::*;
@@ -15,7 +16,6 @@ fn post_from(s: &TestServer, headers: &[(&str, &str)], body: &serde_json::Value)
     request(s.addr, "POST", "/events", &h, body.to_string().as_bytes())
 }
 
-#[test]
 fn only_allowed_origins_may_post_and_look_alikes_are_refused() {
     let s = TestServer::with(|c| {
         c.allow_origins = vec![
@@ -107,7 +107,6 @@ fn only_allowed_origins_may_post_and_look_alikes_are_refused() {
     );
 }
 
-#[test]
 fn without_an_allowlist_any_origin_may_post() {
     let s = TestServer::start();
     let body = batch(vec![event(
@@ -127,7 +126,6 @@ const TWO_THEN_WAIT: RateLimit = RateLimit {
     burst: 2.0,
 };
 
-#[test]
 fn a_trusted_proxy_names_the_client_for_the_rate_limit() {
     // The tests connect from 127.0.0.1: here, a trusted proxy.
     let s = TestServer::with(|c| {
@@ -155,7 +153,6 @@ fn a_trusted_proxy_names_the_client_for_the_rate_limit() {
     assert_eq!(from("203.0.113.3, 10.1.2.3").status, 200);
 }
 
-#[test]
 fn forwarded_for_from_an_untrusted_peer_is_ignored() {
     let s = TestServer::with(|c| {
         c.rate_limit = Some(TWO_THEN_WAIT);
@@ -175,3 +172,10 @@ fn forwarded_for_from_an_untrusted_peer_is_ignored() {
     assert_eq!(r.status, 429, "{}", r.text());
     assert!(r.error().contains("127.0.0.1"), "{}", r.error());
 }
+
+both_backends!(
+    only_allowed_origins_may_post_and_look_alikes_are_refused,
+    without_an_allowlist_any_origin_may_post,
+    a_trusted_proxy_names_the_client_for_the_rate_limit,
+    forwarded_for_from_an_untrusted_peer_is_ignored,
+);

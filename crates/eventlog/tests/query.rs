@@ -2,6 +2,7 @@
 //! enforcement, keyword search, date filters, paging, session grouping and
 //! streamed export.
 
+#[macro_use]
 mod common;
 
 use std::collections::HashSet;
@@ -55,7 +56,6 @@ fn seed(s: &TestServer) -> i64 {
     now
 }
 
-#[test]
 fn the_api_needs_the_token() {
     let s = TestServer::start();
     seed(&s);
@@ -173,7 +173,6 @@ fn dashboard_assets_are_served_with_a_strict_policy() {
     );
 }
 
-#[test]
 fn keyword_search_covers_ids_names_and_data_case_insensitively() {
     let s = TestServer::start();
     seed(&s);
@@ -244,7 +243,6 @@ fn urlencode(s: &str) -> String {
         .collect()
 }
 
-#[test]
 fn date_filters_resolve_in_the_viewers_zone() {
     let s = TestServer::start();
     let now = seed(&s);
@@ -303,7 +301,6 @@ fn date_filters_resolve_in_the_viewers_zone() {
     assert_eq!(got, ["dst-ev-2", "dst-ev-1"], "Lagos is UTC+1 all year");
 }
 
-#[test]
 fn bad_parameters_are_refused_with_a_message() {
     let s = TestServer::start();
     for (query, message) in [
@@ -362,7 +359,6 @@ fn post_sequence(s: &TestServer, session: &str, count: u64, t0: i64, step: i64) 
     }
 }
 
-#[test]
 fn cursor_paging_is_newest_first_complete_and_stable() {
     let s = TestServer::start();
     let t0 = now_ms() - DAY;
@@ -428,7 +424,6 @@ fn cursor_paging_is_newest_first_complete_and_stable() {
     }
 }
 
-#[test]
 fn group_by_session_pages_whole_sessions() {
     let s = TestServer::start();
     let t0 = now_ms() - DAY;
@@ -497,7 +492,6 @@ fn group_by_session_pages_whole_sessions() {
     assert_eq!(ids(&page["events"]), ["D-ev-1"]);
 }
 
-#[test]
 fn export_selected_or_all_matching_as_an_attachment() {
     let s = TestServer::start();
     seed(&s);
@@ -527,7 +521,6 @@ fn export_selected_or_all_matching_as_an_attachment() {
     assert_eq!(r.status, 400);
 }
 
-#[test]
 fn export_streams_many_events() {
     let s = TestServer::start();
     let t0 = now_ms() - DAY;
@@ -543,3 +536,14 @@ fn export_streams_many_events() {
     assert_eq!(got[0], "bulk-ev-3000");
     assert_eq!(got[2_999], "bulk-ev-1");
 }
+
+both_backends!(
+    the_api_needs_the_token,
+    keyword_search_covers_ids_names_and_data_case_insensitively,
+    date_filters_resolve_in_the_viewers_zone,
+    bad_parameters_are_refused_with_a_message,
+    cursor_paging_is_newest_first_complete_and_stable,
+    group_by_session_pages_whole_sessions,
+    export_selected_or_all_matching_as_an_attachment,
+    export_streams_many_events,
+);

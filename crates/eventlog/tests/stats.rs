@@ -2,6 +2,7 @@
 //! the viewer's zone (Africa/Lagos, UTC+1 all year, and America/New_York
 //! across the start of DST on 2026-03-08), and the screen funnel.
 
+#[macro_use]
 mod common;
 
 use common::*;
@@ -114,7 +115,6 @@ fn sums_match(s: &TestServer, query: &str) -> Value {
     v
 }
 
-#[test]
 fn days_in_new_york_across_the_dst_change() {
     let s = TestServer::start();
     seed(&s);
@@ -153,7 +153,6 @@ fn days_in_new_york_across_the_dst_change() {
     assert_eq!(nonzero(&f), [("landing", 3), ("search", 2), ("login", 1)]);
 }
 
-#[test]
 fn hours_of_the_day_the_clocks_skip_an_hour() {
     let s = TestServer::start();
     seed(&s);
@@ -170,7 +169,6 @@ fn hours_of_the_day_the_clocks_skip_an_hour() {
     );
 }
 
-#[test]
 fn days_and_hours_in_lagos() {
     let s = TestServer::start();
     seed(&s);
@@ -195,7 +193,6 @@ fn days_and_hours_in_lagos() {
     assert_eq!(b[29], ("2026-03-09T05:00:00+01:00".to_owned(), 1));
 }
 
-#[test]
 fn keywords_open_ranges_and_presets() {
     let s = TestServer::start();
     seed(&s);
@@ -241,3 +238,10 @@ fn keywords_open_ranges_and_presets() {
     let r = request(s.addr, "GET", "/api/stats", &[], b"");
     assert_eq!(r.status, 401);
 }
+
+both_backends!(
+    days_in_new_york_across_the_dst_change,
+    hours_of_the_day_the_clocks_skip_an_hour,
+    days_and_hours_in_lagos,
+    keywords_open_ranges_and_presets,
+);

@@ -1,7 +1,36 @@
 //! Shared test helpers: a real server on a free loopback port with a
 //! throw-away database, a tiny HTTP/1.1 client over `TcpStream` (so tests
 //! can send any bytes, headers and framing they like), and event builders.
+//!
+//! One suite, two backends: `both_backends!(name, ...)` turns each named
+//! test function into `name::sqlite` and `name::postgres`. A server
+//! started by the test ([`TestServer::start`]) uses the backend of the
+//! variant running: a fresh SQLite file, or a fresh schema in the
+//! PostgreSQL database named by `OKRA_EVENTLOG_TEST_PG` (which
+//! `scripts/test-eventlog.sh` always sets, starting a throwaway cluster
+//! with `scripts/pg.sh`). Without that variable the PostgreSQL variants are
+//! not run, and say so on the terminal, not only in captured output.
 #![allow(dead_code)]
+
+/// Runs each named test function (no arguments) once on SQLite and once
+/// on PostgreSQL, as the tests `name::sqlite` and `name::postgres`.
+#[allow(unused_macros)]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[test]
+                fn sqlite() {
+                    crate::common::on_sqlite(super::$name)
+                }
+                #[test]
+                fn postgres() {
+                    crate::common::on_postgres(concat!(module_path!()), super::$name)
+                }
+            }
+        )*
+    };
+}
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -9,10 +38,116 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use std::cell::Cell;
+
+use okra_eventlog::config::Database;
 use okra_eventlog::{Config, Server};
 use serde_json::{json, Value};
 
 static NEXT_DB: AtomicUsize = AtomicUsize::new(0);
+
+/// The environment variable with the PostgreSQL URL tests use.
+pub const PG_ENV: &str = "OKRA_EVENTLOG_TEST_PG";
+
+/// Which backend a test's servers use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file each.
+    Sqlite,
+    /// A schema each in the database of `OKRA_EVENTLOG_TEST_PG`.
+    Postgres,
+}
+
+thread_local! {
+    static BACKEND: Cell<Backend> = const { Cell::new(Backend::Sqlite) };
+}
+
+/// The backend of the test running on this thread.
+pub fn backend() -> Backend {
+    BACKEND.with(Cell::get)
+}
+
+/// Runs a test on SQLite.
+pub fn on_sqlite(test: fn()) {
+    BACKEND.with(|b| b.set(Backend::Sqlite));
+    test();
+}
+
+/// The PostgreSQL URL for tests, if one is given.
+pub fn pg_url() -> Option<String> {
+    std::env::var(PG_ENV).ok().filter(|u| !u.is_empty())
+}
+
+/// Says, on the terminal itself (test output capture does not catch
+/// writes to the stderr handle), that a PostgreSQL test was not run.
+pub fn not_run(name: &str) {
+    let _ = writeln!(
+        std::io::stderr(),
+        "\nNOT RUN on PostgreSQL: {name}: {PG_ENV} is not set. \
+         scripts/test-eventlog.sh sets it; or run: scripts/pg.sh cargo test -p okra-eventlog"
+    );
+}
+
+/// Runs a test on PostgreSQL, or says it was not run.
+pub fn on_postgres(name: &str, test: fn()) {
+    if pg_url().is_none() {
+        not_run(name);
+        return;
+    }
+    BACKEND.with(|b| b.set(Backend::Postgres));
+    test();
+}
+
+/// Runs `f` on a throwaway current-thread runtime.
+pub fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+/// A connection to the URL (its schema, when it names one).
+pub async fn pg_connect(url: &str) -> tokio_postgres::Client {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("connect to {url}: {e}"));
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    client
+}
+
+/// Runs SQL statements on a PostgreSQL target.
+pub fn pg_exec(url: &str, sql: &str) {
+    let (url, sql) = (url.to_owned(), sql.to_owned());
+    block_on(async move {
+        pg_connect(&url).await.batch_execute(&sql).await.unwrap();
+    });
+}
+
+/// A URL for a fresh, empty schema of the test database.
+pub fn fresh_pg_schema() -> String {
+    let base = pg_url().expect("OKRA_EVENTLOG_TEST_PG is set");
+    let n = NEXT_DB.fetch_add(1, Ordering::SeqCst);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let schema = format!("t{}_{n}_{nanos}", std::process::id());
+    pg_exec(&base, &format!("CREATE SCHEMA {schema}"));
+    let sep = if base.contains('?') { '&' } else { '?' };
+    // The application name tells this test's sessions from others'.
+    format!("{base}{sep}options=-csearch_path%3D{schema}&application_name={schema}")
+}
+
+/// A fresh, empty database for the backend of the running test.
+pub fn fresh_target() -> Database {
+    match backend() {
+        Backend::Sqlite => Database::Sqlite(temp_db()),
+        Backend::Postgres => Database::Postgres(fresh_pg_schema()),
+    }
+}
 
 /// A fresh database path under the system temp dir.
 pub fn temp_db() -> PathBuf {
@@ -42,7 +177,10 @@ pub struct TestServer {
     pub token: String,
     /// The one-time code of the printed dashboard link.
     pub login_code: String,
+    /// The SQLite file (meaningless on PostgreSQL: see `target`).
     pub db: PathBuf,
+    /// Where the server stores events.
+    pub target: Database,
     keep_db: bool,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -58,14 +196,18 @@ impl TestServer {
     pub fn with(tweak: impl FnOnce(&mut Config)) -> TestServer {
         let mut config = Config {
             listen: "127.0.0.1:0".into(),
-            db: temp_db(),
+            db: fresh_target(),
             token: None,
             rate_limit: None,
             byte_limit: None,
             ..Config::default()
         };
         tweak(&mut config);
-        let db = config.db.clone();
+        let target = config.db.clone();
+        let db = match &target {
+            Database::Sqlite(p) => p.clone(),
+            Database::Postgres(_) => PathBuf::new(),
+        };
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
@@ -99,6 +241,7 @@ impl TestServer {
             token,
             login_code,
             db,
+            target,
             keep_db: false,
             stop: Some(stop),
             thread: Some(thread),
@@ -111,10 +254,19 @@ impl TestServer {
         self
     }
 
-    /// Stops the server and waits for it.
-    pub fn stop(mut self) -> PathBuf {
+    /// Stops the server and waits for it; returns its database, to start
+    /// another server on.
+    pub fn stop(mut self) -> Database {
         self.shutdown();
-        self.db.clone()
+        self.target.clone()
+    }
+
+    /// The PostgreSQL URL of its schema, on PostgreSQL.
+    pub fn pg(&self) -> Option<&str> {
+        match &self.target {
+            Database::Postgres(u) => Some(u),
+            Database::Sqlite(_) => None,
+        }
     }
 
     fn shutdown(&mut self) {
@@ -184,8 +336,8 @@ impl TestServer {
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.shutdown();
-        if !self.keep_db {
-            remove_db(&self.db);
+        if let (false, Database::Sqlite(path)) = (self.keep_db, &self.target) {
+            remove_db(path);
         }
     }
 }
