@@ -46,7 +46,7 @@ const ROOTS = { '/pkg/': PKG, '/engines/': FIXTURES };
  * reports which). The queue is moving from localStorage to IndexedDB
  * (issue 12): set this when that lands.
  */
-const EXPECTED_QUEUE_STORE = null;
+const EXPECTED_QUEUE_STORE = 'indexedDB';
 
 /** The README's policy for a same-page widget (Content Security Policy section). */
 const STRICT_CSP = [
@@ -508,8 +508,8 @@ export function defineSuite(name) {
   //   are synchronous).
   // Until they are fixed, each part is a TODO when it fails (it runs and
   // prints what was missing); set these to false when fixed.
-  const KNOWN_CLOSE_BEFORE_LOCK_BUG = true;
-  const KNOWN_UNLOAD_WRITE_LOSS = true;
+  const KNOWN_CLOSE_BEFORE_LOCK_BUG = false;
+  const KNOWN_UNLOAD_WRITE_LOSS = false;
 
   test(`${P} bridge (${THIRD_PARTY_STORAGE.allowed[name]}): a widget closed in the same task as its flow: its events reach the webhook at pagehide, or at the latest on the next load`, { timeout: TEST_TIMEOUT }, async (t) => {
     const { ctx, hook, host, W, hostUrl } = await bridgeFlow(t, 'linkNow');
