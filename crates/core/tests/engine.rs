@@ -121,3 +121,39 @@ fn a_refused_batch_is_marked_refused_and_not_also_removed_as_delivered() {
     );
     assert!(tagged(&rs, "r")[0][3].contains("DELIVERY_REJECTED"));
 }
+
+#[test]
+fn leaving_beacons_one_chunk_when_every_event_is_stored_and_all_when_some_are_not() {
+    use okra_events_core::engine::FLUSH;
+    let big = format!(r#"{{"note":"{}"}}"#, "x".repeat(20_000));
+    let track_many = |e: &mut Engine, h: u32| {
+        for i in 0..10 {
+            e.call(
+                TRACK,
+                h,
+                1_001.0,
+                2.0 + f64::from(i),
+                "USER_CONSENT_REVIEW",
+                &big,
+            );
+        }
+    };
+    // Stored: beacons in flight together can arrive in any order, so one goes.
+    let mut e = Engine::new();
+    let (h, _) = open(&mut e);
+    track_many(&mut e, h);
+    let rs = records(&e.call(FLUSH, 0, 2_000.0, 20.0, "", ""));
+    assert_eq!(
+        tagged(&rs, "k").len(),
+        1,
+        "one chunk; the next page sends the rest in order"
+    );
+
+    // Some could not be stored: they exist nowhere else, so every chunk goes.
+    let mut e = Engine::new();
+    let (h, keys) = open(&mut e);
+    track_many(&mut e, h);
+    e.call(UNSTORED, 0, 1_500.0, 15.0, &keys[0], "");
+    let rs = records(&e.call(FLUSH, 0, 2_000.0, 20.0, "", ""));
+    assert!(tagged(&rs, "k").len() > 1, "every chunk, in order");
+}

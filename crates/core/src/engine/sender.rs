@@ -542,7 +542,7 @@ impl Sender {
     /// `pagehide` usually follows `visibilitychange`; a queue flushed once is
     /// not flushed again until it changes. The entry hands the chunks over in
     /// order and stops at the first the browser refuses (its in-flight beacon
-    /// budget is 64 KiB), so no later event overtakes an earlier one.
+    /// budget is 64 KiB).
     pub fn flush(&mut self, now: Millis, out: &mut Out) {
         // Every page hands over what it holds, lock or not: a page can go
         // away before it is granted the lock, or while the sending tab's
@@ -552,9 +552,15 @@ impl Sender {
         if self.flushed.replace(version) == Some(version) {
             return;
         }
-        // The whole queue, stored events too: they come before unstored ones,
-        // so the beacons keep each session's order.
-        for b in self.queue.flush_batches(now) {
+        // Beacons in flight together can arrive in any order (Firefox takes
+        // them all at once). When every event is stored, only the first
+        // chunk goes, and the next page sends the rest in order; events that
+        // could not be stored exist nowhere else, so then the whole queue goes,
+        // stored events first, and order gives way to not losing them.
+        let batches = self.queue.flush_batches(now);
+        let all_stored = self.stored && self.unstored.is_empty();
+        let count = if all_stored { 1 } else { batches.len() };
+        for b in batches.into_iter().take(count) {
             out.tag('k', self.id).str(&b.body);
         }
     }
