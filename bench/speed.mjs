@@ -28,16 +28,27 @@
 // bench/out/speed.json and bench/out/speed.md. Times are reported, never asserted.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, extname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { block, drained, median, sessions, startupParts } from './workload.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PKG = resolve(HERE, '../pkg');
+/**
+ * The start-up breakdown times each module's step, but the package ships them
+ * bundled into one index.js: the same sources, unbundled, beside the package's
+ * glue and wasm.
+ */
+const UNBUNDLED = join(HERE, 'out', 'unbundled');
+mkdirSync(UNBUNDLED, { recursive: true });
+for (const f of ['engine.js', 'handler.js', 'options.js', 'delivery.js', 'store.js', 'bridge.js']) {
+  copyFileSync(resolve(HERE, '../js', f), join(UNBUNDLED, f));
+}
+for (const f of ['okra_events.js', 'okra_events_bg.wasm', 'okra_events_wasm.js']) copyFileSync(join(PKG, f), join(UNBUNDLED, f));
 const env = process.env;
 const EVENTS = Number(env.BENCH_EVENTS || 100_000);
 const ROUNDS = Number(env.BENCH_ROUNDS || 5);
@@ -69,7 +80,7 @@ if (process.argv[2] === '--startup') {
 if (process.argv[2] === '--startup-parts') {
   vm.runInThisContext(BENCH_WINDOW);
   const r = await startupParts({
-    importModule: (f) => import(`../pkg/${f}`),
+    importModule: (f) => import(pathToFileURL(join(UNBUNDLED, f)).href),
     loadWasm(lap) {
       const bytes = readFileSync(join(PKG, 'okra_events_bg.wasm'));
       lap('read okra_events_bg.wasm (fs)');
@@ -316,7 +327,7 @@ const PARTS_PAGE = () => `<!doctype html><meta charset=utf-8><link rel=icon href
   await (await fetch(${JSON.stringify(OKRA_WASM)})).arrayBuffer();
   const W = await import('/workload.mjs');
   window.__parts = await W.startupParts({
-    importModule: (f) => import('/pkg/' + f),
+    importModule: (f) => import('/unbundled/' + f),
     async loadWasm(lap) {
       // As pkg/index.js does where the server sends application/wasm.
       const module = await WebAssembly.compileStreaming(fetch(${JSON.stringify(OKRA_WASM)}));
@@ -362,7 +373,9 @@ function startServer() {
     else {
       const file = url.pathname.startsWith('/pkg/')
         ? resolve(PKG, '.' + url.pathname.slice(4))
-        : ['/plain-emitter.mjs', '/workload.mjs'].includes(url.pathname) ? join(HERE, url.pathname) : null;
+        : url.pathname.startsWith('/unbundled/')
+          ? resolve(UNBUNDLED, '.' + url.pathname.slice('/unbundled'.length))
+          : ['/plain-emitter.mjs', '/workload.mjs'].includes(url.pathname) ? join(HERE, url.pathname) : null;
       if (file && (file.startsWith(PKG + sep) || file.startsWith(HERE + sep))) {
         try {
           body = readFileSync(file);
