@@ -135,7 +135,7 @@ md.push('## Not measured', '');
 const notes = [];
 for (const r of size.rows.filter((x) => x.error)) notes.push(`- ${r.name}: could not be bundled (${r.error}).`);
 notes.push('- The Vite dev server: tests/js/bundlers.test.mjs proves it runs the app and fetches the .wasm, not the fallback; it is not sized here, since it serves unminified development files.');
-notes.push('- `serde_wasm_bindgen::to_value` against the JSON-text path per event (issue 9, point 5): not in this bench.');
+notes.push('- `serde_wasm_bindgen::to_value` against the JSON-text path per event (issue 9, point 5): measured on its own in [bench/boundary.md](boundary.md) (`make bench` runs it unless `BENCH_SKIP_BOUNDARY=1`): `to_value` was slower per event (1.35× in Node, 1.45× in Chromium) and 19.5 KB gzip heavier, so events cross as JSON text.');
 notes.push('- The persisted-queue row in Node: Node has no `localStorage`, so okra-events keeps its queue in memory there; the row is Chromium only.');
 notes.push('- Sizes of the incumbents are of their npm entry only: SDKs that load more code at run time from their CDN (e.g. RudderStack plugins, PostHog extensions, the okra-js and Mono widgets in their iframes) cost more on the page than shown.');
 md.push(...notes, '');
