@@ -70,7 +70,11 @@ function openSamePage(flow, done) {
   widget.open(handler);
 }
 
+// The buttons are disabled in the HTML until this module runs: importing the
+// package waits for its WebAssembly (top-level await), and a click before that
+// would do nothing.
 for (const button of buttons) {
+  button.disabled = false;
   button.addEventListener('click', () => {
     if (open) return; // one widget at a time, as on a real merchant page
     open = true;
