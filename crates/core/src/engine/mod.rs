@@ -286,13 +286,21 @@ impl Engine {
                 let n = self.pending(id);
                 self.out.tag('=', 0).num(n);
             }
-            EVENTS => {
+            EVENTS | FRAME_EVENTS => {
                 let from = text::whole(a).unwrap_or(0);
-                let events = match self.handlers.get(id.wrapping_sub(1)) {
-                    Some(Some(slot)) => slot.session.events(),
-                    _ => &[],
+                let at = id.wrapping_sub(1);
+                let events = if op == EVENTS {
+                    self.handlers
+                        .get(at)
+                        .and_then(Option::as_ref)
+                        .map(|s| s.session.events())
+                } else {
+                    self.frames
+                        .get(at)
+                        .and_then(Option::as_ref)
+                        .map(|f| f.host.events())
                 };
-                events_chunk(&mut self.out, events, from);
+                events_chunk(&mut self.out, events.unwrap_or(&[]), from);
             }
             FREE => {
                 if let Some(slot) = self.handlers.get_mut(id.wrapping_sub(1)) {
@@ -435,14 +443,6 @@ impl Engine {
                 if let Some(f) = self.frame_at(id) {
                     f.host.destroy();
                 }
-            }
-            FRAME_EVENTS => {
-                let from = text::whole(a).unwrap_or(0);
-                let events = match self.frames.get(id.wrapping_sub(1)) {
-                    Some(Some(f)) => f.host.events(),
-                    _ => &[],
-                };
-                events_chunk(&mut self.out, events, from);
             }
             FRAME_SESSION => {
                 let sid = self
