@@ -49,7 +49,7 @@ function tell(message) {
 }
 
 /** The OPEN flag for storage: `1` IndexedDB, `l` localStorage, `0` memory only. */
-export function probeStorage() {
+export function storeFlag() {
   return store === null ? '0' : store.kind === 'indexeddb' ? '1' : 'l';
 }
 
@@ -147,7 +147,7 @@ async function lead(index) {
  * Acts on a sender's record: n (new), p (post), w (wait), k (beacon),
  * x (delivered), m (refused), l (scan again), o (a session waits).
  */
-export function senderRecord(r, beacons) {
+export function senderRecord(r, refused) {
   const index = +r[1];
   const s = senders[index];
   switch (r[0]) {
@@ -167,7 +167,7 @@ export function senderRecord(r, beacons) {
     case 'k':
       // Chunks go in order and stop at the first the browser refuses, so no
       // later event overtakes an earlier one; the rest stays stored.
-      if (!beacons.refused.has(index) && !beacon(s.url, r[2])) beacons.refused.add(index);
+      if (!refused.has(index) && !beacon(s.url, r[2])) refused.add(index);
       return;
     case 'x':
       if (s.stored) store.remove(r[2]);
@@ -229,5 +229,5 @@ export async function resumeDelivery() {
   if (!win || typeof win.addEventListener !== 'function' || !store) return;
   const urls = new Set();
   for (const [, url] of await store.scan()) urls.add(url);
-  for (const url of urls) apply(run(OP.SENDER, 0, url, probeStorage()));
+  for (const url of urls) apply(run(OP.SENDER, 0, url, storeFlag()));
 }

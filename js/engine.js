@@ -51,8 +51,8 @@ export function refusal(records) {
   const error = new (r[2] === 'T' ? TypeError : Error)(JSON.parse(r[3]));
   const detail = records.find((x) => x[0] === '?');
   if (detail) {
-    error.okra = { type: detail[2], message: error.message };
-    if (detail[3] !== undefined) error.okra = { type: detail[2], option: detail[3], message: error.message };
+    const [, , type, option] = detail;
+    error.okra = { type, ...(option !== undefined && { option }), message: error.message };
   }
   return error;
 }

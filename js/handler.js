@@ -2,7 +2,7 @@
 // land: each handler's callbacks, timer and network listeners.
 
 import { OP, Dispatcher, answer, readEvents, refusal, run } from './engine.js';
-import { senderRecord, storeEvent, probeStorage } from './delivery.js';
+import { senderRecord, storeEvent, storeFlag } from './delivery.js';
 import { HANDLER_KEYS, callbacksOf, dataText, describe, describeOptions, isPlain } from './options.js';
 
 /** Live handlers by engine handle. */
@@ -25,12 +25,13 @@ const registry =
  */
 export function apply(records, thrown, lookup = (id) => handlers.get(id)) {
   const touched = new Set();
-  const beacons = { refused: new Set() };
+  // The senders whose beacon the browser refused during these records.
+  const refused = new Set();
   for (const r of records) {
     const tag = r[0];
     if (tag === '=' || tag === '!' || tag === '?') continue;
     if ('npwkxmlo'.includes(tag)) {
-      senderRecord(r, beacons);
+      senderRecord(r, refused);
       continue;
     }
     if (tag === 'z') {
@@ -99,7 +100,7 @@ export function buildHandler(options) {
   const win = pageWindow();
   const nav = win?.navigator ?? globalThis.navigator;
   const url = isPlain(options) ? options.event_callback_url : undefined;
-  const flags = seed() + (nav?.onLine === false ? '0' : '1') + (win ? '1' : '0') + (typeof url === 'string' ? probeStorage() : '0');
+  const flags = seed() + (nav?.onLine === false ? '0' : '1') + (win ? '1' : '0') + (typeof url === 'string' ? storeFlag() : '0');
   const records = run(OP.OPEN, 0, describeOptions(options, HANDLER_KEYS), flags);
   const error = refusal(records);
   if (error) refuseWith(options, error);

@@ -20,11 +20,13 @@ export function isPlain(v) {
   return proto === null || proto === OBJECT_PROTO;
 }
 
-/** How an error message shows a value: `undefined`, `number NaN`, `function`, `object`, ... */
+/**
+ * How an error message shows a value that JSON cannot carry as itself:
+ * `undefined`, `number NaN`, `function`, `object`, ... (never a string: the
+ * engine describes the values JSON carries, strings among them).
+ */
 export function describe(v) {
   switch (typeof v) {
-    case 'string':
-      return v === '' ? '"" (empty string)' : `string "${[...v].slice(0, 60).join('')}"`;
     case 'number':
       return `number ${v}`;
     case 'boolean':

@@ -105,6 +105,8 @@ function scanLocal(s) {
  * committed into localStorage, synchronously; the next page finds it there.
  */
 function databaseStore(db, local, committedPut) {
+  /** Where a write IndexedDB refuses goes instead. */
+  const fallback = local && localStore(local, committedPut);
   let ops = [];
   /** key -> [url, json] of the events handed to IndexedDB and not yet committed. */
   const uncommitted = new Map();
@@ -128,7 +130,7 @@ function databaseStore(db, local, committedPut) {
         uncommitted.delete(op.key);
         if (ok) committedPut(op.key, op.url, op.json);
         // IndexedDB refused (quota, a closed database): the next store down.
-        else if (local) localStore(local, committedPut).put(op.key, op.url, op.json, op.onFail);
+        else if (fallback) fallback.put(op.key, op.url, op.json, op.onFail);
         else op.onFail(op.key);
       }
     });

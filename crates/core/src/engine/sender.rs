@@ -202,9 +202,6 @@ pub struct Sender {
     stats: Vec<(String, Stats)>,
     /// The sessions whose events the current overflow dropped.
     overflow_sessions: Vec<String>,
-    /// Answers to requests this page sent: a sender that lost its lead
-    /// still waits for them.
-    in_flight: bool,
     /// Whether events go to localStorage, not IndexedDB.
     degraded: bool,
     /// This page's events that could not be stored: no other page can see
@@ -231,7 +228,6 @@ impl Sender {
             timer: None,
             stats: Vec::new(),
             overflow_sessions: Vec::new(),
-            in_flight: false,
             degraded,
             unstored: Vec::new(),
             waiting: Vec::new(),
@@ -429,7 +425,7 @@ impl Sender {
 
     /// Starts the next request if one is due, or asks for a wake-up.
     pub fn pump(&mut self, online: bool, mono: Millis, now: Millis, out: &mut Out) {
-        if !self.sends() || !online || self.in_flight {
+        if !self.sends() || !online {
             return;
         }
         match self.queue.next_send_at() {
@@ -445,7 +441,6 @@ impl Sender {
                 let only = |item: &Item| leader || unstored.contains(&item.key);
                 let batch = self.queue.next_batch_of(mono, now, only);
                 if let Some(batch) = batch {
-                    self.in_flight = true;
                     out.tag('p', self.id).str(&batch.body);
                 }
             }
@@ -466,7 +461,6 @@ impl Sender {
         out: &mut Out,
         notices: &mut Vec<Notice>,
     ) {
-        self.in_flight = false;
         let answer = match status {
             0 => Answer::NetworkError,
             1 => Answer::Redirected,
