@@ -805,14 +805,23 @@ test('storage full in a tab that does not send: it sends its unstored events fro
     const ctx = await newContext(t);
     const sender = await open(ctx, receiver.pageUrl(ch));
     await waitFor(async () => (await pending(sender)) === 0, 'the first tab to hold the lock and send');
-    // The second tab cannot use IndexedDB, and fills localStorage until it refuses.
+    // The second tab cannot use IndexedDB, and fills localStorage until it
+    // refuses. Its first event was stored while there was room, so the
+    // sending tab carries it: its request hangs until the events the full
+    // tab could not store are queued behind it.
+    receiver.plan(ch, [], 'hang');
     const { tab, filled } = await fullTab(ctx, ch);
     t.diagnostic(`localStorage filled with ${filled} entries of 256 KiB`);
+    await waitFor(() => receiver.hanging(ch) === 1, 'the sending tab to carry the full tab\'s stored first event');
     await tab.evaluate(() => {
       window.__t.flow();
       window.__t.track(30);
     });
     const mine = await snapshot(tab);
+    assert.equal(receiver.hanging(ch), 1, 'the unstored events wait behind the stored one');
+    // Once the sending tab delivers it, the full tab sends the rest itself.
+    receiver.plan(ch, [], 200);
+    receiver.release(ch, 200);
     await waitFor(() => allArrived(ch, mine.events, { ok: true }), 'every event of the full tab, with both tabs open', 30_000);
     await waitFor(async () => (await pending(tab)) === 0, 'the full tab to see its events delivered');
     assert.deepEqual(delivery(mine.errors, 'STORAGE_UNAVAILABLE').length, 1, 'STORAGE_UNAVAILABLE reported once');

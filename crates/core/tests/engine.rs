@@ -3,7 +3,7 @@
 //! tells others their events wait and scans again, and what a refusal
 //! removes. (The browser side of each is in tests/e2e/delivery.test.mjs.)
 
-use okra_events_core::engine::{Engine, ANSWER, LEAD, OPEN, TRACK, UNSTORED};
+use okra_events_core::engine::{Engine, ANSWER, LEAD, OPEN, SETTLED, TRACK, UNSTORED};
 
 const URL: &str = "https://collector.example/events";
 /// Seed, online, window, and events stored in IndexedDB.
@@ -52,6 +52,17 @@ fn a_tab_without_the_lock_sends_only_the_events_it_could_not_store_from_the_fron
     );
     assert_eq!(tagged(&rs, "r").len(), 1, "STORAGE_UNAVAILABLE is reported");
     assert!(tagged(&rs, "r")[0][3].contains("STORAGE_UNAVAILABLE"));
+
+    // The sending tab delivers the stored one: the unstored event is at the
+    // front now, and goes at once, with nothing else to wake the queue.
+    let rs = records(&e.call(SETTLED, 0, 1_003.0, 4.0, &keys[0], ""));
+    let posts = tagged(&rs, "p");
+    assert_eq!(posts.len(), 1, "{rs:?}");
+    assert!(posts[0][2].contains("USER_CONSENT_REVIEW"), "{rs:?}");
+    assert!(
+        !posts[0][2].contains("USER_CONNECTING"),
+        "the settled event is not sent again"
+    );
 
     // A tab whose first event could not be stored sends it at once.
     let mut e = Engine::new();

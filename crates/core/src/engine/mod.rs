@@ -371,8 +371,12 @@ impl Engine {
                     .flatten()
                     .any(|h| h.session.session_id() == session);
                 let mut notices = Vec::new();
+                let online = self.online;
                 if let Some(s) = self.senders.get_mut(id) {
                     s.settled_elsewhere(a, state, local, &mut notices);
+                    // Events this page could not store may be at the front
+                    // now: nothing else would wake the queue to send them.
+                    s.pump(online, t.mono, t.wall, &mut self.out);
                 }
                 self.notify(notices);
             }
