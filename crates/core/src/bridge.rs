@@ -21,6 +21,8 @@
 //! is untrusted input, and the JSON reader builds plain values, so no key
 //! (`__proto__` included) can reach a prototype.
 
+use std::rc::Rc;
+
 use crate::catalog;
 use crate::event::{Event, EVENT_FIELDS};
 use crate::json;
@@ -123,7 +125,10 @@ pub fn decode_widget_message(text: &str) -> Option<WidgetMessage> {
             let event = event_from_value(take(&mut v, "event"))?;
             let mut json = String::with_capacity(512);
             json::write_event(&mut json, &event);
-            Output::Event { event, json }
+            Output::Event {
+                event: Rc::new(event),
+                json,
+            }
         }
         "success" => Output::Success(take(&mut v, "data")),
         "error" => Output::Error {
@@ -280,7 +285,7 @@ pub struct Host {
     widget_url: String,
     widget_timeout_ms: u64,
     sessions: Vec<Seen>,
-    events: Vec<Event>,
+    events: Vec<Rc<Event>>,
     events_count: u64,
     last_error: Value,
     out: Vec<Output>,
@@ -330,7 +335,7 @@ impl Host {
     }
 
     /// The events received, oldest first (the newest [`MAX_LOGGED_EVENTS`]).
-    pub fn events(&self) -> &[Event] {
+    pub fn events(&self) -> &[Rc<Event>] {
         &self.events
     }
 
@@ -374,7 +379,7 @@ impl Host {
         }
     }
 
-    fn event(&mut self, event: Event, json: String) {
+    fn event(&mut self, event: Rc<Event>, json: String) {
         let known = self
             .sessions
             .iter_mut()
@@ -401,7 +406,7 @@ impl Host {
         if self.events.len() == MAX_LOGGED_EVENTS {
             self.events.remove(0);
         }
-        self.events.push(event.clone());
+        self.events.push(Rc::clone(&event));
         self.out.push(Output::Event { event, json });
     }
 

@@ -64,16 +64,29 @@ impl IdGen {
 /// for every event; the formatting machinery costs several times more).
 fn format_uuid(hi: u64, lo: u64) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(36);
+    // Into bytes on the stack, then one string: this runs for every event,
+    // and a push per character costs several times more.
+    let mut out = [b'-'; 36];
+    let mut at = 0;
     for i in 0..32 {
         if matches!(i, 8 | 12 | 16 | 20) {
-            out.push('-');
+            at += 1;
         }
         let word = if i < 16 { hi } else { lo };
         let shift = 60 - 4 * (i % 16);
-        out.push(HEX[((word >> shift) & 15) as usize] as char);
+        out[at] = HEX[((word >> shift) & 15) as usize];
+        at += 1;
     }
-    out
+    ascii(out)
+}
+
+/// ASCII bytes as a string, copied at once. Only for bytes this crate wrote
+/// from ASCII digits and separators: a UTF-8 check would cost the shipped
+/// wasm its validator, and a push per character several times the time.
+pub(crate) fn ascii<const N: usize>(bytes: [u8; N]) -> String {
+    debug_assert!(bytes.is_ascii());
+    // SAFETY: ASCII is valid UTF-8, and every caller passes ASCII only.
+    unsafe { String::from_utf8_unchecked(bytes.to_vec()) }
 }
 
 #[cfg(test)]

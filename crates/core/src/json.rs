@@ -279,6 +279,10 @@ pub fn write_str(out: &mut String, s: &str) {
     out.push('"');
     let mut start = 0;
     for (i, &b) in s.as_bytes().iter().enumerate() {
+        // Most bytes need no escape: one test for them, not a match.
+        if b >= 0x20 && b != b'"' && b != b'\\' {
+            continue;
+        }
         let escape = match b {
             b'"' => "\\\"",
             b'\\' => "\\\\",

@@ -7,6 +7,8 @@
 //! caller schedules one wake-up at [`Session::next_deadline`] and calls
 //! [`Session::tick`] when it fires, so a fake clock drives all of it in tests.
 
+use std::rc::Rc;
+
 use crate::catalog::{self, EventSpec, Source};
 use crate::error::Error;
 use crate::event::{Event, DATA_EVENT, MAX_EVENT_BYTES};
@@ -74,8 +76,9 @@ pub struct Ctx<'a> {
 pub enum Output {
     /// `onEvent(event)`.
     Event {
-        /// The event.
-        event: Event,
+        /// The event, shared with the session's log (a clone would copy
+        /// all of its data for every event).
+        event: Rc<Event>,
         /// The event as compact JSON: written once, to hold it to
         /// [`MAX_EVENT_BYTES`], and reused by whoever sends it on.
         json: String,
@@ -124,7 +127,7 @@ pub struct Session {
     session_id: String,
     tracking_id: String,
     /// The newest events, at most [`LOG_LIMIT`] (a little more between trims).
-    log: Vec<Event>,
+    log: Vec<Rc<Event>>,
     /// Events emitted so far: the last sequence number.
     emitted: u64,
     phase: Phase,
@@ -232,7 +235,7 @@ impl Session {
 
     /// The session's events, oldest first: all of them, or the newest
     /// [`LOG_LIMIT`] or so in a session that emitted more.
-    pub fn events(&self) -> &[Event] {
+    pub fn events(&self) -> &[Rc<Event>] {
         &self.log
     }
 
@@ -241,6 +244,7 @@ impl Session {
         let first = self.log.first()?.sequence;
         self.log
             .get(usize::try_from(sequence.checked_sub(first)?).ok()?)
+            .map(|e| &**e)
     }
 
     /// The screen now shown, if any.
@@ -643,7 +647,8 @@ impl Session {
             if self.log.len() >= LOG_LIMIT + LOG_LIMIT / 10 {
                 self.log.drain(..self.log.len() - LOG_LIMIT);
             }
-            self.log.push(event.clone());
+            let event = Rc::new(event);
+            self.log.push(Rc::clone(&event));
             self.out.push(Output::Event { event, json: text });
         }
         size

@@ -38,7 +38,7 @@ pub fn iso8601(ms: Millis) -> String {
     ] {
         out[at] = sep;
     }
-    out.iter().map(|&b| b as char).collect()
+    crate::ids::ascii(out)
 }
 
 /// Days since the epoch to (year, month, day) in the proleptic Gregorian

@@ -29,7 +29,7 @@ fn session_events(seed: u64, n: usize) -> Vec<Event> {
         s.screen(ctx, screen, Value::Null).unwrap();
         i += 1;
     }
-    s.events()[..n].to_vec()
+    s.events()[..n].iter().map(|e| (**e).clone()).collect()
 }
 
 fn message(kind: &str, fields: &[(&str, &str)]) -> String {
@@ -63,7 +63,7 @@ fn every_widget_message_decodes() {
     assert_eq!(
         decode(&event_message(e)),
         WidgetMessage::Forward(Output::Event {
-            event: e.clone(),
+            event: e.clone().into(),
             json: text
         })
     );

@@ -36,6 +36,8 @@ pub mod input;
 pub mod out;
 pub mod sender;
 
+use std::rc::Rc;
+
 use crate::bridge::{
     decode_host_message, decode_widget_message, encode_ack, encode_bare, origin_allowed, Host,
     HostMessage, WidgetMessage, MAX_MESSAGE_BYTES, PROTOCOL,
@@ -541,7 +543,7 @@ fn write_outputs(out: &mut Out, id: u32, outputs: Vec<Output>) {
 /// at most about [`EVENTS_CHUNK`] bytes (at least one event when any
 /// remain), straight into the records, so reading a large log never needs
 /// more than one small buffer in linear memory (wasm memory never shrinks).
-fn events_chunk(out: &mut Out, events: &[Event], from: usize) {
+fn events_chunk(out: &mut Out, events: &[Rc<Event>], from: usize) {
     out.tag('=', 0).str("[");
     let start = out.len();
     for e in events.iter().skip(from) {
