@@ -527,6 +527,9 @@ export function defineSuite(name) {
     // The safety net: the merchant page loads the widget again; importing the
     // package sends what the first widget page left in its storage.
     await ctx.goto(hostUrl.replace('flow%3DlinkNow', 'flow%3Didle'));
+    // Loaded before the test ends, whether or not the beacons already carried
+    // everything: the test's servers close when it ends.
+    await ctx.waitFor(() => !!window.__host, null, 'the merchant page to load okra-events again');
     let lost = [];
     try {
       await allDelivered(hook, host.events, 'the first widget page\'s events, sent by the next load');
@@ -584,6 +587,7 @@ export function defineSuite(name) {
     if (PARTITIONED[name]) {
       assert.equal(firstParty.total, 0, `${P} the third-party iframe's storage is partitioned by the merchant's site`);
       await ctx.goto(hostUrl.replace('flow%3DlinkPaced', 'flow%3Didle'));
+      await ctx.waitFor(() => !!window.__host, null, 'the merchant page to load okra-events again');
       await deliver('the events left in the merchant\'s partition, sent by the next load there');
     } else {
       assert.ok(firstParty.total > 0, `${P} the third-party iframe's storage is the widget origin's own (not partitioned)`);
