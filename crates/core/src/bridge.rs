@@ -21,8 +21,6 @@
 //! is untrusted input, and the JSON reader builds plain values, so no key
 //! (`__proto__` included) can reach a prototype.
 
-use std::rc::Rc;
-
 use crate::catalog;
 use crate::event::{Event, EVENT_FIELDS};
 use crate::json;
@@ -53,7 +51,14 @@ pub enum WidgetMessage {
     Syn,
     /// The widget accepted the host's origin (on the port).
     Ready,
-    /// One of the widget's callbacks, forwarded: `onEvent(event)`,
+    /// `onEvent(event)`, forwarded: the event, checked, and its JSON.
+    Event {
+        /// The event.
+        event: Event,
+        /// The event as compact JSON, written here.
+        json: String,
+    },
+    /// One of the widget's other callbacks, forwarded:
     /// `onSuccess(data)`, `onError(json, error)`, `beforeClose(json)` or
     /// `onClose(json, error)`.
     Forward(Output),
@@ -125,10 +130,7 @@ pub fn decode_widget_message(text: &str) -> Option<WidgetMessage> {
             let event = event_from_value(take(&mut v, "event"))?;
             let mut json = String::with_capacity(512);
             json::write_event(&mut json, &event);
-            Output::Event {
-                event: Rc::new(event),
-                json,
-            }
+            return Some(WidgetMessage::Event { event, json });
         }
         "success" => Output::Success(take(&mut v, "data")),
         "error" => Output::Error {
@@ -285,7 +287,8 @@ pub struct Host {
     widget_url: String,
     widget_timeout_ms: u64,
     sessions: Vec<Seen>,
-    events: Vec<Rc<Event>>,
+    /// The newest events received, as JSON.
+    events: Vec<String>,
     events_count: u64,
     last_error: Value,
     out: Vec<Output>,
@@ -334,8 +337,17 @@ impl Host {
         self.sessions.last().map(|s| s.session_id.as_str())
     }
 
-    /// The events received, oldest first (the newest [`MAX_LOGGED_EVENTS`]).
-    pub fn events(&self) -> &[Rc<Event>] {
+    /// The events received, oldest first (the newest [`MAX_LOGGED_EVENTS`]),
+    /// read back from the JSON the host keeps ([`log`](Self::log)).
+    pub fn events(&self) -> Vec<Event> {
+        self.events
+            .iter()
+            .filter_map(|j| Event::from_json(j))
+            .collect()
+    }
+
+    /// The events received as JSON, oldest first.
+    pub fn log(&self) -> &[String] {
         &self.events
     }
 
@@ -354,7 +366,7 @@ impl Host {
                 Step::Connected
             }
             (_, WidgetMessage::Ready) | (Phase::Waiting, _) => Step::Nothing,
-            (_, WidgetMessage::Forward(Output::Event { event, json })) => {
+            (_, WidgetMessage::Event { event, json }) => {
                 self.event(event, json);
                 Step::Nothing
             }
@@ -379,35 +391,36 @@ impl Host {
         }
     }
 
-    fn event(&mut self, event: Rc<Event>, json: String) {
-        let known = self
-            .sessions
-            .iter_mut()
-            .find(|s| s.session_id == event.session_id);
-        match known {
-            Some(s) if event.sequence <= s.last_sequence => return,
-            Some(s) => s.last_sequence = event.sequence,
-            None => self.sessions.push(Seen {
-                session_id: event.session_id.clone(),
-                last_sequence: event.sequence,
-                succeeded: false,
-            }),
-        }
-        // The session that spoke last is the current one.
-        if let Some(i) = self
+    fn event(&mut self, event: Event, json: String) {
+        let Event {
+            session_id,
+            sequence,
+            ..
+        } = event;
+        match self
             .sessions
             .iter()
-            .position(|s| s.session_id == event.session_id)
+            .position(|s| s.session_id == session_id)
         {
-            let s = self.sessions.remove(i);
-            self.sessions.push(s);
+            Some(i) if sequence <= self.sessions[i].last_sequence => return,
+            // The session that spoke last is the current one.
+            Some(i) => {
+                let mut s = self.sessions.remove(i);
+                s.last_sequence = sequence;
+                self.sessions.push(s);
+            }
+            None => self.sessions.push(Seen {
+                session_id,
+                last_sequence: sequence,
+                succeeded: false,
+            }),
         }
         self.events_count += 1;
         if self.events.len() == MAX_LOGGED_EVENTS {
             self.events.remove(0);
         }
-        self.events.push(Rc::clone(&event));
-        self.out.push(Output::Event { event, json });
+        self.events.push(json.clone());
+        self.out.push(Output::Event { json, sequence });
     }
 
     /// The widget did not connect within its `widgetTimeout`:
@@ -484,19 +497,20 @@ impl Host {
     /// the widget's (session_id, tracking_id, last_screen, bounced, success,
     /// events_count, error, options, meta), from the events received.
     pub fn metadata(&self) -> Value {
-        let last = self.events.last();
+        let last = self.events.last().and_then(|j| Event::from_json(j));
         let current = self.sessions.last();
         let succeeded = current.is_some_and(|s| s.succeeded);
         let mut m = Value::object();
         m.set("session_id", self.session_id().into());
         m.set(
             "tracking_id",
-            last.and_then(|e| e.event_data.get("tracking_id").cloned())
+            last.as_ref()
+                .and_then(|e| e.event_data.get("tracking_id").cloned())
                 .unwrap_or_default(),
         );
         m.set(
             "last_screen",
-            last.and_then(|e| e.event_screen.map(Screen::as_str)).into(),
+            last.and_then(|e| e.event_screen).map(Screen::as_str).into(),
         );
         m.set("bounced", (!succeeded).into());
         m.set("success", succeeded.into());

@@ -21,7 +21,7 @@
 
 use std::collections::VecDeque;
 
-use crate::time::{iso8601, Millis};
+use crate::time::{iso8601_text, Millis};
 
 /// The limits and timings of delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,7 +153,7 @@ pub fn body<'a>(events: impl IntoIterator<Item = &'a str>, now: Millis) -> Strin
         out.push_str(e);
     }
     out.push_str("],\"sent_at\":\"");
-    out.push_str(&iso8601(now));
+    out.push_str(iso8601_text(now).as_str());
     out.push_str("\"}");
     out
 }

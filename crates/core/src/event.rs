@@ -29,6 +29,15 @@ pub const EVENT_FIELDS: [&str; 13] = [
     "sequence",
 ];
 
+/// The `event_id` of an event the session wrote as JSON
+/// ([`crate::json::write_event_fields`]): the last `"event_id":"` starts it,
+/// after anything the data holds, and the session's ids are 36 characters.
+pub fn id_in_json(json: &str) -> Option<&str> {
+    const KEY: &[u8] = b"\"event_id\":\"";
+    let at = json.as_bytes().windows(KEY.len()).rposition(|w| w == KEY)? + KEY.len();
+    json.get(at..at + 36)
+}
+
 /// The largest event, in bytes of its JSON (SPEC section 4). A bigger one is
 /// refused where it is made, with an error that names the call, instead of
 /// being emitted, queued and then dropped by a webhook far from that call.
@@ -79,6 +88,12 @@ impl std::fmt::Display for InvalidEvent {
 }
 
 impl Event {
+    /// The event written as `json` (by [`crate::json::write_event`] or a
+    /// widget), if it is one exactly: every field, of its type, valid.
+    pub fn from_json(json: &str) -> Option<Event> {
+        crate::bridge::event_from_value(crate::json::parse(json).ok()?)
+    }
+
     /// Checks what the type system cannot: the name is in the catalog with this
     /// category, the ids are present, the sequence starts at 1, the data is an
     /// object, the time is ISO-8601 UTC.

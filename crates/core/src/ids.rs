@@ -4,6 +4,7 @@
 //! `crypto.getRandomValues`), so tests can fix it. Event ids are UUID version 7:
 //! they sort by creation time, which keeps receivers' indexes append-only.
 
+use crate::text::Ascii;
 use crate::time::Millis;
 
 /// A small, fast generator (SplitMix64). It only needs to make collisions
@@ -36,11 +37,16 @@ impl IdGen {
     pub fn uuid_v4(&mut self) -> String {
         let hi = (self.next_u64() & !0xF000) | 0x4000;
         let lo = (self.next_u64() & !(0b11 << 62)) | (0b10 << 62);
-        format_uuid(hi, lo)
+        format_uuid(hi, lo).as_str().to_owned()
     }
 
     /// A time-ordered UUID (version 7), for event ids.
     pub fn uuid_v7(&mut self, now: Millis) -> String {
+        self.uuid_v7_text(now).as_str().to_owned()
+    }
+
+    /// [`uuid_v7`](Self::uuid_v7) on the stack: what every event is given.
+    pub fn uuid_v7_text(&mut self, now: Millis) -> Ascii<36> {
         let rand = self.next_u64();
         let hi = ((now & 0xFFFF_FFFF_FFFF) << 16) | 0x7000 | (rand & 0x0FFF);
         let lo = (self.next_u64() & !(0b11 << 62)) | (0b10 << 62);
@@ -62,10 +68,8 @@ impl IdGen {
 
 /// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, written nibble by nibble (this runs
 /// for every event; the formatting machinery costs several times more).
-fn format_uuid(hi: u64, lo: u64) -> String {
+fn format_uuid(hi: u64, lo: u64) -> Ascii<36> {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    // Into bytes on the stack, then one string: this runs for every event,
-    // and a push per character costs several times more.
     let mut out = [b'-'; 36];
     let mut at = 0;
     for i in 0..32 {
@@ -77,16 +81,7 @@ fn format_uuid(hi: u64, lo: u64) -> String {
         out[at] = HEX[((word >> shift) & 15) as usize];
         at += 1;
     }
-    ascii(out)
-}
-
-/// ASCII bytes as a string, copied at once. Only for bytes this crate wrote
-/// from ASCII digits and separators: a UTF-8 check would cost the shipped
-/// wasm its validator, and a push per character several times the time.
-pub(crate) fn ascii<const N: usize>(bytes: [u8; N]) -> String {
-    debug_assert!(bytes.is_ascii());
-    // SAFETY: ASCII is valid UTF-8, and every caller passes ASCII only.
-    unsafe { String::from_utf8_unchecked(bytes.to_vec()) }
+    Ascii::new(out)
 }
 
 #[cfg(test)]
@@ -96,11 +91,11 @@ mod tests {
     #[test]
     fn uuids_are_the_hex_of_their_bits() {
         assert_eq!(
-            format_uuid(0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210),
+            format_uuid(0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210).as_str(),
             "01234567-89ab-cdef-fedc-ba9876543210"
         );
         assert_eq!(
-            format_uuid(0, u64::MAX),
+            format_uuid(0, u64::MAX).as_str(),
             "00000000-0000-0000-ffff-ffffffffffff"
         );
     }

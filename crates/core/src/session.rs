@@ -7,17 +7,15 @@
 //! caller schedules one wake-up at [`Session::next_deadline`] and calls
 //! [`Session::tick`] when it fires, so a fake clock drives all of it in tests.
 
-use std::rc::Rc;
-
 use crate::catalog::{self, EventSpec, Source};
 use crate::error::Error;
 use crate::event::{Event, DATA_EVENT, MAX_EVENT_BYTES};
 use crate::ids::IdGen;
-use crate::json;
+use crate::json::{self, EventFields};
 use crate::screen::Screen;
 use crate::scrub::scrub;
 use crate::text::cat;
-use crate::time::{iso8601, Millis};
+use crate::time::{iso8601_text, Millis};
 use crate::value::Value;
 
 /// How long the user must stay on the search screen before USER_BANK_SEARCH.
@@ -76,12 +74,12 @@ pub struct Ctx<'a> {
 pub enum Output {
     /// `onEvent(event)`.
     Event {
-        /// The event, shared with the session's log (a clone would copy
-        /// all of its data for every event).
-        event: Rc<Event>,
         /// The event as compact JSON: written once, to hold it to
-        /// [`MAX_EVENT_BYTES`], and reused by whoever sends it on.
+        /// [`MAX_EVENT_BYTES`], and what the log keeps, the entry hands to
+        /// `onEvent` and the webhook receives.
         json: String,
+        /// Its sequence number in its session.
+        sequence: u64,
     },
     /// `onSuccess(data)`.
     Success(Value),
@@ -101,6 +99,16 @@ pub enum Output {
         /// The last error shown to the user, or null.
         error: Value,
     },
+}
+
+impl Output {
+    /// For `Output::Event`, the event read back from its JSON.
+    pub fn event(&self) -> Option<Event> {
+        match self {
+            Output::Event { json, .. } => Event::from_json(json),
+            _ => None,
+        }
+    }
 }
 
 /// Where the session is in its life.
@@ -126,8 +134,9 @@ pub struct Session {
     ids: IdGen,
     session_id: String,
     tracking_id: String,
-    /// The newest events, at most [`LOG_LIMIT`] (a little more between trims).
-    log: Vec<Rc<Event>>,
+    /// The newest events as JSON, at most [`LOG_LIMIT`] (a little more
+    /// between trims); the last has sequence number `emitted`.
+    log: Vec<String>,
     /// Events emitted so far: the last sequence number.
     emitted: u64,
     phase: Phase,
@@ -235,16 +244,30 @@ impl Session {
 
     /// The session's events, oldest first: all of them, or the newest
     /// [`LOG_LIMIT`] or so in a session that emitted more.
-    pub fn events(&self) -> &[Rc<Event>] {
+    ///
+    /// Each is read back from the JSON the log keeps; the engine hands that
+    /// JSON on as it is ([`log`](Self::log)).
+    pub fn events(&self) -> Vec<Event> {
+        self.log
+            .iter()
+            .filter_map(|j| Event::from_json(j))
+            .collect()
+    }
+
+    /// The session's events as JSON, oldest first, as
+    /// [`events`](Self::events) lists them.
+    pub fn log(&self) -> &[String] {
         &self.log
     }
 
-    /// The event with this sequence number, if the log still holds it.
-    pub fn event(&self, sequence: u64) -> Option<&Event> {
-        let first = self.log.first()?.sequence;
-        self.log
-            .get(usize::try_from(sequence.checked_sub(first)?).ok()?)
-            .map(|e| &**e)
+    /// The id of the event with this sequence number, if the log still
+    /// holds it.
+    pub fn event_id(&self, sequence: u64) -> Option<&str> {
+        let first = self.emitted + 1 - self.log.len() as u64;
+        let json = self
+            .log
+            .get(usize::try_from(sequence.checked_sub(first)?).ok()?)?;
+        crate::event::id_in_json(json)
     }
 
     /// The screen now shown, if any.
@@ -623,33 +646,38 @@ impl Session {
             }
         }
         scrub(&mut data);
-        let event = Event {
-            event: true,
-            event_name: name.to_owned(),
-            event_type: DATA_EVENT.to_owned(),
-            event_category: spec.category,
-            event_screen: self.screen,
-            event_time: iso8601(ctx.now),
-            event_location: ctx.location.map(str::to_owned),
-            event_callback_url: self.cfg.callback_url.clone(),
-            event_data: data,
-            with_error,
-            event_id: self.ids.uuid_v7(ctx.now),
-            session_id: self.session_id.clone(),
-            sequence: self.emitted + 1,
-        };
+        let sequence = self.emitted + 1;
         let mut text = String::with_capacity(512);
-        json::write_event(&mut text, &event);
+        json::write_event_fields(
+            &mut text,
+            &EventFields {
+                event: true,
+                name,
+                event_type: DATA_EVENT,
+                category: spec.category.as_str(),
+                screen: self.screen.map(Screen::as_str),
+                time: iso8601_text(ctx.now).as_str(),
+                location: ctx.location,
+                callback_url: self.cfg.callback_url.as_deref(),
+                data: &data,
+                with_error,
+                event_id: self.ids.uuid_v7_text(ctx.now).as_str(),
+                session_id: &self.session_id,
+                sequence,
+            },
+        );
         let size = text.len();
         if size <= limit {
-            self.emitted += 1;
+            self.emitted = sequence;
             // Trim in chunks, so keeping the log bounded costs O(1) per event.
             if self.log.len() >= LOG_LIMIT + LOG_LIMIT / 10 {
                 self.log.drain(..self.log.len() - LOG_LIMIT);
             }
-            let event = Rc::new(event);
-            self.log.push(Rc::clone(&event));
-            self.out.push(Output::Event { event, json: text });
+            self.log.push(text.clone());
+            self.out.push(Output::Event {
+                json: text,
+                sequence,
+            });
         }
         size
     }

@@ -1,6 +1,40 @@
 //! Building text by concatenation. `format!` pulls Rust's formatting
 //! machinery into the shipped wasm; joining string slices does not.
 
+/// ASCII text of a fixed length, on the stack: the ids and timestamps every
+/// event carries, written without an allocation or a push per character.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Ascii<const N: usize>([u8; N]);
+
+impl<const N: usize> Ascii<N> {
+    /// The bytes as text; anything but ASCII becomes `?` (callers write
+    /// digits and separators only, so this never happens).
+    pub fn new(mut bytes: [u8; N]) -> Self {
+        only_ascii(&mut bytes);
+        Ascii(bytes)
+    }
+
+    /// The text. (A UTF-8 check here would cost the shipped wasm its
+    /// validator for bytes known to be ASCII.)
+    pub fn as_str(&self) -> &str {
+        // SAFETY: `new` lets only ASCII in, and ASCII is valid UTF-8.
+        unsafe { std::str::from_utf8_unchecked(&self.0) }
+    }
+}
+
+/// Makes every byte `?` unless all are ASCII (one copy for every `N`).
+fn only_ascii(bytes: &mut [u8]) {
+    if bytes.iter().any(|&b| b >= 0x80) {
+        bytes.fill(b'?');
+    }
+}
+
+impl<const N: usize> std::fmt::Debug for Ascii<N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The parts, joined.
 pub fn cat(parts: &[&str]) -> String {
     let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
@@ -100,6 +134,12 @@ pub fn whole<T: TryFrom<u64>>(s: &str) -> Option<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_text_is_its_bytes_and_never_anything_but_ascii() {
+        assert_eq!(Ascii::new(*b"2026-11-29").as_str(), "2026-11-29");
+        assert_eq!(Ascii::new([b'a', 0xC3, 0xA9]).as_str(), "???");
+    }
 
     #[test]
     fn byte_searches_match_str_methods() {

@@ -8,6 +8,11 @@ pub type Millis = u64;
 /// Formats a timestamp as ISO-8601 UTC with milliseconds, e.g.
 /// `2026-11-27T01:20:54.123Z`.
 pub fn iso8601(ms: Millis) -> String {
+    iso8601_text(ms).as_str().to_owned()
+}
+
+/// [`iso8601`] on the stack: what every event is stamped with.
+pub fn iso8601_text(ms: Millis) -> crate::text::Ascii<24> {
     let secs = ms / 1000;
     let (y, m, d) = civil_from_days((secs / 86_400) as i64);
     let rem = secs % 86_400;
@@ -38,7 +43,7 @@ pub fn iso8601(ms: Millis) -> String {
     ] {
         out[at] = sep;
     }
-    crate::ids::ascii(out)
+    crate::text::Ascii::new(out)
 }
 
 /// Days since the epoch to (year, month, day) in the proleptic Gregorian

@@ -29,7 +29,7 @@ fn session_events(seed: u64, n: usize) -> Vec<Event> {
         s.screen(ctx, screen, Value::Null).unwrap();
         i += 1;
     }
-    s.events()[..n].iter().map(|e| (**e).clone()).collect()
+    s.events()[..n].to_vec()
 }
 
 fn message(kind: &str, fields: &[(&str, &str)]) -> String {
@@ -62,10 +62,10 @@ fn every_widget_message_decodes() {
     json::write_event(&mut text, e);
     assert_eq!(
         decode(&event_message(e)),
-        WidgetMessage::Forward(Output::Event {
-            event: e.clone().into(),
+        WidgetMessage::Event {
+            event: e.clone(),
             json: text
-        })
+        }
     );
     assert!(matches!(
         decode(&message("success", &[("data", r#"{"record_id":"r1"}"#)])),
@@ -243,7 +243,10 @@ fn connected() -> Host {
 fn names(out: &[Output]) -> Vec<String> {
     out.iter()
         .map(|o| match o {
-            Output::Event { event: e, .. } => format!("{}#{}", e.event_name, e.sequence),
+            Output::Event { .. } => {
+                let e = o.event().unwrap();
+                format!("{}#{}", e.event_name, e.sequence)
+            }
             Output::Success(_) => "onSuccess".into(),
             Output::Error { .. } => "onError".into(),
             Output::BeforeClose(_) => "beforeClose".into(),
@@ -543,7 +546,7 @@ proptest! {
 
     #[test]
     fn decoding_mutated_messages_never_panics(text in near_messages()) {
-        if let Some(WidgetMessage::Forward(Output::Event { event: e, json })) = decode_widget_message(&text) {
+        if let Some(WidgetMessage::Event { event: e, json }) = decode_widget_message(&text) {
             // The text handed on is the event's own canonical JSON.
             let mut expected = String::new();
             json::write_event(&mut expected, &e);
@@ -586,7 +589,7 @@ proptest! {
         let mut last: Vec<(String, u64)> = Vec::new();
         let mut ids = std::collections::HashSet::new();
         for o in &outputs {
-            if let Output::Event { event: e, .. } = o {
+            if let Some(e) = o.event() {
                 prop_assert!(ids.insert(e.event_id.clone()), "event_id twice");
                 match last.iter_mut().find(|(s, _)| *s == e.session_id) {
                     Some((_, seq)) => { prop_assert!(e.sequence > *seq); *seq = e.sequence; }

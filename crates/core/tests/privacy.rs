@@ -684,7 +684,8 @@ fn screen_details_are_held_to_the_limit_and_a_refused_screen_changes_nothing() {
         "still on landing"
     );
     s.track(ctx(), "USER_CONSENT_REVIEW", Value::Null).unwrap();
-    let e = s.events().last().unwrap();
+    let events = s.events();
+    let e = events.last().unwrap();
     assert_eq!(e.event_screen, Some(Screen::Landing));
     assert_eq!(
         e.event_data.get("pad"),
@@ -699,7 +700,8 @@ fn screen_details_are_held_to_the_limit_and_a_refused_screen_changes_nothing() {
         .is_err());
     assert!(s.take_output().is_empty());
     s.screen(ctx(), Screen::Bank, Value::Null).unwrap();
-    let names: Vec<_> = s.events().iter().map(|e| e.event_name.as_str()).collect();
+    let events = s.events();
+    let names: Vec<_> = events.iter().map(|e| e.event_name.as_str()).collect();
     assert_eq!(
         names,
         ["USER_CONNECTING", "USER_CONNECTED", "USER_VIEWED_BANKS"]
@@ -717,8 +719,11 @@ fn automatic_events_are_never_refused_they_drop_details_that_no_longer_fit() {
     let close = s
         .take_output()
         .into_iter()
-        .find_map(|o| match o {
-            Output::Event { event, json } if event.event_name == "USER_APP_CLOSE" => Some(json),
+        .find_map(|o| match o.event() {
+            Some(e) if e.event_name == "USER_APP_CLOSE" => match o {
+                Output::Event { json, .. } => Some(json),
+                _ => None,
+            },
             _ => None,
         })
         .unwrap();
@@ -736,7 +741,8 @@ fn automatic_events_are_never_refused_they_drop_details_that_no_longer_fit() {
     for text in &out {
         assert!(text.len() <= MAX_EVENT_BYTES, "{}", text.len());
     }
-    let names: Vec<_> = s.events()[s.events().len() - 4..]
+    let events = s.events();
+    let names: Vec<_> = events[events.len() - 4..]
         .iter()
         .map(|e| (e.event_name.as_str(), e.event_data.get("pad").is_some()))
         .collect();
@@ -793,7 +799,7 @@ fn fail_and_success_data_are_held_to_the_limit() {
     data.set("accounts", padded(MAX_EVENT_BYTES));
     s.success(ctx(), data).unwrap();
     let out = s.take_output();
-    assert!(matches!(&out[0], Output::Event { event, .. } if event.sequence == count as u64 + 1));
+    assert!(matches!(&out[0], Output::Event { sequence, .. } if *sequence == count as u64 + 1));
     assert!(matches!(&out[1], Output::Success(d) if d.get("accounts").is_some()));
 }
 

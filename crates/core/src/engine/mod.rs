@@ -36,8 +36,6 @@ pub mod input;
 pub mod out;
 pub mod sender;
 
-use std::rc::Rc;
-
 use crate::bridge::{
     decode_host_message, decode_widget_message, encode_ack, encode_bare, origin_allowed, Host,
     HostMessage, WidgetMessage, MAX_MESSAGE_BYTES, PROTOCOL,
@@ -48,7 +46,7 @@ use crate::screen::Screen;
 use crate::session::{Ctx, Output, Session};
 use crate::text;
 use crate::time::Millis;
-use crate::{Error, Event, Value};
+use crate::{Error, Value};
 use out::Out;
 use sender::{Notice, Report, Sender, Settled};
 
@@ -295,12 +293,12 @@ impl Engine {
                     self.handlers
                         .get(at)
                         .and_then(Option::as_ref)
-                        .map(|s| s.session.events())
+                        .map(|s| s.session.log())
                 } else {
                     self.frames
                         .get(at)
                         .and_then(Option::as_ref)
-                        .map(|f| f.host.events())
+                        .map(|f| f.host.log())
                 };
                 events_chunk(&mut self.out, events.unwrap_or(&[]), from);
             }
@@ -543,7 +541,7 @@ fn write_outputs(out: &mut Out, id: u32, outputs: Vec<Output>) {
 /// at most about [`EVENTS_CHUNK`] bytes (at least one event when any
 /// remain), straight into the records, so reading a large log never needs
 /// more than one small buffer in linear memory (wasm memory never shrinks).
-fn events_chunk(out: &mut Out, events: &[Rc<Event>], from: usize) {
+fn events_chunk(out: &mut Out, events: &[String], from: usize) {
     out.tag('=', 0).str("[");
     let start = out.len();
     for e in events.iter().skip(from) {
@@ -553,7 +551,7 @@ fn events_chunk(out: &mut Out, events: &[Rc<Event>], from: usize) {
         if out.len() > start {
             out.push(',');
         }
-        json::write_event(out.text_mut(), e);
+        out.text_mut().push_str(e);
     }
     out.push(']');
 }
@@ -732,14 +730,15 @@ impl Engine {
         }
         let outputs = slot.session.take_output();
         let (sender, started) = (slot.sender, slot.started);
+        let session_id = sender.map(|_| slot.session.session_id().to_owned());
         for output in outputs {
             match output {
-                Output::Event { event, json } => {
-                    let Some(s) = sender else {
+                Output::Event { json, sequence } => {
+                    let (Some(s), Some(session_id)) = (sender, &session_id) else {
                         self.out.tag('e', id as u32).str("").str(&json);
                         continue;
                     };
-                    let key = sender::key(started, &event.session_id, event.sequence);
+                    let key = sender::key(started, session_id, sequence);
                     let mut notices = Vec::new();
                     let queued = self.senders[s].enqueue(key.clone(), json.clone(), &mut notices);
                     self.out
@@ -751,7 +750,9 @@ impl Engine {
                         report.set("state", "dropped".into());
                         report.set(
                             "event_ids",
-                            Value::Array(vec![event.event_id.as_str().into()]),
+                            Value::Array(vec![crate::event::id_in_json(&json)
+                                .unwrap_or_default()
+                                .into()]),
                         );
                         self.out.tag('d', id as u32).json(&report);
                     }
@@ -845,8 +846,8 @@ impl Engine {
                         let ids: Vec<Value> = keys
                             .iter()
                             .filter(|k| sender::session_of(k) == sid)
-                            .filter_map(|k| slot.session.event(sender::sequence_of(k)))
-                            .map(|e| e.event_id.as_str().into())
+                            .filter_map(|k| slot.session.event_id(sender::sequence_of(k)))
+                            .map(Value::from)
                             .collect();
                         if ids.is_empty() {
                             continue;
