@@ -301,6 +301,35 @@ export function defineSuite(name) {
     assert.deepEqual(error, { type: 'USER_NETWORK_DISCONNECTED', during_attempt: true }, `${P} onClose error: the last error`);
   });
 
+  test(`${P} same page: each event carries the page's URL when it happened, through pushState, replaceState, a hash change and back`, { timeout: TEST_TIMEOUT }, async (t) => {
+    const s = await site(t);
+    const ctx = await open(t, `${s.origin}/engines/page.html?q=0`);
+    // Each change and the event after it in the same task, as a single-page
+    // app routes and reports in one handler.
+    const seen = await ctx.evaluate(async () => {
+      window.__t.build();
+      const h = window.__t.handler;
+      history.pushState({}, '', '/engines/step-1?x=1');
+      h.track('USER_CONSENT_REVIEW', { step: 1 });
+      history.replaceState({}, '', '/engines/step-2');
+      h.track('USER_CONSENT_REVIEW', { step: 2 });
+      location.hash = 'three';
+      h.track('USER_CONSENT_REVIEW', { step: 3 });
+      const popped = new Promise((ok) => addEventListener('popstate', ok, { once: true }));
+      history.back();
+      await popped;
+      h.track('USER_CONSENT_REVIEW', { step: 4 });
+      return window.__t.events.map((e) => [e.event_name, e.event_data.step ?? null, e.event_location]);
+    });
+    assert.deepEqual(seen, [
+      ['USER_CONNECTING', null, `${s.origin}/engines/page.html?q=0`],
+      ['USER_CONSENT_REVIEW', 1, `${s.origin}/engines/step-1?x=1`],
+      ['USER_CONSENT_REVIEW', 2, `${s.origin}/engines/step-2`],
+      ['USER_CONSENT_REVIEW', 3, `${s.origin}/engines/step-2#three`],
+      ['USER_CONSENT_REVIEW', 4, `${s.origin}/engines/step-2`],
+    ], `${P} event_location follows the URL`);
+  });
+
   // ---- 2. delivery to a real receiver ----------------------------------------------------
 
   test(`${P} delivery: every event of a flow reaches a real receiver once, in order, as text/plain`, { timeout: TEST_TIMEOUT }, async (t) => {
