@@ -43,7 +43,9 @@ pub fn iso8601_text(ms: Millis) -> crate::text::Ascii<24> {
     ] {
         out[at] = sep;
     }
-    crate::text::Ascii::new(out)
+    // SAFETY: every byte is a digit (`b'0'` plus one below 10) or one of the
+    // separators above.
+    unsafe { crate::text::Ascii::new_unchecked(out) }
 }
 
 /// Days since the epoch to (year, month, day) in the proleptic Gregorian
