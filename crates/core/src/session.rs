@@ -327,7 +327,7 @@ impl Session {
                 None => ("USER_CONNECTED", 0),
             };
             self.emitted += ahead;
-            let size = self.push_event(ctx, biggest, &Value::Null, false, 0);
+            let size = self.push_event(ctx, biggest, Value::Null, false, 0);
             self.emitted -= ahead;
             if size > MAX_EVENT_BYTES {
                 (self.screen, self.screen_details) = previous;
@@ -368,7 +368,7 @@ impl Session {
             return Err(Error::Closed("track"));
         }
         let data = object_or_error(data, || cat(&["track(\"", spec.name, "\", data) data"]))?;
-        self.emit_within_limit(ctx, "track(name, data)", spec.name, &data, false)?;
+        self.emit_within_limit(ctx, "track(name, data)", spec.name, data, false)?;
         if starts_attempt(spec.name) {
             self.in_attempt = true;
             self.attempt_at = Some(ctx.mono + self.cfg.timeout_ms);
@@ -394,7 +394,7 @@ impl Session {
             ctx,
             "success(data)",
             "USER_CONNECTION_SUCCESSFUL",
-            &fields,
+            fields,
             false,
         )?;
         self.end_attempt();
@@ -447,7 +447,13 @@ impl Session {
         scrub(&mut error);
         let mut fields = Value::object();
         fields.set("error", error.clone());
-        self.emit_within_limit(ctx, "fail(error)", "USER_CONNECTION_FAILED", &fields, true)?;
+        self.emit_within_limit(
+            ctx,
+            "fail(error)",
+            "USER_CONNECTION_FAILED",
+            fields.clone(),
+            true,
+        )?;
         self.end_attempt();
         self.last_error = error_value("USER_CONNECTION_FAILED", fields);
         let json = self.metadata();
@@ -592,9 +598,10 @@ impl Session {
     /// screen's details would push it over the limit (`screen()` measured them
     /// on a slightly smaller event), it goes without them.
     fn emit(&mut self, ctx: Ctx, name: &'static str, fields: Value, with_error: bool) {
-        if self.push_event(ctx, name, &fields, with_error, MAX_EVENT_BYTES) > MAX_EVENT_BYTES {
+        let size = self.push_event(ctx, name, fields.clone(), with_error, MAX_EVENT_BYTES);
+        if size > MAX_EVENT_BYTES {
             let details = std::mem::take(&mut self.screen_details);
-            self.push_event(ctx, name, &fields, with_error, usize::MAX);
+            self.push_event(ctx, name, fields, with_error, usize::MAX);
             self.screen_details = details;
         }
     }
@@ -607,7 +614,7 @@ impl Session {
         ctx: Ctx,
         call: &'static str,
         name: &'static str,
-        fields: &Value,
+        fields: Value,
         with_error: bool,
     ) -> Result<(), Error> {
         let size = self.push_event(ctx, name, fields, with_error, MAX_EVENT_BYTES);
@@ -629,23 +636,38 @@ impl Session {
         &mut self,
         ctx: Ctx,
         name: &'static str,
-        fields: &Value,
+        fields: Value,
         with_error: bool,
         limit: usize,
     ) -> usize {
         let spec = catalog::spec(name);
-        let mut data = Value::object();
-        data.set("tracking_id", self.tracking_id.as_str().into());
-        for source in [&self.screen_details, fields] {
-            if let Value::Object(map) = source {
-                for (k, v) in map {
-                    if k != "tracking_id" {
-                        data.set(k, v.clone());
+        // The screen's details, then the event's own fields over them, then
+        // the tracking id in front, which neither can replace. The fields are
+        // moved, not copied, and with no details they are the data as they
+        // are (their keys are unique already): this runs for every event.
+        let mut map = match &self.screen_details {
+            Value::Object(details) if !details.is_empty() => details.clone(),
+            _ => Vec::new(),
+        };
+        if let Value::Object(own) = fields {
+            if map.is_empty() {
+                map = own;
+            } else {
+                for (k, v) in own {
+                    match map.iter_mut().find(|(key, _)| *key == k) {
+                        Some(entry) => entry.1 = v,
+                        None => map.push((k, v)),
                     }
                 }
             }
         }
+        map.retain(|(k, _)| k != "tracking_id");
+        let mut data = Value::Object(map);
         scrub(&mut data);
+        if let Value::Object(map) = &mut data {
+            let id = ("tracking_id".to_owned(), self.tracking_id.as_str().into());
+            map.insert(0, id);
+        }
         let sequence = self.emitted + 1;
         let mut text = String::with_capacity(512);
         json::write_event_fields(

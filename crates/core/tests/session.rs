@@ -552,6 +552,36 @@ fn event_data_merges_screen_details_and_never_carries_credentials() {
 }
 
 #[test]
+fn an_events_own_field_replaces_a_screen_detail_of_that_name_in_its_place() {
+    let mut f = Fake::new();
+    let c = f.ctx();
+    f.s.screen(c, Screen::Login, obj(r#"{"bank":"alat","step":1}"#))
+        .unwrap();
+    f.s.track(
+        c,
+        "USER_LOGIN_ATTEMPTED",
+        obj(r#"{"extra":true,"bank":"gtb"}"#),
+    )
+    .unwrap();
+    assert_eq!(
+        json::to_string(&f.last().event_data),
+        format!(
+            r#"{{"tracking_id":"{}","bank":"gtb","step":1,"extra":true}}"#,
+            f.s.tracking_id()
+        )
+    );
+    // The screen's details themselves are unchanged for the next event.
+    f.s.track(c, "USER_LOGIN_ATTEMPTED", Value::Null).unwrap();
+    assert_eq!(
+        json::to_string(&f.last().event_data),
+        format!(
+            r#"{{"tracking_id":"{}","bank":"alat","step":1}}"#,
+            f.s.tracking_id()
+        )
+    );
+}
+
+#[test]
 fn sequences_are_gapless_and_ids_unique() {
     let mut f = Fake::new();
     f.screen("landing");
