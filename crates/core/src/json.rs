@@ -276,35 +276,61 @@ pub fn write_u64(out: &mut String, mut n: u64) {
 /// copied whole: this is the hot path of every event.
 pub fn write_str(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = s.as_bytes();
     out.push('"');
-    let mut start = 0;
-    for (i, &b) in s.as_bytes().iter().enumerate() {
-        // Most bytes need no escape: one test for them, not a match.
-        if b >= 0x20 && b != b'"' && b != b'\\' {
-            continue;
-        }
-        let escape = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0..=0x1F => "",
-            _ => continue,
-        };
+    let (mut start, mut i) = (0, 0);
+    loop {
+        i += plain_run(&bytes[i..]);
+        let Some(&b) = bytes.get(i) else { break };
         // Escapes are ASCII, so `i` is on a character boundary.
         out.push_str(&s[start..i]);
-        if escape.is_empty() {
-            out.push_str("\\u00");
-            out.push(HEX[usize::from(b >> 4)] as char);
-            out.push(HEX[usize::from(b & 15)] as char);
-        } else {
-            out.push_str(escape);
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            _ => {
+                out.push_str("\\u00");
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 15)] as char);
+            }
         }
-        start = i + 1;
+        i += 1;
+        start = i;
     }
     out.push_str(&s[start..]);
     out.push('"');
+}
+
+/// How many bytes at the start of `b` a JSON string holds as they are (no
+/// `"`, `\\` or control character). Eight bytes at a time: one 64-bit
+/// test tells whether any of them needs an escape.
+fn plain_run(b: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte of `x` is zero: `(x - ONES) & !x & HIGH` is non-zero.
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
+    let mut i = 0;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let x = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
+        // Any byte below 0x20 (exact for bounds up to 0x80), `"` or `\\`.
+        let control = x.wrapping_sub(ONES * 0x20) & !x & HIGH != 0;
+        if control
+            || zero_byte(x ^ (ONES * u64::from(b'"')))
+            || zero_byte(x ^ (ONES * u64::from(b'\\')))
+        {
+            break;
+        }
+        i += 8;
+    }
+    while b
+        .get(i)
+        .is_some_and(|&c| c >= 0x20 && c != b'"' && c != b'\\')
+    {
+        i += 1;
+    }
+    i
 }
 
 /// Writes a value as compact JSON.
@@ -446,6 +472,46 @@ pub fn write_event_fields(out: &mut String, e: &EventFields) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn written(s: &str) -> String {
+        let mut out = String::new();
+        write_str(&mut out, s);
+        out
+    }
+
+    /// serde_json's output, with `\b` and `\f` in the `\u00XX` form this
+    /// writer uses for every control character but `\n`, `\r` and `\t`.
+    fn serde(s: &str) -> String {
+        serde_json::to_string(s)
+            .unwrap()
+            .replace("\\\\", "\u{1}")
+            .replace("\\b", "\\u0008")
+            .replace("\\f", "\\u000c")
+            .replace('\u{1}', "\\\\")
+    }
+
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them_wherever_an_escape_falls() {
+        let escapes = [
+            "\"", "\\", "\n", "\r", "\t", "\u{0}", "\u{8}", "\u{c}", "\u{1f}", "\u{7f}", "é", "€",
+            "😀",
+        ];
+        for escape in escapes {
+            for at in 0..=20 {
+                let mut s = String::from("abcdefghij0123456789");
+                s.insert_str(at, escape);
+                assert_eq!(written(&s), serde(&s), "{s:?}");
+            }
+        }
+        assert_eq!(written(""), "\"\"");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_string_is_written_as_serde_json_writes_it(s in "\\PC*|[\\x00-\\x7f]{0,40}") {
+            proptest::prop_assert_eq!(written(&s), serde(&s));
+        }
+    }
 
     #[test]
     fn duplicate_keys_keep_the_first_place_and_the_last_value_as_json_parse_does() {
