@@ -272,6 +272,12 @@ pub(crate) fn merge_duplicate_keys(map: &mut Map) {
     if map.len() < 2 {
         return;
     }
+    // Most objects are small and have no duplicate: say so without the
+    // allocations of the sort below (this runs for every event's data).
+    let small = map.len() <= 16;
+    if small && !(1..map.len()).any(|i| map[..i].iter().any(|(k, _)| *k == map[i].0)) {
+        return;
+    }
     let mut order: Vec<usize> = (0..map.len()).collect();
     // Stable, so equal keys stay in input order.
     order.sort_by(|&a, &b| map[a].0.cmp(&map[b].0));
