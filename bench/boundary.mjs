@@ -271,7 +271,7 @@ for (const [name, r] of envs) {
   md.push(`| ${name} | ${ns(m.none)} | ${ns(m.json)} | ${ns(m.to_value)} | **${x2(r.ratio.fresh)}** (${range(r.spread.fresh)}) | ${ns(m.json_prebuilt)} | ${ns(m.to_value_prebuilt)} | **${x2(r.ratio.prebuilt)}** (${range(r.spread.prebuilt)}) |`);
 }
 md.push('');
-md.push('- *Fresh event*: what a `track()` costs end to end with each way across. The JSON text is the one the core wrote already for `Output::Event`, so that column is what the shipped engine pays; `to_value` comes on top of that write.');
+md.push('- *Fresh event*: what a `track()` costs end to end with each way across. The JSON text is the one the core wrote already for `Output::Event`, so that column is what the shipped engine pays. The core writes that JSON from the event\'s fields and builds no `Event`; `to_value` needs one, so its column reads the event back from that JSON (`Event::from_json`) and converts it: what a `to_value` design would add on top of the write, with the read-back standing in for building the struct.');
 md.push('- *Pre-built event*: the conversion alone. One event built once, its `sequence` set per call, then written by `json::write_event` into a new `String` and parsed, or passed to `to_value`.');
 md.push('- Handing over, beyond making the event (fresh minus event alone): ' + envs.filter(([, r]) => !r.error)
   .map(([name, r]) => `${name}: JSON text ${ns(r.over.json)}, \`to_value\` ${ns(r.over.to_value)}`).join('; ') + '.');

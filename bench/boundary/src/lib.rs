@@ -8,8 +8,10 @@
 //! - `via_json(n)` / `via_to_value(n)`: the same event creation, then the
 //!   event's JSON text / the event as a JsValue. The JSON text is the one the
 //!   core already wrote in `Output::Event` (to hold the event to
-//!   MAX_EVENT_BYTES and for delivery), which is what the shipped engine hands
-//!   over; `to_value` comes on top of it.
+//!   MAX_EVENT_BYTES, for the log and for delivery), which is what the
+//!   shipped engine hands over. The core writes that JSON straight from the
+//!   event's fields and never builds an `Event`; `to_value` needs one, so
+//!   its path reads it back (`Event::from_json`) and converts it.
 //! - `via_json_prebuilt(n)` / `via_to_value_prebuilt(n)`: one event built once,
 //!   only its `sequence` changed per call, then `json::write_event` into a new
 //!   String / `to_value`: the conversion alone.
@@ -33,8 +35,8 @@ thread_local! {
 }
 
 /// One `track("USER_BANK_SELECTED", { bank: "alat", position: n })`, as the
-/// bench in bench/speed.mjs does, and the event (with its JSON text) it made.
-fn fresh(n: u32) -> Option<(Event, String)> {
+/// bench in bench/speed.mjs does: the event's sequence number and JSON text.
+fn fresh(n: u32) -> Option<(u64, String)> {
     SESSION.with(|s| {
         let mut s = s.borrow_mut();
         let mut data = Value::object();
@@ -44,7 +46,7 @@ fn fresh(n: u32) -> Option<(Event, String)> {
         let ctx = Ctx { now, mono: now, location: Some(LOCATION) };
         s.track(ctx, "USER_BANK_SELECTED", data).ok()?;
         s.take_output().into_iter().find_map(|o| match o {
-            Output::Event { event, json } => Some((event, json)),
+            Output::Event { json, sequence } => Some((sequence, json)),
             _ => None,
         })
     })
@@ -53,7 +55,7 @@ fn fresh(n: u32) -> Option<(Event, String)> {
 /// The event alone: its sequence number (0 if none was made).
 #[wasm_bindgen]
 pub fn make_event(n: u32) -> u32 {
-    fresh(n).map_or(0, |(e, _)| e.sequence as u32)
+    fresh(n).map_or(0, |(sequence, _)| sequence as u32)
 }
 
 /// A fresh event as JSON text (for `JSON.parse`).
@@ -67,7 +69,9 @@ pub fn via_json(n: u32) -> String {
 #[cfg(feature = "to_value")]
 #[wasm_bindgen]
 pub fn via_to_value(n: u32) -> JsValue {
-    fresh(n).map_or(JsValue::NULL, |(e, _)| to_value(&e))
+    fresh(n)
+        .and_then(|(_, json)| Event::from_json(&json))
+        .map_or(JsValue::NULL, |e| to_value(&e))
 }
 
 #[cfg(feature = "to_value")]
@@ -83,7 +87,7 @@ fn prebuilt<T>(n: u32, f: impl FnOnce(&Event) -> T) -> Option<T> {
     PREBUILT.with(|p| {
         let mut p = p.borrow_mut();
         if p.is_none() {
-            *p = fresh(0).map(|(e, _)| e);
+            *p = fresh(0).and_then(|(_, json)| Event::from_json(&json));
         }
         let e = p.as_mut()?;
         e.sequence = u64::from(n);
