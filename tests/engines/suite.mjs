@@ -301,7 +301,7 @@ export function defineSuite(name) {
     assert.deepEqual(error, { type: 'USER_NETWORK_DISCONNECTED', during_attempt: true }, `${P} onClose error: the last error`);
   });
 
-  test(`${P} same page: each event carries the page's URL when it happened, through pushState, replaceState, a hash change and back`, { timeout: TEST_TIMEOUT }, async (t) => {
+  test(`${P} same page: each event carries the page's URL when it happened, through pushState, replaceState, a hash change and back, and with document.URL shadowed by a form`, { timeout: TEST_TIMEOUT }, async (t) => {
     const s = await site(t);
     const ctx = await open(t, `${s.origin}/engines/page.html?q=0`);
     // Each change and the event after it in the same task, as a single-page
@@ -319,6 +319,12 @@ export function defineSuite(name) {
       history.back();
       await popped;
       h.track('USER_CONSENT_REVIEW', { step: 4 });
+      // A form named "URL" makes document.URL that form.
+      const form = document.createElement('form');
+      form.name = 'URL';
+      document.body.append(form);
+      history.pushState({}, '', '/engines/step-5');
+      h.track('USER_CONSENT_REVIEW', { step: 5 });
       return window.__t.events.map((e) => [e.event_name, e.event_data.step ?? null, e.event_location]);
     });
     assert.deepEqual(seen, [
@@ -327,6 +333,7 @@ export function defineSuite(name) {
       ['USER_CONSENT_REVIEW', 2, `${s.origin}/engines/step-2`],
       ['USER_CONSENT_REVIEW', 3, `${s.origin}/engines/step-2#three`],
       ['USER_CONSENT_REVIEW', 4, `${s.origin}/engines/step-2`],
+      ['USER_CONSENT_REVIEW', 5, `${s.origin}/engines/step-5`],
     ], `${P} event_location follows the URL`);
   });
 
