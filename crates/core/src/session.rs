@@ -651,7 +651,10 @@ impl Session {
         };
         if let Value::Object(own) = fields {
             if map.is_empty() {
+                // Parsed data has unique keys already; a caller's object
+                // may not (the last value wins, as everywhere else).
                 map = own;
+                crate::value::merge_duplicate_keys(&mut map);
             } else {
                 for (k, v) in own {
                     match map.iter_mut().find(|(key, _)| *key == k) {

@@ -570,6 +570,22 @@ fn an_events_own_field_replaces_a_screen_detail_of_that_name_in_its_place() {
             f.s.tracking_id()
         )
     );
+    // An object given with a repeated key keeps its first place and last value.
+    f.s.screen(c, Screen::Login, Value::Null).unwrap();
+    let repeated = Value::Object(vec![
+        ("k".to_owned(), Value::from(1u64)),
+        ("j".to_owned(), Value::from(2u64)),
+        ("k".to_owned(), Value::from(3u64)),
+    ]);
+    f.s.track(c, "USER_LOGIN_ATTEMPTED", repeated).unwrap();
+    let written = f.s.log().last().unwrap();
+    let data = format!(
+        r#""event_data":{{"tracking_id":"{}","k":3,"j":2}},"#,
+        f.s.tracking_id()
+    );
+    assert!(written.contains(&data), "{written}");
+    f.s.screen(c, Screen::Login, obj(r#"{"bank":"alat","step":1}"#))
+        .unwrap();
     // The screen's details themselves are unchanged for the next event.
     f.s.track(c, "USER_LOGIN_ATTEMPTED", Value::Null).unwrap();
     assert_eq!(
