@@ -17,6 +17,7 @@
 //!    and the matches sorted.
 
 use deadpool_postgres::Transaction;
+use tokio_postgres::Row;
 
 use super::{words, PgResult};
 use crate::db::KEYS_PER_MS;
@@ -43,6 +44,23 @@ pub struct Hit {
     pub key: i64,
     /// Its session.
     pub session: String,
+}
+
+impl Hit {
+    /// A row of `key, session_id`, as every query here selects them.
+    fn of(row: &Row) -> Hit {
+        Hit {
+            key: row.get(0),
+            session: row.get(1),
+        }
+    }
+}
+
+/// The hits of rows the GIN index gave in no order, newest first.
+fn newest_first(rows: &[Row]) -> Vec<Hit> {
+    let mut hits: Vec<Hit> = rows.iter().map(Hit::of).collect();
+    hits.sort_unstable_by_key(|h| std::cmp::Reverse(h.key));
+    hits
 }
 
 enum Phase {
@@ -103,13 +121,7 @@ impl<'f> Scanner<'f> {
                         )
                         .await?;
                     let rows = tx.query(&stmt, &[&lo, &self.top, &PLAIN_ROWS]).await?;
-                    let hits: Vec<Hit> = rows
-                        .iter()
-                        .map(|r| Hit {
-                            key: r.get(0),
-                            session: r.get(1),
-                        })
-                        .collect();
+                    let hits: Vec<Hit> = rows.iter().map(Hit::of).collect();
                     match hits.last() {
                         Some(h) if hits.len() as i64 == PLAIN_ROWS => self.top = h.key,
                         _ => self.phase = Phase::Done,
@@ -130,14 +142,7 @@ impl<'f> Scanner<'f> {
                         self.phase = Phase::Windows { width, floor: None };
                         continue;
                     }
-                    let mut hits: Vec<Hit> = rows
-                        .iter()
-                        .map(|r| Hit {
-                            key: r.get(0),
-                            session: r.get(1),
-                        })
-                        .collect();
-                    hits.sort_unstable_by_key(|h| std::cmp::Reverse(h.key));
+                    let hits = newest_first(&rows);
                     self.phase = Phase::Done;
                     return Ok(hits);
                 }
@@ -155,10 +160,7 @@ impl<'f> Scanner<'f> {
                     let hits: Vec<Hit> = rows
                         .iter()
                         .filter(|r| r.get::<_, bool>(2))
-                        .map(|r| Hit {
-                            key: r.get(0),
-                            session: r.get(1),
-                        })
+                        .map(Hit::of)
                         .collect();
                     let newest: Option<i64> = rows.first().map(|r| r.get(0));
                     let oldest: Option<i64> = rows.last().map(|r| r.get(0));
@@ -202,14 +204,7 @@ impl<'f> Scanner<'f> {
                     let stmt = tx.prepare_cached(WINDOW_SQL).await?;
                     let tsq = self.tsq.as_deref().unwrap_or_default();
                     let rows = tx.query(&stmt, &[&tsq, &wlo, &self.top]).await?;
-                    let mut hits: Vec<Hit> = rows
-                        .iter()
-                        .map(|r| Hit {
-                            key: r.get(0),
-                            session: r.get(1),
-                        })
-                        .collect();
-                    hits.sort_unstable_by_key(|h| std::cmp::Reverse(h.key));
+                    let hits = newest_first(&rows);
                     *width = width.saturating_mul(GROWTH);
                     self.top = wlo;
                     if wlo <= floor {
