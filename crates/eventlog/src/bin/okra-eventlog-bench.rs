@@ -718,6 +718,20 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i]
 }
 
+/// One row per kind of query: `| kind | n | p50 ms | p99 ms | max ms |`.
+fn latency_rows(md: &mut String, kinds: &[(String, Vec<f64>)]) {
+    for (kind, v) in kinds {
+        let s = sorted(v.clone());
+        md.push_str(&format!(
+            "| {kind} | {} | {:.1} | {:.1} | {:.1} |\n",
+            s.len(),
+            percentile(&s, 0.5),
+            percentile(&s, 0.99),
+            s.last().copied().unwrap_or(f64::NAN)
+        ));
+    }
+}
+
 fn sorted(mut v: Vec<f64>) -> Vec<f64> {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     v
@@ -1243,16 +1257,7 @@ fn main() {
     }
     md.push('\n');
     md.push_str("## Search latency by kind of query (HTTP, one client, warm cache)\n\n| query | n | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|\n");
-    for (kind, v) in &search.kinds {
-        let s = sorted(v.clone());
-        md.push_str(&format!(
-            "| {kind} | {} | {:.1} | {:.1} | {:.1} |\n",
-            s.len(),
-            percentile(&s, 0.5),
-            percentile(&s, 0.99),
-            s.last().copied().unwrap_or(f64::NAN)
-        ));
-    }
+    latency_rows(&mut md, &search.kinds);
     md.push_str("\n## Indexed search against an unindexed scan over the same data\n\n\
                  The baseline is `SELECT json FROM events WHERE json LIKE '%term%' ORDER BY key DESC LIMIT 50` \
                  run directly in SQLite (no HTTP), once per query.\n\n\

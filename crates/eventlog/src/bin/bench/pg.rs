@@ -20,8 +20,8 @@ use okra_eventlog::pg::PgStore;
 use okra_eventlog::query::{Params, SEARCH_PARAMS};
 
 use super::{
-    bench_erase_on, mix, percentile, run_queries, search_queries, sorted, wire, Args, Conn,
-    EraseResult, Server, Traffic, BANKS, BATCH,
+    bench_erase_on, latency_rows, mix, percentile, run_queries, search_queries, sorted, wire, Args,
+    Conn, EraseResult, Server, Traffic, BANKS, BATCH,
 };
 
 /// What the PostgreSQL runs measured.
@@ -329,16 +329,7 @@ pub fn section(
         "### PostgreSQL search latency by kind of query (HTTP, one client)\n\n\
          | query | n | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|\n",
     );
-    for (kind, v) in &pg.kinds {
-        let s = sorted(v.clone());
-        md.push_str(&format!(
-            "| {kind} | {} | {:.1} | {:.1} | {:.1} |\n",
-            s.len(),
-            percentile(&s, 0.5),
-            percentile(&s, 0.99),
-            s.last().copied().unwrap_or(f64::NAN)
-        ));
-    }
+    latency_rows(&mut md, &pg.kinds);
     md.push_str(&format!(
         "\nBaseline: `SELECT json FROM events WHERE json LIKE '%cust-…%' ORDER BY key DESC LIMIT 50` \
          directly in PostgreSQL took {:.1} ms; a customer-id search via HTTP, p50 {:.1} ms ({:.0}× less).\n\n\
