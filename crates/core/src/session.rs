@@ -641,29 +641,23 @@ impl Session {
         limit: usize,
     ) -> usize {
         let spec = catalog::spec(name);
-        // The screen's details, then the event's own fields over them, then
-        // the tracking id in front, which neither can replace. The fields are
-        // moved, not copied, and with no details they are the data as they
-        // are (their keys are unique already): this runs for every event.
+        // The screen's details, then the event's own fields over them (a
+        // repeated key keeps its first place and its last value, as
+        // everywhere else), then the tracking id in front, which neither can
+        // replace. The fields are moved, not copied: this runs for every
+        // event.
         let mut map = match &self.screen_details {
-            Value::Object(details) if !details.is_empty() => details.clone(),
+            Value::Object(details) => details.clone(),
             _ => Vec::new(),
         };
         if let Value::Object(own) = fields {
             if map.is_empty() {
-                // Parsed data has unique keys already; a caller's object
-                // may not (the last value wins, as everywhere else).
                 map = own;
-                crate::value::merge_duplicate_keys(&mut map);
             } else {
-                for (k, v) in own {
-                    match map.iter_mut().find(|(key, _)| *key == k) {
-                        Some(entry) => entry.1 = v,
-                        None => map.push((k, v)),
-                    }
-                }
+                map.extend(own);
             }
         }
+        crate::value::merge_duplicate_keys(&mut map);
         map.retain(|(k, _)| k != "tracking_id");
         let mut data = Value::Object(map);
         scrub(&mut data);
