@@ -37,16 +37,21 @@ function pageUrl() {
 /** false only when the browser says it is offline (true is just a hint). */
 export const online = () => globalThis.navigator?.onLine !== false;
 
-/**
- * Runs one op. Returns the records as arrays of fields, `[tag, id, ...]`;
- * fields are split on tabs, which no field holds (see the engine's `out`).
- */
-export function run(op, id = 0, a = '', b = '') {
+/** Gives the engine the page's URL, when it is not the one it was last given. */
+export function locate() {
   const loc = pageUrl();
   if (loc !== href) {
     href = loc;
     call(OP.LOCATION, 0, 0, 0, typeof loc === 'string' ? loc : '', typeof loc === 'string' ? '1' : '');
   }
+}
+
+/**
+ * Runs one op. Returns the records as arrays of fields, `[tag, id, ...]`;
+ * fields are split on tabs, which no field holds (see the engine's `out`).
+ */
+export function run(op, id = 0, a = '', b = '') {
+  locate();
   const text = call(online() ? op : op | OFFLINE_NOW, id, Date.now(), mono(), a, b);
   return text === '' ? [] : text.split('\n').map((line) => line.split('\t'));
 }

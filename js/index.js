@@ -6,7 +6,7 @@
 // Importing has one side effect, declared in package.json's `sideEffects`:
 // it sends what earlier pages left queued for their webhooks.
 import { initSync } from './okra_events.js';
-import { OP, answer, run } from './engine.js';
+import { OP, answer, locate, run } from './engine.js';
 import { buildHandler } from './handler.js';
 import { openWidget, connectToHost as connect } from './bridge.js';
 import { initDelivery, resumeDelivery } from './delivery.js';
@@ -57,6 +57,10 @@ let unavailable = null;
 const stored = initDelivery();
 try {
   initSync({ module: await compile() });
+  // The engine's first call, made while the store is still opening: it
+  // starts the engine, and the wasm engine compiles the code it runs (lazily,
+  // on first use), off the path of the first buildWithOptions.
+  locate();
 } catch (error) {
   unavailable = error;
 }
