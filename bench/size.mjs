@@ -21,7 +21,7 @@
 // www/node_modules). Writes bench/out/size.json and bench/out/size.md.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -244,6 +244,35 @@ function writeNames(release) {
   }
 }
 
+/**
+ * The core crate's modules (`engine::sender` for crates/core/src/engine/sender.rs),
+ * each with the first line of its module doc: what the module holds.
+ */
+const CORE_MODULES = (() => {
+  const src = join(ROOT, 'crates/core/src');
+  const out = new Map();
+  const walk = (dir, prefix) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(dir, e.name), [...prefix, e.name]);
+      else if (e.name.endsWith('.rs') && e.name !== 'lib.rs') {
+        const path = e.name === 'mod.rs' ? prefix : [...prefix, e.name.slice(0, -3)];
+        // The module doc's first sentence (its first paragraph, up to the first full stop).
+        const lines = [];
+        for (const line of readFileSync(join(dir, e.name), 'utf8').split('\n')) {
+          const m = /^\/\/!\s?(.*)$/.exec(line);
+          if (!m || (m[1] === '' && lines.length)) break;
+          if (m[1]) lines.push(m[1]);
+        }
+        const para = lines.join(' ');
+        const doc = (/^.*?\.(?=\s|$)/.exec(para)?.[0] ?? para).replace(/\[`([^`]+)`\]/g, '`$1`');
+        out.set(path.join('::'), doc);
+      }
+    }
+  };
+  walk(src, []);
+  return out;
+})();
+
 // Where the wasm's bytes go, by crate: `twiggy top` of the release wasm as
 // cargo leaves it (before wasm-bindgen and wasm-opt; it still has names).
 // What wasm-bindgen removes (its descriptors and custom section) and the names
@@ -273,12 +302,23 @@ function crates(release) {
   const groups = new Map();
   for (const it of items) groups.set(group(it.name), (groups.get(group(it.name)) || 0) + it.shallow_size);
   const total = items.reduce((a, it) => a + it.shallow_size, 0);
+  // okra_events_core by module: the longest module path of crates/core/src an item is named by.
+  const modules = new Map();
+  for (const it of items) {
+    const m = /okra_events_core(?:\[[0-9a-f]+\])?((?:::[a-z_][a-z0-9_]*)+)/.exec(it.name);
+    if (!m || group(it.name) !== 'okra_events_core') continue;
+    const path = m[1].slice(2).split('::');
+    while (path.length > 1 && !CORE_MODULES.has(path.join('::'))) path.pop();
+    const mod = CORE_MODULES.has(path.join('::')) ? path.join('::') : '(crate root)';
+    modules.set(mod, (modules.get(mod) || 0) + it.shallow_size);
+  }
   return {
     release: release.slice(ROOT.length + 1),
     releaseBytes: readFileSync(release).length,
     droppedBytes: all.filter((it) => dropped(it.name)).reduce((a, it) => a + it.shallow_size, 0),
     total,
     groups: [...groups].sort((a, b) => b[1] - a[1]),
+    modules: [...modules].sort((a, b) => b[1] - a[1]),
     top: items.sort((a, b) => b.shallow_size - a.shallow_size).slice(0, 15).map((it) => [it.name, it.shallow_size]),
   };
 }
@@ -321,6 +361,12 @@ if (prof.groups) {
   for (const [g, b] of prof.groups.slice(0, 12)) md.push(`| ${g} | ${kb(b)} | ${((b / prof.total) * 100).toFixed(1)}% | ${kb(b * scale)} | ${kb((b / prof.total) * okraWasm.gzip)} |`);
   const rest = prof.groups.slice(12).reduce((a, [, b]) => a + b, 0);
   if (rest) md.push(`| everything else | ${kb(rest)} | ${((rest / prof.total) * 100).toFixed(1)}% | ${kb(rest * scale)} | ${kb((rest / prof.total) * okraWasm.gzip)} |`);
+  if (prof.modules?.length) {
+    const core = prof.modules.reduce((a, [, b]) => a + b, 0);
+    md.push('', `okra_events_core by module (the same estimate; ${kb((core / prof.total) * okraWasm.gzip)} gzip in all). These are the rules the issue keeps in Rust:`, '');
+    md.push('| module | what it holds (its module doc) | before wasm-opt | ≈ gzip |', '| --- | --- | ---: | ---: |');
+    for (const [m, b] of prof.modules) md.push(`| \`${m}\` | ${(CORE_MODULES.get(m) ?? '').replace(/\|/g, '\\|')} | ${kb(b)} | ${kb((b / prof.total) * okraWasm.gzip)} |`);
+  }
   md.push('', '<details><summary>The 15 largest items before wasm-opt</summary>', '', '| item | bytes |', '| --- | ---: |');
   const short = (n) => n.replace(/\[[0-9a-f]{8,}\]/g, '').replace(/\|/g, '\\|').slice(0, 140);
   for (const [n, b] of prof.top) md.push(`| \`${short(n)}\` | ${b.toLocaleString('en-US')} |`);

@@ -39,6 +39,13 @@ if [ ! -f www/node_modules/vite/package.json ]; then
   (cd www && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# The wasm-by-crate breakdown of bench/size.mjs reads the release wasm with twiggy.
+if [ "${BENCH_SIZE_PROFILE:-1}" != 0 ] && ! command -v twiggy >/dev/null 2>&1; then
+  say "cargo install twiggy (a few minutes, once; BENCH_SIZE_PROFILE=0 skips the breakdown)"
+  cargo install twiggy --locked --quiet || cargo install twiggy --quiet \
+    || echo "bench: twiggy could not be installed; the size section says so" >&2
+fi
+
 BENCH_STARTED=$(date +%s)
 BENCH_LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 export BENCH_STARTED BENCH_LOAD_START
