@@ -53,10 +53,12 @@ function decode(base64) {
 // fail with it: that would take down the merchant's whole entry module, not
 // just the widget. The error is kept and given by every call instead.
 let unavailable = null;
-// The queue's store opens while the module compiles.
+// The module's fetch starts first (its request goes out before the store's
+// synchronous localStorage probe), and the queue's store opens while it compiles.
+const compiled = compile();
 const stored = initDelivery();
 try {
-  initSync({ module: await compile() });
+  initSync({ module: await compiled });
   // The engine's first call, made while the store is still opening: it
   // starts the engine, and the wasm engine compiles the code it runs (lazily,
   // on first use), off the path of the first buildWithOptions.
