@@ -98,8 +98,9 @@ if (parts?.length) {
   const sumOf = (xs) => med(xs.map((x) => Object.entries(x.parts).filter(([n]) => !isSecond(n)).reduce((a, [, b]) => a + b, 0)));
   const first = names.find((n) => n.startsWith('first build') || n.startsWith('first buildWithOptions'));
   const second = names.find(isSecond);
+  const returning = speedJson.summary.startup.find((r) => r.runtime.includes('returning visitor'));
   const once = first && second ? ` The first \`buildWithOptions\` took ${fmtMs(stepMed(first))} and a second one ${fmtMs(stepMed(second))}: the difference is one-time work (code run for the first time).` : '';
-  where.push(`- **Start-up (Chromium):** the steps of the entry sum to ${fmtMs(sumOf(parts))} (the whole plain-JS start-up: ${fmtMs(speedJson.summary.startup.find((r) => r.target).plain)}); the largest are ${byStep.slice(0, 3).map(([n, ms]) => `\`${n}\` ${fmtMs(ms)}`).join(', ')}.${once}${fb.length ? ` Through the base64 fallback instead: ${fmtMs(sumOf(fb))}.` : ''} See the start-up section.`);
+  where.push(`- **Start-up (Chromium):** the steps of the entry sum to ${fmtMs(sumOf(parts))} (the whole plain-JS start-up: ${fmtMs(speedJson.summary.startup.find((r) => r.target).plain)}); the largest are ${byStep.slice(0, 3).map(([n, ms]) => `\`${n}\` ${fmtMs(ms)}`).join(', ')}.${once}${returning ? ` For a returning visitor, whose queue database an earlier page created, the whole start-up is ${fmtMs(returning.okra)} (first visit ${fmtMs(speedJson.summary.startup.find((r) => r.target).okra)}).` : ''}${fb.length ? ` Through the base64 fallback instead: ${fmtMs(sumOf(fb))}.` : ''} See the start-up section.`);
 }
 const prof = speedJson.node.profile;
 if (prof) {
