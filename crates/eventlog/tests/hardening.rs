@@ -43,8 +43,28 @@ fn post_raw(s: &TestServer, body: &str) -> Resp {
 /// Connects and sends `bytes` without ever reading.
 fn stall(addr: std::net::SocketAddr, bytes: &[u8]) -> TcpStream {
     let mut c = TcpStream::connect(addr).expect("connect");
+    fix_receive_buffer(&c, 64 * 1024);
     c.write_all(bytes).unwrap();
     c
+}
+
+/// Fixes a socket's receive buffer, which turns the kernel's autotuning off
+/// for it. Autotuned, a client's buffer may grow to `tcp_rmem`'s maximum (32
+/// MiB on some machines) and take in a whole export, which then never stalls.
+fn fix_receive_buffer(c: &TcpStream, bytes: libc::c_int) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: the descriptor is the open socket `c` holds, and the option
+    // value is a c_int that outlives the call, with its size given.
+    let r = unsafe {
+        libc::setsockopt(
+            c.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_RCVBUF,
+            (&bytes as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(r, 0, "SO_RCVBUF: {}", std::io::Error::last_os_error());
 }
 
 /// Reads until the server closes; panics if it does not within `limit`.
@@ -299,7 +319,18 @@ fn stalled_exports_are_cut_off_queries_go_on_and_the_log_is_not_pinned() {
         );
         drop(conn);
     }
-    // Well past the write timeout (1 s) after the buffers filled.
+    // The stalled streams hold all max_exports (4) slots until the write
+    // timeout (1 s) cuts them off, once their socket buffers are full; a
+    // loaded machine may take seconds to fill them. Their receive buffers
+    // are fixed (`stall`), so none can finish while its client stalls: a
+    // slot only frees when a stream is cut off. So wait until a small
+    // export is let through, then well past the write timeout for the
+    // other streams, which started with it.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while s.get("/api/events/export?q=exp3").status == 503 {
+        assert!(Instant::now() < deadline, "no stalled export was cut off");
+        std::thread::sleep(Duration::from_millis(100));
+    }
     std::thread::sleep(Duration::from_secs(3));
 
     // At most max_exports (4) streamed; the others were refused at once; the
