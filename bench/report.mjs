@@ -103,9 +103,10 @@ if (parts?.length) {
   where.push(`- **Start-up (Chromium):** the steps of the entry sum to ${fmtMs(sumOf(parts))} (the whole plain-JS start-up: ${fmtMs(speedJson.summary.startup.find((r) => r.target).plain)}); the largest are ${byStep.slice(0, 3).map(([n, ms]) => `\`${n}\` ${fmtMs(ms)}`).join(', ')}.${once}${returning ? ` For a returning visitor, whose queue database an earlier page created, the whole start-up is ${fmtMs(returning.okra)} (first visit ${fmtMs(speedJson.summary.startup.find((r) => r.target).okra)}).` : ''}${fb.length ? ` Through the base64 fallback instead: ${fmtMs(sumOf(fb))}.` : ''} See the start-up section.`);
 }
 const prof = speedJson.node.profile;
+const nodeRow = speedJson.summary.perEvent.find((r) => r.runtime.startsWith('Node'));
 if (prof) {
   const share = (pred) => (prof.kinds.filter(([k]) => pred(k)).reduce((a, [, us]) => a + us, 0) / prof.totalUs) * 100;
-  where.push(`- **Per event (Node profile):** ${share((k) => k.startsWith('wasm')).toFixed(0)}% in the wasm, ${share((k) => k.startsWith('JS entry')).toFixed(0)}% in the package's JS modules (records split and parsed, callbacks), ${share((k) => k.startsWith('JS glue')).toFixed(0)}% in the wasm-bindgen glue, ${share((k) => k === 'garbage collector').toFixed(0)}% in GC. See the per-event section.`);
+  where.push(`- **Per event (Node profile):** ${share((k) => k.startsWith('wasm')).toFixed(0)}% in the wasm, ${share((k) => k.startsWith('JS entry')).toFixed(0)}% in the package's JS modules (records split and parsed, callbacks), ${share((k) => k.startsWith('JS glue')).toFixed(0)}% in the wasm-bindgen glue, ${share((k) => k === 'garbage collector').toFixed(0)}% in GC.${nodeRow ? ` The wasm alone took ≈ ${fmtNs((share((k) => k.startsWith('wasm')) / 100) * prof.totalUs * 1000 / prof.events)} per event under the profiler, ${(((share((k) => k.startsWith('wasm')) / 100) * prof.totalUs * 1000) / prof.events / nodeRow.plain).toFixed(2)}× the plain-JS emitter's whole event (${fmtNs(nodeRow.plain)}).` : ''} See the per-event section.`);
 }
 
 // ------------------------------------------------------------ other benches
