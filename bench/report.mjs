@@ -10,6 +10,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './workload.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
@@ -88,25 +89,24 @@ const where = [];
 }
 const parts = speedJson.chrome.startups.parts;
 if (parts?.length) {
-  const med = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-  // The second build is not a start-up step: it shows what the first one did once.
-  const isSecond = (n) => n.startsWith('second');
   const names = Object.keys(parts[0].parts);
-  const stepMed = (n) => med(parts.map((x) => x.parts[n]));
-  const byStep = names.filter((n) => !isSecond(n)).map((n) => [n, stepMed(n)]).sort((a, b) => b[1] - a[1]);
+  const stepMed = (n) => median(parts.map((x) => x.parts[n]));
+  const byStep = names.map((n) => [n, stepMed(n)]).sort((a, b) => b[1] - a[1]);
   const fb = speedJson.chrome.startups.fallback ?? [];
-  const sumOf = (xs) => med(xs.map((x) => Object.entries(x.parts).filter(([n]) => !isSecond(n)).reduce((a, [, b]) => a + b, 0)));
-  const first = names.find((n) => n.startsWith('first build') || n.startsWith('first buildWithOptions'));
-  const second = names.find(isSecond);
+  const sumOf = (xs) => median(xs.map((x) => Object.values(x.parts).reduce((a, b) => a + b, 0)));
+  const first = names.find((n) => n.startsWith('first buildWithOptions'));
+  const again = parts[0].secondBuild === undefined ? undefined : median(parts.map((x) => x.secondBuild));
+  const target = speedJson.summary.startup.find((r) => r.target);
   const returning = speedJson.summary.startup.find((r) => r.runtime.includes('returning visitor'));
-  const once = first && second ? ` The first \`buildWithOptions\` took ${fmtMs(stepMed(first))} and a second one ${fmtMs(stepMed(second))}: the difference is one-time work (code run for the first time).` : '';
-  where.push(`- **Start-up (Chromium):** the steps of the entry sum to ${fmtMs(sumOf(parts))} (the whole plain-JS start-up: ${fmtMs(speedJson.summary.startup.find((r) => r.target).plain)}); the largest are ${byStep.slice(0, 3).map(([n, ms]) => `\`${n}\` ${fmtMs(ms)}`).join(', ')}.${once}${returning ? ` For a returning visitor, whose queue database an earlier page created, the whole start-up is ${fmtMs(returning.okra)} (first visit ${fmtMs(speedJson.summary.startup.find((r) => r.target).okra)}).` : ''}${fb.length ? ` Through the base64 fallback instead: ${fmtMs(sumOf(fb))}.` : ''} See the start-up section.`);
+  const once = first && again !== undefined ? ` The first \`buildWithOptions\` took ${fmtMs(stepMed(first))} and a second one ${fmtMs(again)}: the difference is one-time work (code run for the first time).` : '';
+  where.push(`- **Start-up (Chromium):** the steps of the entry sum to ${fmtMs(sumOf(parts))} (the whole plain-JS start-up: ${fmtMs(target.plain)}); the largest are ${byStep.slice(0, 3).map(([n, ms]) => `\`${n}\` ${fmtMs(ms)}`).join(', ')}.${once}${returning ? ` For a returning visitor, whose queue database an earlier page created, the whole start-up is ${fmtMs(returning.okra)} (first visit ${fmtMs(target.okra)}).` : ''}${fb.length ? ` Through the base64 fallback instead: ${fmtMs(sumOf(fb))}.` : ''} See the start-up section.`);
 }
 const prof = speedJson.node.profile;
 const nodeRow = speedJson.summary.perEvent.find((r) => r.runtime.startsWith('Node'));
 if (prof) {
   const share = (pred) => (prof.kinds.filter(([k]) => pred(k)).reduce((a, [, us]) => a + us, 0) / prof.totalUs) * 100;
-  where.push(`- **Per event (Node profile):** ${share((k) => k.startsWith('wasm')).toFixed(0)}% in the wasm, ${share((k) => k.startsWith('JS entry')).toFixed(0)}% in the package's JS modules (records split and parsed, callbacks), ${share((k) => k.startsWith('JS glue')).toFixed(0)}% in the wasm-bindgen glue, ${share((k) => k === 'garbage collector').toFixed(0)}% in GC.${nodeRow ? ` The wasm alone took ≈ ${fmtNs((share((k) => k.startsWith('wasm')) / 100) * prof.totalUs * 1000 / prof.events)} per event under the profiler, ${(((share((k) => k.startsWith('wasm')) / 100) * prof.totalUs * 1000) / prof.events / nodeRow.plain).toFixed(2)}× the plain-JS emitter's whole event (${fmtNs(nodeRow.plain)}).` : ''} See the per-event section.`);
+  const wasmNs = ((share((k) => k.startsWith('wasm')) / 100) * prof.totalUs * 1000) / prof.events;
+  where.push(`- **Per event (Node profile):** ${share((k) => k.startsWith('wasm')).toFixed(0)}% in the wasm, ${share((k) => k.startsWith('JS entry')).toFixed(0)}% in the package's JS modules (records split and parsed, callbacks), ${share((k) => k.startsWith('JS glue')).toFixed(0)}% in the wasm-bindgen glue, ${share((k) => k === 'garbage collector').toFixed(0)}% in GC.${nodeRow ? ` The wasm alone took ≈ ${fmtNs(wasmNs)} per event under the profiler, ${(wasmNs / nodeRow.plain).toFixed(2)}× the plain-JS emitter's whole event (${fmtNs(nodeRow.plain)}).` : ''} See the per-event section.`);
 }
 
 // ------------------------------------------------------------ other benches

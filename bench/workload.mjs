@@ -79,11 +79,13 @@ export async function startupParts(env, fallback = false) {
   handler.buildHandler({ key: 'bench-key', token: 'bench-token', onEvent() { first ??= performance.now(); } });
   if (first === null) throw new Error('no event was delivered to onEvent during buildWithOptions');
   lap('first buildWithOptions, its USER_CONNECTING delivered to onEvent');
+  // Not a start-up step: the same call again, once its code has run, so the
+  // first one's excess over it shows what it did only once.
   let second = null;
   handler.buildHandler({ key: 'bench-key', token: 'bench-token', onEvent() { second ??= performance.now(); } });
   if (second === null) throw new Error('no event was delivered to onEvent during the second buildWithOptions');
-  lap('second buildWithOptions (the same, its code run once already)');
-  return { parts, fallback };
+  const secondBuild = performance.now() - t;
+  return { parts, secondBuild, fallback };
 }
 
 /** The fallback path of pkg/index.js: the base64 copy imported, decoded, compiled. */
