@@ -1,24 +1,19 @@
-// The widget in its own origin: the page plumbing of both sides. What
-// decides (options, message decoding, allowed origins, which host callbacks
-// fire and when) is in the engine (crates/core/src/bridge.rs and engine/);
-// this file only holds the iframe, the listeners, the port and the timers.
+// The widget in its own origin, the widget's side: `connectToHost`. What
+// decides (its options, the host's messages, the allowed origins) is in the
+// engine (crates/core/src/bridge.rs and engine/); this file only holds the
+// listener, the port and the timer. The host's side is okra-events/host
+// (js/host/).
 //
-// The protocol: the widget posts `syn` (no data) to its parent; the host
-// answers only its own iframe's window at the exact widget origin, with `ack`
-// and the options posted to that origin, transferring a MessagePort; the
-// widget accepts `ack` only from its parent at an allowed origin, answers
-// `ready` on the port, and from then on both sides talk on the port alone.
+// The protocol (README, "The protocol"): the widget posts `syn` (no data) to
+// its parent; the host answers only its own iframe's window at the exact
+// widget origin, with `ack` and the options posted to that origin,
+// transferring a MessagePort; the widget accepts `ack` only from its parent
+// at an allowed origin, answers `ready` on the port, and from then on both
+// sides talk on the port alone.
 
-import { OP, Dispatcher, answer, readEvents, refusal, run } from './engine.js';
-import { apply, buildHandler, pageWindow, refuseWith } from './handler.js';
-import { HOST_KEYS, LINK_KEYS, callbacksOf, describeOptions } from './options.js';
-
-/** What a step of the host's rules asks of the page (the core's `bridge::Step`). */
-const CONNECTED = 1;
-const CLOSED = 2;
-const ASK_WIDGET = 3;
-/** How long `close()` waits for the widget's own closing events. */
-const CLOSE_GRACE_MS = 3000;
+import { OP, answer, refusal, run } from './engine.js';
+import { buildHandler, refuseWith } from './handler.js';
+import { LINK_KEYS, describeOptions } from './options.js';
 
 /** The protocol's bound on a message (the core's MAX_MESSAGE_BYTES). */
 const MAX_MESSAGE = 256 * 1024;
@@ -29,100 +24,6 @@ const MAX_MESSAGE = 256 * 1024;
  * a huge message costs nothing.
  */
 const text = (data) => (typeof data === 'string' && data.length <= MAX_MESSAGE ? data : '');
-
-/**
- * The host's rules for one widget, in the engine: `step(op, a)` runs one and
- * makes the host's callbacks, returning the step's number.
- */
-function hostFrame(options) {
-  const flags = '0'.repeat(33) + (pageWindow() ? '1' : '0');
-  const records = run(OP.FRAME, 0, describeOptions(options, HOST_KEYS, true), flags);
-  const error = refusal(records);
-  if (error) refuseWith(options, error);
-  const [id, url, timeout, ack, closeRequest] = answer(records);
-  const dispatcher = new Dispatcher(callbacksOf(options));
-  const state = { dispatcher };
-  const step = (op, a = '') => {
-    const records = run(op, +id, a);
-    apply(records, undefined, () => state);
-    return Number(answer(records)[0] ?? 0);
-  };
-  return { id: +id, url, timeout: +timeout, ack, closeRequest, dispatcher, step };
-}
-
-/**
- * Host mode: opens the widget in an iframe and returns its handle. Bad
- * options throw a TypeError naming the option (and go to `onError`) before
- * anything is added to the page.
- */
-export function openWidget(options) {
-  const frame = hostFrame(options);
-  const origin = new URL(frame.url).origin;
-  const iframe = document.createElement('iframe');
-  iframe.src = frame.url;
-  iframe.title = 'Okra widget';
-  iframe.style.cssText = 'display:block;border:0;width:100%;height:100%';
-  let root = iframe;
-  if (!options.container) {
-    root = document.createElement('div');
-    root.style.cssText = 'position:fixed;inset:0;z-index:2147483647;background:rgba(15,23,42,.45)';
-    root.append(iframe);
-  }
-  let port = null;
-  let done = false;
-  let timer = setTimeout(() => settle(frame.step(OP.FRAME_EXPIRE, '1')), frame.timeout);
-
-  function settle(step) {
-    if (done) return;
-    if (step === CONNECTED) clearTimeout(timer);
-    if (step === CLOSED) teardown();
-  }
-
-  function teardown() {
-    done = true;
-    clearTimeout(timer);
-    removeEventListener('message', onSyn);
-    port?.close();
-    root.remove();
-  }
-
-  // Only a `syn` from this iframe's own window, at the exact widget origin,
-  // gets an answer: a new channel each time, so a reloaded widget connects
-  // again and the old page's port goes quiet.
-  function onSyn(e) {
-    if (done || e.source !== iframe.contentWindow || e.origin !== origin || answer(run(OP.FRAME_SYN, frame.id, text(e.data)))[0] !== '1') return;
-    port?.close();
-    const channel = new MessageChannel();
-    port = channel.port1;
-    port.onmessage = (m) => settle(frame.step(OP.FRAME_RECEIVE, text(m.data)));
-    iframe.contentWindow.postMessage(frame.ack, origin, [channel.port2]);
-  }
-
-  addEventListener('message', onSyn);
-  (options.container ?? document.body).append(root);
-
-  return Object.freeze({
-    iframe,
-    get sessionId() {
-      return answer(run(OP.FRAME_SESSION, frame.id))[0] || null;
-    },
-    events: () => readEvents(OP.FRAME_EVENTS, frame.id),
-    close() {
-      if (done) return;
-      const step = frame.step(OP.FRAME_CLOSE);
-      if (step !== ASK_WIDGET) return settle(step);
-      port.postMessage(frame.closeRequest);
-      clearTimeout(timer);
-      timer = setTimeout(() => settle(frame.step(OP.FRAME_EXPIRE, '0')), CLOSE_GRACE_MS);
-    },
-    destroy() {
-      if (done) return;
-      frame.dispatcher.stop();
-      run(OP.FRAME_DESTROY, frame.id);
-      teardown();
-    },
-  });
-}
 
 /** An error as data that crosses the boundary: an `Error` keeps its name and message. */
 const plain = (value) => (value instanceof Error ? { name: value.name, message: value.message } : value);

@@ -8,7 +8,8 @@
 import { initSync } from './okra_events.js';
 import { OP, answer, locate, run } from './engine.js';
 import { buildHandler } from './handler.js';
-import { openWidget, connectToHost as connect } from './bridge.js';
+import { connectToHost as connect } from './bridge.js';
+import { openWidget } from './hostmode.js';
 import { initDelivery, resumeDelivery } from './delivery.js';
 
 /**
@@ -102,7 +103,7 @@ function wasmUnavailable(options) {
 
 /**
  * A same-page handler, or with `widgetUrl`, the widget opened in its own
- * origin (host mode).
+ * origin (host mode: okra-events/host's code, loaded on first use).
  */
 function buildWithOptions(options) {
   if (unavailable) throw wasmUnavailable(options);

@@ -64,8 +64,8 @@ const OBJECTS = new Set(['options', 'meta']);
 /**
  * The options as JSON for the engine. `keys` are the options it checks;
  * callbacks that are functions (and `undefined`/`null` ones) are left out,
- * since only the entry calls them. `host` adds `container` and what is
- * forwarded to the widget.
+ * since only the entry calls them. `host` adds `container` and what goes to
+ * the widget.
  */
 export function describeOptions(o, keys, host = false) {
   if (!isPlain(o)) return JSON.stringify(faithful(o));
@@ -83,13 +83,12 @@ export function describeOptions(o, keys, host = false) {
   }
   if (host) {
     const c = o.container;
-    const dom = typeof globalThis.Element === 'function';
-    if (dom && c !== undefined && c !== null && !(c instanceof Element)) d.container = faithful(c);
-    const forward = {};
+    if (typeof Element === 'function' && c != null && !(c instanceof Element)) d.container = faithful(c);
+    // No prototype: an option named __proto__ is an option like any other.
+    const forward = Object.create(null);
     for (const k of Object.keys(o)) {
       const v = o[k];
-      if (k === 'container' || typeof v === 'function' || v === undefined) continue;
-      forward[k] = objectText(v);
+      if (k !== 'container' && typeof v !== 'function' && v !== undefined) forward[k] = objectText(v);
     }
     d[FORWARD] = forward;
   }

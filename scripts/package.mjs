@@ -2,8 +2,9 @@
 //   node scripts/package.mjs <bindgen-out-dir> <pkg-dir>
 // pkg/ gets the glue, the wasm as its own file (what browsers, bundlers and
 // Node load), a base64 copy of it (a fallback the default path never
-// downloads), the entry's modules, the TypeScript declarations, the README
-// and package.json.
+// downloads), the entry's modules, okra-events/host (plain JavaScript, and
+// its classic-script form), the TypeScript declarations, the README and
+// package.json.
 import { readFileSync, writeFileSync, mkdirSync, rmSync, copyFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,15 +38,31 @@ const bundled = await build({
   format: 'esm',
   minify: true,
   write: false,
-  external: ['./okra_events.js', './okra_events_wasm.js'],
+  external: ['./okra_events.js', './okra_events_wasm.js', './host.js'],
   define: { __VERSION__: JSON.stringify(version) },
   legalComments: 'none',
   target: 'es2022',
 });
 writeFileSync(join(to, 'index.js'), bundled.outputFiles[0].text);
+
+// okra-events/host, the merchant's page: plain JavaScript with no wasm, as
+// one minified ES module, and as a classic script that sets window.Okra.
+const hostBuild = (entry, format) =>
+  build({
+    entryPoints: [join(root, entry)],
+    bundle: true,
+    format,
+    minify: true,
+    write: false,
+    define: { __VERSION__: JSON.stringify(version) },
+    legalComments: 'none',
+    target: 'es2020',
+  }).then((r) => r.outputFiles[0].text);
+writeFileSync(join(to, 'host.js'), await hostBuild('js/host.js', 'esm'));
+writeFileSync(join(to, 'host.global.js'), await hostBuild('js/host/classic.js', 'iife'));
 const minifiedGlue = await transform(glue, { minify: true, format: 'esm', target: 'es2022' });
 writeFileSync(join(to, 'okra_events.js'), minifiedGlue.code);
-copyFileSync(join(root, 'js/index.d.ts'), join(to, 'index.d.ts'));
+for (const d of ['index.d.ts', 'host.d.ts', 'types.d.ts']) copyFileSync(join(root, 'js', d), join(to, d));
 copyFileSync(join(root, 'README.md'), join(to, 'README.md'));
 
 const pkg = {
@@ -59,12 +76,17 @@ const pkg = {
   types: './index.d.ts',
   exports: {
     '.': { types: './index.d.ts', default: './index.js' },
+    './host': { types: './host.d.ts', default: './host.js' },
+    './host.global.js': './host.global.js',
     './package.json': './package.json',
   },
-  files: ['index.js', 'index.d.ts', 'okra_events.js', 'okra_events_bg.wasm', 'okra_events_wasm.js', 'README.md'],
+  files: [
+    'index.js', 'index.d.ts', 'types.d.ts', 'okra_events.js', 'okra_events_bg.wasm', 'okra_events_wasm.js',
+    'host.js', 'host.d.ts', 'host.global.js', 'README.md',
+  ],
   // Importing sends what earlier pages left queued (see index.js), so a
   // side-effect-only `import 'okra-events'` must not be dropped by bundlers.
-  sideEffects: ['./index.js'],
+  sideEffects: ['./index.js', './host.global.js'],
   engines: { node: '>=20.16' },
   keywords: ['okra', 'widget', 'events', 'bank', 'open-banking', 'wasm', 'analytics'],
 };

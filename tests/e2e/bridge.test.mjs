@@ -445,15 +445,18 @@ test('two widgets on one page: each handle gets only its own widget, and closing
   const second = await connectedWidget(page, 1);
   await widgetCall(first, "handler.screen('bank')");
   await widgetCall(second, "handler.screen('landing')");
-  const a = await waitForHostEvents(page, 3, 0);
-  const b = await waitForHostEvents(page, 2, 1);
   const idA = await widgetCall(first, 'return handler.sessionId');
   const idB = await widgetCall(second, 'return handler.sessionId');
   assert.notEqual(idA, idB);
-  // Frames are listed in document order: widget 0's iframe comes first.
+  // The frames' order in the page says nothing of which handle holds which:
+  // wait for all five events, then match handles to widgets by session.
+  await until(async () => (await hostState(page, 0)).events.length + (await hostState(page, 1)).events.length >= 5, 'five events at the host');
+  const [a, b] = [await hostState(page, 0), await hostState(page, 1)];
   assert.ok(a.events.every((e) => e.session_id === a.sessionId) && b.events.every((e) => e.session_id === b.sessionId));
   assert.deepEqual(new Set([a.sessionId, b.sessionId]), new Set([idA, idB]));
-  assert.deepEqual(a.names.length + b.names.length, 5);
+  const expected = { [idA]: ['USER_CONNECTING', 'USER_CONNECTED', 'USER_VIEWED_BANKS'], [idB]: ['USER_CONNECTING', 'USER_CONNECTED'] };
+  assert.deepEqual(a.names, expected[a.sessionId]);
+  assert.deepEqual(b.names, expected[b.sessionId]);
   const closing = a.sessionId === idA ? first : second;
   await widgetCall(closing, 'handler.close()');
   await page.waitForFunction(() => window.__host?.widgets[0]?.callbacks.some((c) => c.name === 'onClose'));

@@ -316,13 +316,15 @@ export function runModule(source, { cwd = ROOT, env = {} } = {}) {
 /** Text of the shipped TypeScript declarations. */
 export async function readDts() {
   const { readFile } = await import('node:fs/promises');
-  return readFile(join(PKG_DIR, 'index.d.ts'), 'utf8');
+  // index.d.ts re-exports the declarations it shares with host.d.ts from types.d.ts.
+  const texts = await Promise.all(['index.d.ts', 'types.d.ts'].map((f) => readFile(join(PKG_DIR, f), 'utf8')));
+  return texts.join('\n');
 }
 
 /** The quoted members of `export type <name> = | 'A' | 'B';` in a d.ts text. */
 export function unionMembers(dts, name) {
   const m = new RegExp(`export type ${name}\\s*=([^;]*);`).exec(dts);
-  if (!m) throw new Error(`type ${name} not found in index.d.ts`);
+  if (!m) throw new Error(`type ${name} not found in index.d.ts or types.d.ts`);
   return [...m[1].matchAll(/'([^']*)'/g)].map((x) => x[1]);
 }
 

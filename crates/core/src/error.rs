@@ -58,6 +58,9 @@ pub enum Error {
         /// The event's size as JSON, in bytes (UTF-8).
         size: usize,
     },
+    /// A host's options would make an `ack` message of this many bytes,
+    /// over the bridge's bound.
+    OptionsTooLarge(usize),
     /// A call after `destroy()`.
     Destroyed(&'static str),
     /// A call after `close()` that only makes sense while the widget is open.
@@ -80,6 +83,7 @@ impl Error {
                 | Error::NotTrackable { .. }
                 | Error::InvalidData { .. }
                 | Error::EventTooLarge { .. }
+                | Error::OptionsTooLarge(_)
         )
     }
 }
@@ -115,6 +119,10 @@ impl Error {
             Error::EventTooLarge { call, event, size } => cat(&[
                 P, call, " would make a ", event, " event of ", &num(*size as u64),
                 " bytes of JSON, over the limit of 32768 bytes (32 KiB); nothing was emitted",
+            ]),
+            Error::OptionsTooLarge(size) => cat(&[
+                P, "the options are ", &num(*size as u64),
+                " bytes of JSON, over the 262144 bytes (256 KiB) a message to the widget may have",
             ]),
             Error::Destroyed(method) => cat(&[P, method, "() was called after destroy(); build a new handler with Okra.buildWithOptions"]),
             Error::Closed(method) => cat(&[P, method, "() was called after close(); only track('USER_APP_REDIRECT') is allowed once the widget is closed"]),

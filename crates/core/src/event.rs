@@ -4,9 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::Category;
+use crate::catalog::{self, Category};
 use crate::screen::Screen;
-use crate::text::cat;
+use crate::text::{self, cat};
 use crate::value::Value;
 
 /// The only `event_type` the widget documents.
@@ -91,7 +91,7 @@ impl Event {
     /// The event written as `json` (by [`crate::json::write_event`] or a
     /// widget), if it is one exactly: every field, of its type, valid.
     pub fn from_json(json: &str) -> Option<Event> {
-        crate::bridge::event_from_value(crate::json::parse(json).ok()?)
+        event_from_value(crate::json::parse(json).ok()?)
     }
 
     /// Checks what the type system cannot: the name is in the catalog with this
@@ -150,4 +150,61 @@ impl Event {
         }
         Ok(())
     }
+}
+
+/// An event from its JSON value, with exactly the event object's fields, of
+/// the right types, passing [`Event::validate`].
+pub fn event_from_value(v: Value) -> Option<Event> {
+    let map = v.as_object()?;
+    if map.len() != EVENT_FIELDS.len()
+        || !map.iter().all(|(k, _)| EVENT_FIELDS.contains(&k.as_str()))
+    {
+        return None;
+    }
+    let text = |k: &str| v.get(k)?.as_str().map(str::to_owned);
+    let flag = |k: &str| match v.get(k)? {
+        Value::Bool(b) => Some(*b),
+        _ => None,
+    };
+    let nullable = |k: &str| match v.get(k)? {
+        Value::Null => Some(None),
+        Value::String(s) => Some(Some(s.clone())),
+        _ => None,
+    };
+    let name = text("event_name")?;
+    let spec = catalog::lookup(&name).ok()?;
+    let category = text("event_category")?;
+    if category != spec.category.as_str() {
+        return None;
+    }
+    let screen = match nullable("event_screen")? {
+        None => None,
+        Some(s) => match Screen::parse(&s) {
+            Ok(screen) if screen.as_str() == s => Some(screen),
+            _ => return None,
+        },
+    };
+    let sequence = match v.get("sequence")? {
+        Value::Number(n) if n.len() <= 15 && n.bytes().all(|b| b.is_ascii_digit()) => {
+            text::whole(n)?
+        }
+        _ => return None,
+    };
+    let event = Event {
+        event: flag("event")?,
+        event_name: name,
+        event_type: text("event_type")?,
+        event_category: spec.category,
+        event_screen: screen,
+        event_time: text("event_time")?,
+        event_location: nullable("event_location")?,
+        event_callback_url: nullable("event_callback_url")?,
+        event_data: v.get("event_data")?.clone(),
+        with_error: flag("withError")?,
+        event_id: text("event_id")?,
+        session_id: text("session_id")?,
+        sequence,
+    };
+    event.validate().ok()?;
+    Some(event)
 }

@@ -7,7 +7,7 @@
 //! `{"\u0001": "<reason>"}` (see [`REFUSED`]). Every check and every message
 //! lives here: the entry only describes values, it never judges them.
 
-use crate::bridge::check_origin;
+use crate::bridge::{check_origin, MAX_MESSAGE_BYTES, PROTOCOL};
 use crate::json;
 use crate::options::{
     parse_callback_url, parse_env, parse_ms, parse_widget_url, MS_EXPECTED, URL_EXPECTED,
@@ -27,7 +27,7 @@ pub const REFUSED: &str = "\u{1}";
 /// writes `options`, `meta` and forwarded options so), read on its own so a
 /// reading error names the option.
 pub const TEXT: &str = "\u{3}";
-/// The key under which a host's options carry what is forwarded to the widget.
+/// The key under which a host's options carry what goes to the widget.
 pub const FORWARD: &str = "\u{2}forward";
 
 /// The callbacks the options may carry, in the order they are checked.
@@ -176,41 +176,36 @@ fn callbacks(opts: &Value) -> Result<(), Error> {
     Ok(())
 }
 
-/// A host's options: `buildWithOptions` with a `widgetUrl`.
-pub struct HostOptions {
-    /// The same options as a same-page handler's, checked the same way.
-    pub config: Config,
-    /// The page the iframe opens.
-    pub widget_url: String,
-    /// How long the widget may take to connect.
-    pub widget_timeout_ms: Millis,
-    /// What the widget's handler is built from: every option except
-    /// functions and `container`.
-    pub forwarded: Value,
-}
-
-/// Checks a host's options: the same-page rules, then `widgetUrl`,
-/// `widgetTimeout`, `container` and the forwarded options.
-pub fn parse_host(opts: &Value) -> Result<HostOptions, Error> {
-    let config = parse(opts)?;
-    let widget_url = match opts.get("widgetUrl") {
-        Some(Value::String(s)) => parse_widget_url(s)?,
+/// Checks a host's options (the root entry's host mode; `okra-events/host`
+/// checks the same, with the same messages, in JavaScript): the same-page
+/// rules, then `widgetUrl`, `widgetTimeout`, `container`, and every option
+/// that goes to the widget, which must be JSON and fit in the `ack` message.
+pub fn check_host(opts: &Value) -> Result<(), Error> {
+    parse(opts)?;
+    match opts.get("widgetUrl") {
+        Some(Value::String(s)) => {
+            parse_widget_url(s)?;
+        }
         other => return Err(invalid("widgetUrl", URL_EXPECTED, other)),
-    };
-    let widget_timeout_ms = millis(opts, "widgetTimeout", DEFAULT_WIDGET_TIMEOUT_MS)?;
+    }
+    millis(opts, "widgetTimeout", DEFAULT_WIDGET_TIMEOUT_MS)?;
     if let Some(v) = opts.get("container") {
         return Err(invalid("container", "a DOM Element", Some(v)));
     }
-    let mut forwarded = Value::object();
+    // The ack: {"okra":"<PROTOCOL>","type":"ack","options":{"k":v,...}}.
+    let mut size = 37 + PROTOCOL.len();
     if let Some(Value::Object(map)) = opts.get(FORWARD) {
-        for (key, value) in map {
-            let read = match (refused(value), embedded(value)) {
-                (Some(reason), _) => Err(reason.to_owned()),
-                (None, Some(read)) => read,
-                (None, None) => Ok(value.clone()),
+        for (i, (key, value)) in map.iter().enumerate() {
+            let text = match value.as_object().map(Vec::as_slice) {
+                Some([(k, Value::String(text))]) if k == TEXT => json::parse(text)
+                    .map(|_| text.len())
+                    .map_err(|e| e.message()),
+                _ => Err(refused(value).unwrap_or_default().to_owned()),
             };
-            match read {
-                Ok(v) => forwarded.set(key, v),
+            let mut name = String::new();
+            json::write_str(&mut name, key);
+            match text {
+                Ok(len) => size += usize::from(i > 0) + name.len() + 1 + len,
                 Err(reason) => {
                     return Err(Error::InvalidData {
                         what: cat(&["option `", key, "`"]),
@@ -220,12 +215,10 @@ pub fn parse_host(opts: &Value) -> Result<HostOptions, Error> {
             }
         }
     }
-    Ok(HostOptions {
-        config,
-        widget_url,
-        widget_timeout_ms,
-        forwarded,
-    })
+    if size > MAX_MESSAGE_BYTES {
+        return Err(Error::OptionsTooLarge(size));
+    }
+    Ok(())
 }
 
 /// `connectToHost`'s options, checked.

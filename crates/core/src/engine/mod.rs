@@ -1,5 +1,5 @@
-//! The engine behind the npm package: every handler, webhook sender, host
-//! frame and host link on a page, driven through one narrow call.
+//! The engine behind the npm package: every handler, webhook sender and host
+//! link on a page, driven through one narrow call.
 //!
 //! The JavaScript entry owns what only JavaScript can hold: the callbacks,
 //! listeners, timers, storage, requests and the bridge's ports. Everything
@@ -37,8 +37,7 @@ pub mod out;
 pub mod sender;
 
 use crate::bridge::{
-    decode_host_message, decode_widget_message, encode_ack, encode_bare, origin_allowed, Host,
-    HostMessage, WidgetMessage, MAX_MESSAGE_BYTES, PROTOCOL,
+    decode_host_message, encode_bare, origin_allowed, HostMessage, MAX_MESSAGE_BYTES, PROTOCOL,
 };
 use crate::catalog::CATALOG;
 use crate::json;
@@ -102,22 +101,9 @@ pub const RESUME: u32 = 28;
 /// Op: the tab that sends for a webhook says session `a`'s stored events
 /// wait for room in its queue (`b` is `0`), or are being taken (`1`).
 pub const WAITING: u32 = 29;
-/// Op: a host frame from described options (`a`) and flags (`b`).
-pub const FRAME: u32 = 30;
-/// Op: is window message `a` a `syn` to answer?
-pub const FRAME_SYN: u32 = 31;
-/// Op: port message `a` from the widget.
-pub const FRAME_RECEIVE: u32 = 32;
-/// Op: a frame timer fired (`a` is `1` for the load timer).
-pub const FRAME_EXPIRE: u32 = 33;
-/// Op: `widget.close()`.
-pub const FRAME_CLOSE: u32 = 34;
-/// Op: `widget.destroy()`.
-pub const FRAME_DESTROY: u32 = 35;
-/// Op: the frame's events from index `a`.
-pub const FRAME_EVENTS: u32 = 36;
-/// Op: the frame's current widget session id.
-pub const FRAME_SESSION: u32 = 37;
+/// Op: checks a host's described options `a` (`b` is `1` when there is a
+/// document to open the widget in); the root entry's host mode.
+pub const HOST: u32 = 30;
 /// Op: `connectToHost`'s link from described options `a`.
 pub const LINK: u32 = 40;
 /// Op: window message `a` from origin `b`: the host's `ack`?
@@ -146,21 +132,13 @@ struct Slot {
     timer: Option<Millis>,
 }
 
-/// The host side of one widget in its own origin.
-#[derive(Debug)]
-struct Frame {
-    host: Host,
-    ack: String,
-}
-
-/// Every handler, sender, frame and link on the page.
+/// Every handler, sender and link on the page.
 #[derive(Debug, Default)]
 pub struct Engine {
     location: Option<String>,
     online: bool,
     handlers: Vec<Option<Slot>>,
     senders: Vec<Sender>,
-    frames: Vec<Option<Frame>>,
     links: Vec<Vec<String>>,
     out: Out,
 }
@@ -246,7 +224,6 @@ impl Engine {
         match op {
             LOCATION => self.location = flag(b, 0).then(|| a.to_owned()),
             OPEN => self.open(t, a, b)?,
-            FRAME => self.frame(a, b)?,
             SCREEN | TRACK | SUCCESS | FAIL | CLOSE => self.method(op, id, t, a, b, bad_arg)?,
             DESTROY => {
                 if let Some(slot) = self.slot(id) {
@@ -286,20 +263,13 @@ impl Engine {
                 let n = self.pending(id);
                 self.out.tag('=', 0).num(n);
             }
-            EVENTS | FRAME_EVENTS => {
+            EVENTS => {
                 let from = text::whole(a).unwrap_or(0);
-                let at = id.wrapping_sub(1);
-                let events = if op == EVENTS {
-                    self.handlers
-                        .get(at)
-                        .and_then(Option::as_ref)
-                        .map(|s| s.session.log())
-                } else {
-                    self.frames
-                        .get(at)
-                        .and_then(Option::as_ref)
-                        .map(|f| f.host.log())
-                };
+                let events = self
+                    .handlers
+                    .get(id.wrapping_sub(1))
+                    .and_then(Option::as_ref)
+                    .map(|s| s.session.log());
                 events_chunk(&mut self.out, events.unwrap_or(&[]), from);
             }
             FREE => {
@@ -407,53 +377,12 @@ impl Engine {
                 }
                 self.notify(notices);
             }
-            FRAME_SYN => {
-                let yes = message(a)
-                    .and_then(decode_widget_message)
-                    .is_some_and(|m| m == WidgetMessage::Syn)
-                    && self.frame_at(id).is_some_and(|f| f.host.syn());
-                self.out.tag('=', 0).num(u64::from(yes));
-            }
-            FRAME_RECEIVE | FRAME_EXPIRE | FRAME_CLOSE => {
-                let step = match self
-                    .frames
-                    .get_mut(id.wrapping_sub(1))
-                    .and_then(Option::as_mut)
-                {
-                    None => 0,
-                    Some(f) => {
-                        let step = match op {
-                            FRAME_RECEIVE => match message(a).and_then(decode_widget_message) {
-                                Some(m) => f.host.receive(m),
-                                None => crate::bridge::Step::Nothing,
-                            },
-                            FRAME_EXPIRE if flag(a, 0) => f.host.load_timeout(),
-                            FRAME_EXPIRE => f.host.close_timeout(),
-                            _ => f.host.close(),
-                        };
-                        let outputs = f.host.take_output();
-                        write_outputs(&mut self.out, id as u32, outputs);
-                        step as u64
-                    }
-                };
-                // The step goes first: the entry reads it before the callbacks.
-                let records = self.out.take();
-                self.out.tag('=', 0).num(step);
-                if !records.is_empty() {
-                    self.out.str_raw(&records);
+            HOST => {
+                let opts = json::parse(a).unwrap_or_default();
+                input::check_host(&opts).map_err(|e| refusal(&mut self.out, e))?;
+                if !flag(b, 0) {
+                    return Err(refusal(&mut self.out, Error::NoWindow));
                 }
-            }
-            FRAME_DESTROY => {
-                if let Some(f) = self.frame_at(id) {
-                    f.host.destroy();
-                }
-            }
-            FRAME_SESSION => {
-                let sid = self
-                    .frame_at(id)
-                    .and_then(|f| f.host.session_id().map(str::to_owned))
-                    .unwrap_or_default();
-                self.out.tag('=', 0).str(&sid);
             }
             LINK => {
                 let opts = json::parse(a).unwrap_or_default();
@@ -575,10 +504,6 @@ fn catalog_json() -> String {
 impl Engine {
     fn slot(&mut self, id: usize) -> Option<&mut Slot> {
         self.handlers.get_mut(id.wrapping_sub(1))?.as_mut()
-    }
-
-    fn frame_at(&mut self, id: usize) -> Option<&mut Frame> {
-        self.frames.get_mut(id.wrapping_sub(1))?.as_mut()
     }
 
     /// The page's sender for `url`, made on first use. Returns its index
@@ -875,33 +800,5 @@ impl Engine {
                     .map(|_| i + 1)
             })
             .collect()
-    }
-
-    fn frame(&mut self, a: &str, b: &str) -> Result<(), Error> {
-        let opts = json::parse(a).unwrap_or_default();
-        let parsed = input::parse_host(&opts).map_err(|e| refusal(&mut self.out, e))?;
-        if !flag(b, 33) {
-            return Err(refusal(&mut self.out, Error::NoWindow));
-        }
-        let config = parsed.config;
-        let host = Host::new(
-            config.options,
-            config.meta,
-            parsed.widget_url,
-            parsed.widget_timeout_ms,
-        );
-        let frame = Frame {
-            ack: encode_ack(&parsed.forwarded),
-            host,
-        };
-        self.out
-            .tag('=', 0)
-            .num(self.frames.len() as u64 + 1)
-            .str(frame.host.widget_url())
-            .num(frame.host.widget_timeout_ms())
-            .str(&frame.ack)
-            .str(&encode_bare("close_request"));
-        self.frames.push(Some(frame));
-        Ok(())
     }
 }

@@ -1,0 +1,109 @@
+// The host's transport on a web page: the widget's iframe, the window
+// listener for its first message, and the MessageChannel it talks on; and the
+// dialog the iframe sits in. What the messages mean is the session's
+// (session.js); this file decides only where a message may come from: this
+// iframe's own window, at the exact widget origin.
+
+import { decode } from './protocol.js';
+import { P } from './options.js';
+import { hostSession } from './session.js';
+
+/** Whether a widget is open in the default overlay on this page. */
+let overlay = false;
+
+/**
+ * Opens the widget of `checked` (what `check()` returned) in `iframe`, in
+ * its container or a full-viewport modal dialog, and returns its handle.
+ * Focus moves into the widget, and back where it was when the widget closes.
+ */
+export function openFrame(checked, iframe = document.createElement('iframe')) {
+  const [url, , , , container] = checked;
+  if (!container && overlay) {
+    throw new Error(`${P}a widget is already open on this page: close it first, or give each widget a container`);
+  }
+  const origin = new URL(url).origin;
+  const doc = document;
+  const html = doc.documentElement;
+  const focused = doc.activeElement;
+  const scroll = html.style.overflow;
+  const make = (tag) => doc.createElement(tag);
+  iframe.src = url;
+  iframe.title = 'Okra widget';
+  iframe.style.cssText = 'display:block;border:0;width:100%;height:100%';
+  let root = iframe;
+  let port;
+  let ended = false;
+  const session = hostSession(checked, {
+    send: (text) => port?.postMessage(text),
+    end() {
+      if (ended) return;
+      ended = true;
+      const inside = root.contains(doc.activeElement);
+      removeEventListener('message', onMessage);
+      removeEventListener('keydown', onKey, true);
+      port?.close();
+      root.remove();
+      if (!container) {
+        overlay = false;
+        html.style.overflow = scroll;
+      }
+      if (inside || doc.activeElement === doc.body) focused?.focus?.();
+    },
+  });
+
+  // Only messages from this iframe's own window, at the exact widget origin:
+  // a `syn` gets an answer, a new channel each time, so a reloaded widget
+  // connects again and the old page's port goes quiet. The options go to that
+  // origin only.
+  function onMessage(e) {
+    const m = e.source === iframe.contentWindow && e.origin === origin && decode(e.data);
+    if (!m) return;
+    if (m.type === 'failed') return session.failed(m.reason);
+    const ack = m.type === 'syn' && session.syn();
+    if (!ack) return;
+    port?.close();
+    const channel = new MessageChannel();
+    port = channel.port1;
+    port.onmessage = (p) => session.receive(p.data);
+    iframe.contentWindow.postMessage(ack, origin, [channel.port2]);
+  }
+
+  // The dialog (WAI-ARIA's modal dialog pattern): Escape and a click on the
+  // backdrop close the widget; Tab and Shift-Tab stay in it; the page behind
+  // does not scroll.
+  function onKey(e) {
+    if (e.key === 'Escape') session.close();
+  }
+  if (!container) {
+    overlay = true;
+    root = make('div');
+    root.setAttribute('role', 'dialog');
+    root.setAttribute('aria-modal', 'true');
+    root.setAttribute('aria-label', iframe.title);
+    root.style.cssText = 'position:fixed;inset:0;z-index:2147483647;background:rgba(15,23,42,.45)';
+    // Focus that leaves the widget at either end lands here, and goes back in.
+    const guard = () => {
+      const g = make('span');
+      g.tabIndex = 0;
+      g.onfocus = () => iframe.focus();
+      return g;
+    };
+    root.append(guard(), iframe, guard());
+    root.onclick = (e) => e.target === root && session.close();
+    addEventListener('keydown', onKey, true);
+    html.style.overflow = 'hidden';
+  }
+  addEventListener('message', onMessage);
+  (container ?? doc.body).append(root);
+  iframe.focus();
+
+  return Object.freeze({
+    iframe,
+    get sessionId() {
+      return session.sessionId();
+    },
+    events: session.events,
+    close: session.close,
+    destroy: session.destroy,
+  });
+}
