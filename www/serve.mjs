@@ -42,7 +42,8 @@ function fillMeta(html, meta) {
 /**
  * Serves directories on one origin. `roots` maps a path prefix to a
  * directory ({ '/': DIST, '/pkg/': ... }); `meta` fills <meta> tags of HTML
- * pages; `headers` are added to HTML pages (e.g. a Content-Security-Policy);
+ * pages; `headers` are added to HTML pages (e.g. a Content-Security-Policy),
+ * or, as a function of the page's path, the headers it returns;
  * with `record`, every request's URL is kept in `requests` (for tests).
  * Resolves to { url, origin, port, requests, close() }.
  */
@@ -77,7 +78,7 @@ export async function serve({ roots = { '/': DIST }, meta = {}, headers = {}, po
       res.writeHead(200, {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         'cache-control': 'no-store',
-        ...(html && headers),
+        ...(html && (typeof headers === 'function' ? headers(path) : headers)),
       }).end(body);
     } catch {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');

@@ -19,7 +19,7 @@ let overlay = false;
 export function openFrame(checked, iframe = document.createElement('iframe')) {
   const [url, , , , container] = checked;
   if (!container && overlay) {
-    throw new Error(`${P}a widget is already open on this page: close it first, or give each widget a container`);
+    throw new Error(`${P}a widget is already open on this page; close it first, or give each widget a container`);
   }
   const origin = new URL(url).origin;
   const doc = document;

@@ -16,7 +16,7 @@ export function buildWithOptions(options) {
   const checked = check(options);
   if (typeof document === 'undefined' || typeof addEventListener !== 'function') {
     const error = new Error(
-      `${P}buildWithOptions needs a browser window, but \`window\` is not defined here (server-side rendering?); call it in the browser, e.g. from an event handler or effect`,
+      `${P}buildWithOptions needs a browser window, and \`window\` is not defined here (server-side rendering?)`,
     );
     throw refuse(options, error, 'NO_WINDOW');
   }

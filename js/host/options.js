@@ -149,12 +149,12 @@ export function check(o) {
     if (bad) throw refuse(o, new TypeError(`${P}option \`${k}\` must be ${bad[0]}, got ${bad[1] ?? describe(o[k])}`), undefined, k);
   }
   // Every option but the functions and `container` goes to the widget, in
-  // the `ack`, which nests each value two levels down.
+  // the `ack`: each must be JSON, read as the engine reads it.
   const fields = [];
   for (const k of Object.keys(o)) {
     const v = o[k];
     if (k === 'container' || typeof v === 'function' || v === undefined) continue;
-    const [t, reason] = jsonOf(v, MAX_DEPTH - 2);
+    const [t, reason] = jsonOf(v, MAX_DEPTH);
     if (reason) throw refuse(o, new TypeError(`${P}option \`${k}\` must be a plain JSON object: ${reason}`));
     fields.push(`${JSON.stringify(k)}:${t}`);
   }

@@ -32,12 +32,10 @@ const WIDGET = {
   error: ['json', 'error'],
   before_close: ['json'],
   close: ['json', 'error'],
-  // Before connecting, on the window: the widget could not start, and why.
+  // Before connecting, on the window: the widget could not start, and why
+  // (a reason code the session knows).
   failed: ['reason'],
 };
-
-/** Why a widget could not start, as its `failed` message says. */
-export const REASONS = ['WASM_UNAVAILABLE', 'HOST_NOT_ALLOWED', 'NOT_FRAMED'];
 
 /** The length of a string in bytes of UTF-8. */
 export const utf8 = (s) => new Blob([s]).size;
@@ -108,6 +106,6 @@ export function decode(data) {
     m.event = event;
   }
   // The metadata of error, before_close and close is an object.
-  if ((fields[0] === 'json' && !isObject(m.json)) || (m.reason !== undefined && !REASONS.includes(m.reason))) return;
+  if (fields[0] === 'json' && !isObject(m.json)) return;
   return m;
 }

@@ -131,23 +131,25 @@ export function hostSession(checked, link) {
     () =>
       fail({
         type: 'WIDGET_LOAD_TIMEOUT',
-        message: `${P}the widget at ${url} did not connect within ${timeout} ms (widgetTimeout). Likely causes, in order: its page did not load in the iframe (an HTTP error, or this page's frame-src or the widget's frame-ancestors refused it); it does not call Okra.connectToHost; it is slow to load: raise widgetTimeout`,
+        message: `${P}the widget at ${url} did not connect within ${timeout} ms (widgetTimeout). Did its page load in the iframe (HTTP status, this page's frame-src, its frame-ancestors)? Does it call Okra.connectToHost?`,
         timeout,
       }),
     timeout,
   );
 
+  /** Why a widget could not start, by the reason its `failed` message gives. */
   const why = {
-    WASM_UNAVAILABLE: "its page cannot run WebAssembly (its Content Security Policy's script-src needs 'wasm-unsafe-eval')",
-    HOST_NOT_ALLOWED: "its allowedOrigins does not list this page's origin",
-    NOT_FRAMED: 'it did not find itself in a frame',
+    __proto__: null,
+    WASM_UNAVAILABLE: "its page's Content Security Policy blocks WebAssembly (script-src needs 'wasm-unsafe-eval')",
+    HOST_NOT_ALLOWED: "this page's origin is not in its allowedOrigins",
+    NOT_FRAMED: 'it is not in a frame',
   };
 
   return {
     syn: () => (phase > CLOSING ? undefined : ack),
     /** The widget says it could not start: `onError` with `WIDGET_FAILED` and the reason, then `onClose`. */
     failed: (reason) =>
-      fail({ type: 'WIDGET_FAILED', reason, message: `${P}the widget at ${url} could not start: ${why[reason]}` }),
+      why[reason] && fail({ type: 'WIDGET_FAILED', reason, message: `${P}the widget at ${url} could not start: ${why[reason]}` }),
     receive,
     /** The widget's current session id: that of its latest event. */
     sessionId: () => current?.id ?? null,

@@ -18,7 +18,7 @@ import { PKG, startReceiver } from './receiver.mjs';
 const TEST_TIMEOUT = 120_000;
 const FIXTURES = resolve(fileURLToPath(new URL('./fixtures', import.meta.url)));
 const ROOTS = { '/': DIST, '/pkg/': PKG, '/fixtures/': FIXTURES };
-/** The host page's token (fixtures/host.html): it must never reach another origin. */
+/** The host page's token (fixtures/host-page.js): it must never reach another origin. */
 const TOKEN = 'tok_S3CR3T_host_token_0123456789';
 const PROTOCOL = 'okra-events/bridge/1';
 
@@ -35,8 +35,8 @@ async function servePrefixPair() {
     const p = 4000 + Math.floor(Math.random() * 2500);
     let w;
     try {
-      w = await serve({ roots: ROOTS, port: p, record: true });
-      const x = await serve({ roots: ROOTS, port: p * 10 + 1, record: true });
+      w = await serve({ roots: ROOTS, port: p, record: true, headers: policyOf });
+      const x = await serve({ roots: ROOTS, port: p * 10 + 1, record: true, headers: policyOf });
       return [w, x];
     } catch {
       await w?.close();
@@ -47,8 +47,8 @@ async function servePrefixPair() {
 
 before(async () => {
   demo = await serveDist();
-  H = await serve({ roots: ROOTS, record: true });
-  O = await serve({ roots: ROOTS, record: true });
+  H = await serve({ roots: ROOTS, record: true, headers: policyOf });
+  O = await serve({ roots: ROOTS, record: true, headers: policyOf });
   [W, X] = await servePrefixPair();
   assert.ok(X.origin.startsWith(W.origin) && X.origin !== W.origin, `${X.origin} starts with ${W.origin}`);
   browser = await launchBrowser();
@@ -78,9 +78,17 @@ function widgetUrl({ origin = W.origin, allow = [H.origin], query = {} } = {}) {
   return `${origin}/fixtures/widget.html?${params}`;
 }
 
+/** The merchant page the host cases open (VARIANTS). */
+let hostPage = 'host-entry.html';
+
+/** Content Security Policy of the pages served: okra-events/host's page gets the strictest a merchant would run. */
+const HOST_ENTRY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; frame-src http://127.0.0.1:*";
+const policyOf = (path) => (path.endsWith('/host-entry.html') ? { 'content-security-policy': HOST_ENTRY_POLICY } : {});
+
 /**
- * Opens fixtures/host.html on `on` (default H) in a fresh context, with the
- * given widgets, other frames and widgetTimeout.
+ * Opens the merchant page (hostPage) on `on` (default H) in a fresh context,
+ * with the given widgets, other frames and widgetTimeout. Fails the test on
+ * an uncaught error or a Content Security Policy violation in the page.
  */
 async function openHost(t, { on = H, widgets = [widgetUrl()], frames = [], timeout } = {}) {
   const context = await browser.newContext();
@@ -92,10 +100,12 @@ async function openHost(t, { on = H, widgets = [widgetUrl()], frames = [], timeo
   for (const w of widgets) params.append('widget', w);
   for (const f of frames) params.append('frame', f);
   if (timeout) params.set('timeout', String(timeout));
-  await page.goto(`${on.origin}/fixtures/host.html?${params}`);
+  await page.goto(`${on.origin}/fixtures/${hostPage}?${params}`);
   t.after(async () => {
+    const violations = await page.evaluate(() => window.__host?.violations ?? []).catch(() => []);
     await context.close();
     assert.deepEqual(errors.map(String), [], 'uncaught errors in the page');
+    assert.deepEqual(violations, [], 'Content Security Policy violations in the page');
   });
   return page;
 }
@@ -189,98 +199,277 @@ test('the demo: a whole link flow in the cross-origin widget reaches the merchan
   for (const o of origins) assert.equal(o, demo.widgetOrigin, 'delivered from the widget origin');
 });
 
-// ---- hostile frames -------------------------------------------------------------
+/**
+ * The merchant pages under test: okra-events/host under a strict Content
+ * Security Policy (no 'wasm-unsafe-eval', no inline script), and the root
+ * entry's host mode. Every case below runs against both.
+ */
+const VARIANTS = [
+  ['okra-events/host, under script-src \'self\'', 'host-entry.html'],
+  ['the root entry\'s host mode', 'host.html'],
+];
 
-/** Protocol messages a hostile frame posts to the host page. */
-function forgeries(real) {
-  const msg = (type, fields = {}) => JSON.stringify({ okra: PROTOCOL, type, ...fields });
-  const fake = { ...real, event_id: '01a21a97-0000-7000-8000-000000000099', sequence: 99, event_name: 'USER_CONNECTION_SUCCESSFUL', event_category: 'network', event_screen: null };
-  return [
-    msg('syn'),
-    msg('ready'),
-    msg('event', { event: real }), // a replay of the widget's own message
-    msg('event', { event: fake }),
-    msg('success', { data: { record_id: 'forged', success: true } }),
-    msg('error', { json: {}, error: { type: 'FORGED' } }),
-    msg('before_close', { json: {} }),
-    msg('close', { json: {}, error: null }),
-    { okra: PROTOCOL, type: 'close', json: {}, error: null }, // an object, not text
-    'x'.repeat(300_000),
-  ];
-}
+for (const [label, file] of VARIANTS) {
+  describe(label, () => {
+    before(() => {
+      hostPage = file;
+    });
+  // ---- hostile frames -------------------------------------------------------------
 
-for (const [label, origin] of [['another origin', () => O], ["the widget's own origin", () => W], ['a look-alike origin that starts with the widget origin', () => X]]) {
-  test(`a frame of ${label} that is not the widget's iframe: forged and replayed messages change nothing, and it never gets the options`, { timeout: TEST_TIMEOUT }, async (t) => {
-    const hostile = origin();
-    const page = await openHost(t, { frames: [`${hostile.origin}/fixtures/hostile.html`] });
-    const widget = await connectedWidget(page);
-    await widgetCall(widget, "handler.screen('landing')");
-    const { events } = await waitForHostEvents(page, 2);
-    const frame = page.frames().find((f) => f.url().startsWith(`${hostile.origin}/fixtures/hostile.html`));
-    await frame.evaluate((messages) => window.forge(messages), forgeries(events[1]));
-    // A real event after the forgeries, then time for any forged message to land.
-    await widgetCall(widget, "handler.track('USER_CONSENT_GRANTED')");
-    const state = await waitForHostEvents(page, 3);
-    await sleep(500);
-    const final = await hostState(page);
-    assert.deepEqual(final.names, ['USER_CONNECTING', 'USER_CONNECTED', 'USER_CONSENT_GRANTED'], 'only the widget’s own events');
-    assert.deepEqual(final.events.map((e) => e.sequence), [1, 2, 3]);
-    assert.deepEqual(final.calls, [], 'no forged success, error or close');
-    assert.equal(final.iframeInPage, true, 'the widget is still open');
-    assert.equal(state.sessionId, events[0].session_id);
-    const got = await frame.evaluate(() => window.__got);
-    assert.deepEqual(got, [], 'the hostile frame got no answer: no ack, no options, no token');
-    assertNoToken(hostile, 'the hostile frame');
-  });
-}
+  /** Protocol messages a hostile frame posts to the host page. */
+  function forgeries(real) {
+    const msg = (type, fields = {}) => JSON.stringify({ okra: PROTOCOL, type, ...fields });
+    const fake = { ...real, event_id: '01a21a97-0000-7000-8000-000000000099', sequence: 99, event_name: 'USER_CONNECTION_SUCCESSFUL', event_category: 'network', event_screen: null };
+    return [
+      msg('syn'),
+      msg('ready'),
+      msg('event', { event: real }), // a replay of the widget's own message
+      msg('event', { event: fake }),
+      msg('success', { data: { record_id: 'forged', success: true } }),
+      msg('error', { json: {}, error: { type: 'FORGED' } }),
+      msg('before_close', { json: {} }),
+      msg('close', { json: {}, error: null }),
+      { okra: PROTOCOL, type: 'close', json: {}, error: null }, // an object, not text
+      'x'.repeat(300_000),
+    ];
+  }
 
-// ---- refused hosts and widgets that never connect ------------------------------------
+  for (const [label, origin] of [['another origin', () => O], ["the widget's own origin", () => W], ['a look-alike origin that starts with the widget origin', () => X]]) {
+    test(`a frame of ${label} that is not the widget's iframe: forged and replayed messages change nothing, and it never gets the options`, { timeout: TEST_TIMEOUT }, async (t) => {
+      const hostile = origin();
+      const page = await openHost(t, { frames: [`${hostile.origin}/fixtures/hostile.html`] });
+      const widget = await connectedWidget(page);
+      await widgetCall(widget, "handler.screen('landing')");
+      const { events } = await waitForHostEvents(page, 2);
+      const frame = page.frames().find((f) => f.url().startsWith(`${hostile.origin}/fixtures/hostile.html`));
+      await frame.evaluate((messages) => window.forge(messages), forgeries(events[1]));
+      // A real event after the forgeries, then time for any forged message to land.
+      await widgetCall(widget, "handler.track('USER_CONSENT_GRANTED')");
+      const state = await waitForHostEvents(page, 3);
+      await sleep(500);
+      const final = await hostState(page);
+      assert.deepEqual(final.names, ['USER_CONNECTING', 'USER_CONNECTED', 'USER_CONSENT_GRANTED'], 'only the widget’s own events');
+      assert.deepEqual(final.events.map((e) => e.sequence), [1, 2, 3]);
+      assert.deepEqual(final.calls, [], 'no forged success, error or close');
+      assert.equal(final.iframeInPage, true, 'the widget is still open');
+      assert.equal(state.sessionId, events[0].session_id);
+      const got = await frame.evaluate(() => window.__got);
+      assert.deepEqual(got, [], 'the hostile frame got no answer: no ack, no options, no token');
+      assertNoToken(hostile, 'the hostile frame');
+    });
+  }
 
-for (const [label, host, allow] of [
-  ['a host page whose origin the widget does not allow', () => O, () => [H.origin]],
-  ['a host whose origin only starts with an allowed one', () => X, () => [W.origin]],
-]) {
-  test(`${label}: the widget refuses it and sends nothing; the host times out`, { timeout: TEST_TIMEOUT }, async (t) => {
-    const on = host();
-    const url = widgetUrl({ origin: H.origin, allow: allow() });
-    const page = await openHost(t, { on, widgets: [url], timeout: 2000 });
-    const frame = await until(async () => {
-      const f = page.frames().find((x) => x.url().startsWith(`${H.origin}/fixtures/widget.html`));
-      return f && (await f.evaluate(() => window.__widget?.error)) && f;
-    }, 'the widget to refuse the host');
-    const error = await frame.evaluate(() => window.__widget.error);
-    assert.equal(error.name, 'Error');
-    assert.match(error.message, new RegExp(`refused the host page's origin "${on.origin}": it is not in allowedOrigins`));
-    assert.deepEqual(await frame.evaluate(() => window.__widget.events), [], 'no handler was built');
+  // ---- refused hosts and widgets that never connect ------------------------------------
 
+  for (const [label, host, allow] of [
+    ['a host page whose origin the widget does not allow', () => O, () => [H.origin]],
+    ['a host whose origin only starts with an allowed one', () => X, () => [W.origin]],
+  ]) {
+    test(`${label}: the widget refuses it and sends nothing; the host times out`, { timeout: TEST_TIMEOUT }, async (t) => {
+      const on = host();
+      const url = widgetUrl({ origin: H.origin, allow: allow() });
+      const page = await openHost(t, { on, widgets: [url], timeout: 2000 });
+      const frame = await until(async () => {
+        const f = page.frames().find((x) => x.url().startsWith(`${H.origin}/fixtures/widget.html`));
+        return f && (await f.evaluate(() => window.__widget?.error)) && f;
+      }, 'the widget to refuse the host');
+      const error = await frame.evaluate(() => window.__widget.error);
+      assert.equal(error.name, 'Error');
+      assert.match(error.message, new RegExp(`refused the host page's origin "${on.origin}": it is not in allowedOrigins`));
+      assert.deepEqual(await frame.evaluate(() => window.__widget.events), [], 'no handler was built');
+
+      await page.waitForFunction(() => window.__host?.widgets[0]?.callbacks.some((c) => c.name === 'onClose'));
+      const state = await hostState(page);
+      assert.deepEqual(state.names, [], 'no event reached the refused host');
+      assert.deepEqual(state.calls, ['onError', 'onClose']);
+      assert.equal(state.callbacks[0].args[1].type, 'WIDGET_LOAD_TIMEOUT');
+      assert.equal(state.iframeInPage, false, 'the iframe is removed');
+      assert.equal(await page.locator('iframe').count(), 0);
+    });
+  }
+
+  test('a widget page that never connects: WIDGET_LOAD_TIMEOUT, then onClose, and the iframe is gone', { timeout: TEST_TIMEOUT }, async (t) => {
+    const url = widgetUrl({ query: { connect: '0' } });
+    const page = await openHost(t, { widgets: [url], timeout: 1000 });
     await page.waitForFunction(() => window.__host?.widgets[0]?.callbacks.some((c) => c.name === 'onClose'));
     const state = await hostState(page);
-    assert.deepEqual(state.names, [], 'no event reached the refused host');
     assert.deepEqual(state.calls, ['onError', 'onClose']);
-    assert.equal(state.callbacks[0].args[1].type, 'WIDGET_LOAD_TIMEOUT');
-    assert.equal(state.iframeInPage, false, 'the iframe is removed');
+    const [json, error] = state.callbacks[0].args;
+    assert.equal(error.type, 'WIDGET_LOAD_TIMEOUT');
+    assert.equal(error.timeout, 1000);
+    assert.equal(error.widget_url, url);
+    assert.match(error.message, /did not connect within 1000 ms/);
+    assert.equal(json.session_id, null);
+    assert.deepEqual(json.options, { merchant: 'bridge-test' });
+    assert.deepEqual(state.callbacks[1].args, [json, error], 'onClose gets the same metadata and error');
+    assert.equal(state.sessionId, null);
     assert.equal(await page.locator('iframe').count(), 0);
+    assertNoToken(W, 'the widget origin');
+  });
+
+  // ---- close, destroy, reload, two widgets ---------------------------------------------
+
+  test("close(): the widget's closing events, beforeClose, then onClose last, and the iframe is gone", { timeout: TEST_TIMEOUT }, async (t) => {
+    const page = await openHost(t);
+    const widget = await connectedWidget(page);
+    await widgetCall(widget, "handler.screen('bank')");
+    await waitForHostEvents(page, 3);
+    await page.evaluate(() => {
+      window.__host.widgets[0].widget.close();
+      window.__host.widgets[0].widget.close();
+    });
+    await page.waitForFunction(() => window.__host?.widgets[0]?.callbacks.some((c) => c.name === 'onClose'));
+    const state = await hostState(page);
+    assert.deepEqual(state.names, ['USER_CONNECTING', 'USER_CONNECTED', 'USER_VIEWED_BANKS', 'USER_BOUNCE', 'USER_APP_CLOSE']);
+    assert.deepEqual(state.calls, ['beforeClose', 'onClose']);
+    const order = await page.evaluate(() => window.__host.order);
+    assert.equal(order.at(-1), '0:onClose', 'onClose is last');
+    const [json] = state.callbacks[1].args;
+    assert.equal(json.session_id, state.events[0].session_id);
+    assert.equal(json.bounced, true);
+    assert.deepEqual(json.meta, { order: 'ORDER-1' });
+    assert.deepEqual(state.handleEvents, state.events.map((e) => e.event_id), 'widget.events() matches onEvent');
+    assert.equal(state.iframeInPage, false);
+    await page.evaluate(() => window.__host.widgets[0].widget.close());
+    await sleep(300);
+    assert.deepEqual((await hostState(page)).calls, ['beforeClose', 'onClose'], 'nothing after onClose');
+  });
+
+  test('close() of a widget that does not answer: closed by the host after 3 s', { timeout: TEST_TIMEOUT }, async (t) => {
+    const page = await openHost(t);
+    const widget = await connectedWidget(page);
+    await waitForHostEvents(page, 1);
+    // The widget's handler is gone, so nobody answers the host's request.
+    await widgetCall(widget, 'handler.destroy()');
+    const started = Date.now();
+    await page.evaluate(() => window.__host.widgets[0].widget.close());
+    await page.waitForFunction(() => window.__host?.widgets[0]?.callbacks.some((c) => c.name === 'onClose'));
+    assert.ok(Date.now() - started >= 2500, 'the host waited for the widget first');
+    const state = await hostState(page);
+    assert.deepEqual(state.names, ['USER_CONNECTING']);
+    assert.deepEqual(state.calls, ['beforeClose', 'onClose']);
+    assert.equal(state.callbacks[1].args[0].events_count, 1);
+    assert.equal(state.iframeInPage, false);
+  });
+
+  test('destroy(): the iframe is removed at once and no callback fires after it', { timeout: TEST_TIMEOUT }, async (t) => {
+    const page = await openHost(t);
+    const widget = await connectedWidget(page);
+    await waitForHostEvents(page, 1);
+    const inPage = await page.evaluate(() => {
+      const { widget } = window.__host.widgets[0];
+      widget.destroy();
+      widget.destroy();
+      return [widget.iframe.isConnected, document.querySelectorAll('iframe').length];
+    });
+    assert.deepEqual(inPage, [false, 0]);
+    await widget.evaluate(() => {}).catch(() => {});
+    await sleep(500);
+    const state = await hostState(page);
+    assert.deepEqual(state.names, ['USER_CONNECTING']);
+    assert.deepEqual(state.calls, [], 'no onClose after destroy()');
+  });
+
+  test('a reload in the middle of a session reconnects with the same options; every event arrives once', { timeout: TEST_TIMEOUT }, async (t) => {
+    const page = await openHost(t);
+    let widget = await connectedWidget(page);
+    await widgetCall(widget, "handler.screen('landing')");
+    const before = await waitForHostEvents(page, 2);
+    const firstSession = before.events[0].session_id;
+    assert.equal(before.sessionId, firstSession);
+    await widget.evaluate(() => location.reload());
+    widget = await until(async () => {
+      const f = await connectedWidget(page);
+      const id = await widgetCall(f, 'return handler.sessionId');
+      return id !== firstSession && f;
+    }, 'the reloaded widget to connect');
+    // The same options reached the reloaded widget.
+    assert.deepEqual(await widgetCall(widget, 'return [handler.options.token, handler.options.key]'), [TOKEN, 'pk_test_bridge']);
+    await widgetCall(widget, "handler.screen('landing')");
+    const state = await waitForHostEvents(page, 4);
+    const secondSession = await widgetCall(widget, 'return handler.sessionId');
+    assert.deepEqual(state.events.map((e) => [e.session_id === firstSession ? 1 : 2, e.sequence, e.event_name]), [
+      [1, 1, 'USER_CONNECTING'], [1, 2, 'USER_CONNECTED'],
+      [2, 1, 'USER_CONNECTING'], [2, 2, 'USER_CONNECTED'],
+    ]);
+    assert.equal(new Set(state.events.map((e) => e.event_id)).size, 4, 'each event once');
+    assert.equal(state.sessionId, secondSession);
+    await widgetCall(widget, 'handler.close()');
+    await page.waitForFunction(() => window.__host?.widgets[0]?.callbacks.some((c) => c.name === 'onClose'));
+    const closed = await hostState(page);
+    assert.deepEqual(closed.calls, ['beforeClose', 'onClose']);
+    assert.equal(closed.callbacks[1].args[0].session_id, secondSession);
+    assert.equal(closed.iframeInPage, false);
+  });
+
+  test('the iframe navigates away to another origin and back: the foreign page gets nothing, the widget reconnects', { timeout: TEST_TIMEOUT }, async (t) => {
+    const page = await openHost(t);
+    let widget = await connectedWidget(page);
+    await widgetCall(widget, "handler.screen('landing')");
+    const before = await waitForHostEvents(page, 2);
+    // The widget's own page sends its iframe to another origin.
+    const away = `${O.origin}/fixtures/hostile.html`;
+    await widget.evaluate((url) => {
+      location.href = url;
+    }, away);
+    const foreign = await until(async () => {
+      const f = page.frames().find((x) => x.url().startsWith(away));
+      return f && (await f.evaluate(() => Array.isArray(window.__got))) && f;
+    }, 'the iframe to show the foreign page');
+    // It says syn, as a widget would: the host must not answer another origin.
+    await foreign.evaluate((m) => window.forge([m]), JSON.stringify({ okra: PROTOCOL, type: 'syn' }));
+    await sleep(500);
+    assert.deepEqual(await foreign.evaluate(() => window.__got), [], 'no ack, no options, no token for the foreign page');
+    // And back to the widget: it connects again, with the same options.
+    await foreign.evaluate((url) => {
+      location.href = url;
+    }, widgetUrl());
+    widget = await until(async () => {
+      const f = await connectedWidget(page);
+      const id = await widgetCall(f, 'return handler.sessionId');
+      return id !== before.sessionId && f;
+    }, 'the widget to connect again');
+    assert.equal(await widgetCall(widget, 'return handler.options.token'), TOKEN);
+    await widgetCall(widget, "handler.screen('landing')");
+    const state = await waitForHostEvents(page, 4);
+    assert.deepEqual(state.names, ['USER_CONNECTING', 'USER_CONNECTED', 'USER_CONNECTING', 'USER_CONNECTED']);
+    assert.equal(new Set(state.events.map((e) => e.event_id)).size, 4);
+    assert.deepEqual(state.calls, []);
+    assert.equal(state.sessionId, await widgetCall(widget, 'return handler.sessionId'));
+    assertNoToken(O, 'the foreign page');
+  });
+
+  test('two widgets on one page: each handle gets only its own widget, and closing one leaves the other', { timeout: TEST_TIMEOUT }, async (t) => {
+    const page = await openHost(t, { widgets: [widgetUrl(), widgetUrl()] });
+    const first = await connectedWidget(page, 0);
+    const second = await connectedWidget(page, 1);
+    await widgetCall(first, "handler.screen('bank')");
+    await widgetCall(second, "handler.screen('landing')");
+    const idA = await widgetCall(first, 'return handler.sessionId');
+    const idB = await widgetCall(second, 'return handler.sessionId');
+    assert.notEqual(idA, idB);
+    // The frames' order in the page says nothing of which handle holds which:
+    // wait for all five events, then match handles to widgets by session.
+    await until(async () => (await hostState(page, 0)).events.length + (await hostState(page, 1)).events.length >= 5, 'five events at the host');
+    const [a, b] = [await hostState(page, 0), await hostState(page, 1)];
+    assert.ok(a.events.every((e) => e.session_id === a.sessionId) && b.events.every((e) => e.session_id === b.sessionId));
+    assert.deepEqual(new Set([a.sessionId, b.sessionId]), new Set([idA, idB]));
+    const expected = { [idA]: ['USER_CONNECTING', 'USER_CONNECTED', 'USER_VIEWED_BANKS'], [idB]: ['USER_CONNECTING', 'USER_CONNECTED'] };
+    assert.deepEqual(a.names, expected[a.sessionId]);
+    assert.deepEqual(b.names, expected[b.sessionId]);
+    const closing = a.sessionId === idA ? first : second;
+    await widgetCall(closing, 'handler.close()');
+    await page.waitForFunction(() => window.__host?.widgets[0]?.callbacks.some((c) => c.name === 'onClose'));
+    const [afterA, afterB] = [await hostState(page, 0), await hostState(page, 1)];
+    assert.deepEqual(afterA.calls, ['beforeClose', 'onClose']);
+    assert.deepEqual(afterB.calls, [], 'the other widget is untouched');
+    assert.equal(afterB.iframeInPage, true);
+    assert.equal(await page.locator('iframe').count(), 1);
+  });
   });
 }
 
-test('a widget page that never connects: WIDGET_LOAD_TIMEOUT, then onClose, and the iframe is gone', { timeout: TEST_TIMEOUT }, async (t) => {
-  const url = widgetUrl({ query: { connect: '0' } });
-  const page = await openHost(t, { widgets: [url], timeout: 1000 });
-  await page.waitForFunction(() => window.__host?.widgets[0]?.callbacks.some((c) => c.name === 'onClose'));
-  const state = await hostState(page);
-  assert.deepEqual(state.calls, ['onError', 'onClose']);
-  const [json, error] = state.callbacks[0].args;
-  assert.equal(error.type, 'WIDGET_LOAD_TIMEOUT');
-  assert.equal(error.timeout, 1000);
-  assert.equal(error.widget_url, url);
-  assert.match(error.message, /did not connect within 1000 ms/);
-  assert.equal(json.session_id, null);
-  assert.deepEqual(json.options, { merchant: 'bridge-test' });
-  assert.deepEqual(state.callbacks[1].args, [json, error], 'onClose gets the same metadata and error');
-  assert.equal(state.sessionId, null);
-  assert.equal(await page.locator('iframe').count(), 0);
-  assertNoToken(W, 'the widget origin');
-});
+// ---- widgets with no host ------------------------------------------------------------
 
 test('a widget framed by a page where no host answers: connectToHost rejects after its widgetTimeout', { timeout: TEST_TIMEOUT }, async (t) => {
   const context = await browser.newContext();
@@ -305,166 +494,6 @@ test('connectToHost outside a frame rejects with a clear Error', { timeout: TEST
   await page.waitForFunction(() => window.__widget?.error);
   const error = await page.evaluate(() => window.__widget.error);
   assert.match(error.message, /must run in the widget's iframe, but this page is not in a frame/);
-});
-
-// ---- close, destroy, reload, two widgets ---------------------------------------------
-
-test("close(): the widget's closing events, beforeClose, then onClose last, and the iframe is gone", { timeout: TEST_TIMEOUT }, async (t) => {
-  const page = await openHost(t);
-  const widget = await connectedWidget(page);
-  await widgetCall(widget, "handler.screen('bank')");
-  await waitForHostEvents(page, 3);
-  await page.evaluate(() => {
-    window.__host.widgets[0].widget.close();
-    window.__host.widgets[0].widget.close();
-  });
-  await page.waitForFunction(() => window.__host?.widgets[0]?.callbacks.some((c) => c.name === 'onClose'));
-  const state = await hostState(page);
-  assert.deepEqual(state.names, ['USER_CONNECTING', 'USER_CONNECTED', 'USER_VIEWED_BANKS', 'USER_BOUNCE', 'USER_APP_CLOSE']);
-  assert.deepEqual(state.calls, ['beforeClose', 'onClose']);
-  const order = await page.evaluate(() => window.__host.order);
-  assert.equal(order.at(-1), '0:onClose', 'onClose is last');
-  const [json] = state.callbacks[1].args;
-  assert.equal(json.session_id, state.events[0].session_id);
-  assert.equal(json.bounced, true);
-  assert.deepEqual(json.meta, { order: 'ORDER-1' });
-  assert.deepEqual(state.handleEvents, state.events.map((e) => e.event_id), 'widget.events() matches onEvent');
-  assert.equal(state.iframeInPage, false);
-  await page.evaluate(() => window.__host.widgets[0].widget.close());
-  await sleep(300);
-  assert.deepEqual((await hostState(page)).calls, ['beforeClose', 'onClose'], 'nothing after onClose');
-});
-
-test('close() of a widget that does not answer: closed by the host after 3 s', { timeout: TEST_TIMEOUT }, async (t) => {
-  const page = await openHost(t);
-  const widget = await connectedWidget(page);
-  await waitForHostEvents(page, 1);
-  // The widget's handler is gone, so nobody answers the host's request.
-  await widgetCall(widget, 'handler.destroy()');
-  const started = Date.now();
-  await page.evaluate(() => window.__host.widgets[0].widget.close());
-  await page.waitForFunction(() => window.__host?.widgets[0]?.callbacks.some((c) => c.name === 'onClose'));
-  assert.ok(Date.now() - started >= 2500, 'the host waited for the widget first');
-  const state = await hostState(page);
-  assert.deepEqual(state.names, ['USER_CONNECTING']);
-  assert.deepEqual(state.calls, ['beforeClose', 'onClose']);
-  assert.equal(state.callbacks[1].args[0].events_count, 1);
-  assert.equal(state.iframeInPage, false);
-});
-
-test('destroy(): the iframe is removed at once and no callback fires after it', { timeout: TEST_TIMEOUT }, async (t) => {
-  const page = await openHost(t);
-  const widget = await connectedWidget(page);
-  await waitForHostEvents(page, 1);
-  const inPage = await page.evaluate(() => {
-    const { widget } = window.__host.widgets[0];
-    widget.destroy();
-    widget.destroy();
-    return [widget.iframe.isConnected, document.querySelectorAll('iframe').length];
-  });
-  assert.deepEqual(inPage, [false, 0]);
-  await widget.evaluate(() => {}).catch(() => {});
-  await sleep(500);
-  const state = await hostState(page);
-  assert.deepEqual(state.names, ['USER_CONNECTING']);
-  assert.deepEqual(state.calls, [], 'no onClose after destroy()');
-});
-
-test('a reload in the middle of a session reconnects with the same options; every event arrives once', { timeout: TEST_TIMEOUT }, async (t) => {
-  const page = await openHost(t);
-  let widget = await connectedWidget(page);
-  await widgetCall(widget, "handler.screen('landing')");
-  const before = await waitForHostEvents(page, 2);
-  const firstSession = before.events[0].session_id;
-  assert.equal(before.sessionId, firstSession);
-  await widget.evaluate(() => location.reload());
-  widget = await until(async () => {
-    const f = await connectedWidget(page);
-    const id = await widgetCall(f, 'return handler.sessionId');
-    return id !== firstSession && f;
-  }, 'the reloaded widget to connect');
-  // The same options reached the reloaded widget.
-  assert.deepEqual(await widgetCall(widget, 'return [handler.options.token, handler.options.key]'), [TOKEN, 'pk_test_bridge']);
-  await widgetCall(widget, "handler.screen('landing')");
-  const state = await waitForHostEvents(page, 4);
-  const secondSession = await widgetCall(widget, 'return handler.sessionId');
-  assert.deepEqual(state.events.map((e) => [e.session_id === firstSession ? 1 : 2, e.sequence, e.event_name]), [
-    [1, 1, 'USER_CONNECTING'], [1, 2, 'USER_CONNECTED'],
-    [2, 1, 'USER_CONNECTING'], [2, 2, 'USER_CONNECTED'],
-  ]);
-  assert.equal(new Set(state.events.map((e) => e.event_id)).size, 4, 'each event once');
-  assert.equal(state.sessionId, secondSession);
-  await widgetCall(widget, 'handler.close()');
-  await page.waitForFunction(() => window.__host?.widgets[0]?.callbacks.some((c) => c.name === 'onClose'));
-  const closed = await hostState(page);
-  assert.deepEqual(closed.calls, ['beforeClose', 'onClose']);
-  assert.equal(closed.callbacks[1].args[0].session_id, secondSession);
-  assert.equal(closed.iframeInPage, false);
-});
-
-test('the iframe navigates away to another origin and back: the foreign page gets nothing, the widget reconnects', { timeout: TEST_TIMEOUT }, async (t) => {
-  const page = await openHost(t);
-  let widget = await connectedWidget(page);
-  await widgetCall(widget, "handler.screen('landing')");
-  const before = await waitForHostEvents(page, 2);
-  // The widget's own page sends its iframe to another origin.
-  const away = `${O.origin}/fixtures/hostile.html`;
-  await widget.evaluate((url) => {
-    location.href = url;
-  }, away);
-  const foreign = await until(async () => {
-    const f = page.frames().find((x) => x.url().startsWith(away));
-    return f && (await f.evaluate(() => Array.isArray(window.__got))) && f;
-  }, 'the iframe to show the foreign page');
-  // It says syn, as a widget would: the host must not answer another origin.
-  await foreign.evaluate((m) => window.forge([m]), JSON.stringify({ okra: PROTOCOL, type: 'syn' }));
-  await sleep(500);
-  assert.deepEqual(await foreign.evaluate(() => window.__got), [], 'no ack, no options, no token for the foreign page');
-  // And back to the widget: it connects again, with the same options.
-  await foreign.evaluate((url) => {
-    location.href = url;
-  }, widgetUrl());
-  widget = await until(async () => {
-    const f = await connectedWidget(page);
-    const id = await widgetCall(f, 'return handler.sessionId');
-    return id !== before.sessionId && f;
-  }, 'the widget to connect again');
-  assert.equal(await widgetCall(widget, 'return handler.options.token'), TOKEN);
-  await widgetCall(widget, "handler.screen('landing')");
-  const state = await waitForHostEvents(page, 4);
-  assert.deepEqual(state.names, ['USER_CONNECTING', 'USER_CONNECTED', 'USER_CONNECTING', 'USER_CONNECTED']);
-  assert.equal(new Set(state.events.map((e) => e.event_id)).size, 4);
-  assert.deepEqual(state.calls, []);
-  assert.equal(state.sessionId, await widgetCall(widget, 'return handler.sessionId'));
-  assertNoToken(O, 'the foreign page');
-});
-
-test('two widgets on one page: each handle gets only its own widget, and closing one leaves the other', { timeout: TEST_TIMEOUT }, async (t) => {
-  const page = await openHost(t, { widgets: [widgetUrl(), widgetUrl()] });
-  const first = await connectedWidget(page, 0);
-  const second = await connectedWidget(page, 1);
-  await widgetCall(first, "handler.screen('bank')");
-  await widgetCall(second, "handler.screen('landing')");
-  const idA = await widgetCall(first, 'return handler.sessionId');
-  const idB = await widgetCall(second, 'return handler.sessionId');
-  assert.notEqual(idA, idB);
-  // The frames' order in the page says nothing of which handle holds which:
-  // wait for all five events, then match handles to widgets by session.
-  await until(async () => (await hostState(page, 0)).events.length + (await hostState(page, 1)).events.length >= 5, 'five events at the host');
-  const [a, b] = [await hostState(page, 0), await hostState(page, 1)];
-  assert.ok(a.events.every((e) => e.session_id === a.sessionId) && b.events.every((e) => e.session_id === b.sessionId));
-  assert.deepEqual(new Set([a.sessionId, b.sessionId]), new Set([idA, idB]));
-  const expected = { [idA]: ['USER_CONNECTING', 'USER_CONNECTED', 'USER_VIEWED_BANKS'], [idB]: ['USER_CONNECTING', 'USER_CONNECTED'] };
-  assert.deepEqual(a.names, expected[a.sessionId]);
-  assert.deepEqual(b.names, expected[b.sessionId]);
-  const closing = a.sessionId === idA ? first : second;
-  await widgetCall(closing, 'handler.close()');
-  await page.waitForFunction(() => window.__host?.widgets[0]?.callbacks.some((c) => c.name === 'onClose'));
-  const [afterA, afterB] = [await hostState(page, 0), await hostState(page, 1)];
-  assert.deepEqual(afterA.calls, ['beforeClose', 'onClose']);
-  assert.deepEqual(afterB.calls, [], 'the other widget is untouched');
-  assert.equal(afterB.iframeInPage, true);
-  assert.equal(await page.locator('iframe').count(), 1);
 });
 
 describe('options', () => {

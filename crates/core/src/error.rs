@@ -105,7 +105,7 @@ impl Error {
             Error::InvalidArgument { method, expected, given } => {
                 cat(&[P, method, "() expects ", expected, ", got ", given])
             }
-            Error::NoWindow => cat(&[P, "buildWithOptions needs a browser window, but `window` is not defined here (server-side rendering?); call it in the browser, e.g. from an event handler or effect"]),
+            Error::NoWindow => cat(&[P, "buildWithOptions needs a browser window, and `window` is not defined here (server-side rendering?)"]),
             Error::UnknownScreen(name) => cat(&[P, "unknown screen \"", name, "\"; expected one of landing, login_method, bank, search, no_search_result, login, account_selection, balance, mfa, review_payment, authorize_payment, rux_bank_selection, success, failure"]),
             Error::UnknownEvent(name) => {
                 cat(&[P, "unknown event \"", name, "\"; see Okra.events for the catalog"])
