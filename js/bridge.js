@@ -14,27 +14,35 @@
 import { OP, answer, refusal, run } from './engine.js';
 import { buildHandler, refuseWith } from './handler.js';
 import { LINK_KEYS, describeOptions } from './options.js';
-
-/** The protocol's bound on a message (the core's MAX_MESSAGE_BYTES). */
-const MAX_MESSAGE = 256 * 1024;
+import { MAX_BYTES, encode } from './host/wire.js';
 
 /**
  * A message's text, when it is text within the bound; anything else reads as
  * nothing. The length is checked before the text is copied into the wasm, so
  * a huge message costs nothing.
  */
-const text = (data) => (typeof data === 'string' && data.length <= MAX_MESSAGE ? data : '');
+const text = (data) => (typeof data === 'string' && data.length <= MAX_BYTES ? data : '');
+
+/**
+ * Tells the page that framed this one that the widget cannot start, and why
+ * (`WASM_UNAVAILABLE` or `HOST_NOT_ALLOWED`): a reason code and nothing else,
+ * since that page has not been checked. Its host ends the widget at once.
+ */
+export function tellParent(reason) {
+  const parent = globalThis.window?.parent;
+  if (parent && parent !== window) parent.postMessage(encode('failed', { reason }), '*');
+}
 
 /** An error as data that crosses the boundary: an `Error` keeps its name and message. */
 const plain = (value) => (value instanceof Error ? { name: value.name, message: value.message } : value);
 
-/** Checks connectToHost's options in the engine: the link's handle and protocol texts. */
+/** Checks connectToHost's options in the engine: the link's handle, and the texts of `syn` and `ready`. */
 function hostLink(options) {
   const records = run(OP.LINK, 0, describeOptions(options, LINK_KEYS));
   const error = refusal(records);
   if (error) refuseWith(options, error);
-  const [id, timeout, protocol, syn, ready] = answer(records);
-  return { id: +id, timeout: +timeout, protocol, syn, ready };
+  const [id, timeout, syn, ready] = answer(records);
+  return { id: +id, timeout: +timeout, syn, ready };
 }
 
 /**
@@ -63,14 +71,16 @@ export function connectToHost(options) {
       if (verdict === 'u') return;
       stop();
       if (verdict === 'n') {
+        // The host hears at once that it is refused (a reason code, no data),
+        // instead of waiting for its widgetTimeout.
+        tellParent('HOST_NOT_ALLOWED');
         reject(new Error(`okra-events: connectToHost refused the host page's origin "${e.origin}": it is not in allowedOrigins`));
         return;
       }
       const [port] = e.ports;
       const hostOptions = JSON.parse(json);
       port.postMessage(host.ready);
-      const okra = host.protocol;
-      const send = (type, fields) => port.postMessage(JSON.stringify({ okra, type, ...fields }));
+      const send = (type, fields) => port.postMessage(encode(type, fields));
       // Forwarded first, then the widget's own callback: a callback that
       // throws cannot keep the host from hearing of it.
       const relay = (name, type, fields) => (...args) => {
@@ -101,6 +111,16 @@ export function connectToHost(options) {
           console.error('okra-events: the host asked the widget to close', error);
         }
       };
+      // Escape closes the widget, as it closes any modal dialog, unless the
+      // widget's page used it for something of its own (preventDefault).
+      addEventListener('keydown', (k) => {
+        if (k.key !== 'Escape' || k.defaultPrevented) return;
+        try {
+          handler.close();
+        } catch {
+          // Destroyed already: nothing to close.
+        }
+      });
       resolve(handler);
     }
 

@@ -8,7 +8,7 @@
 import { initSync } from './okra_events.js';
 import { OP, answer, locate, run } from './engine.js';
 import { buildHandler } from './handler.js';
-import { connectToHost as connect } from './bridge.js';
+import { connectToHost as connect, tellParent } from './bridge.js';
 import { openWidget } from './hostmode.js';
 import { initDelivery, resumeDelivery } from './delivery.js';
 
@@ -113,7 +113,10 @@ function buildWithOptions(options) {
 
 /** Inside the widget's iframe: a handler built from the host's options. */
 function connectToHost(options) {
-  if (unavailable) return Promise.reject(wasmUnavailable(options));
+  if (unavailable) {
+    tellParent('WASM_UNAVAILABLE');
+    return Promise.reject(wasmUnavailable(options));
+  }
   return connect(options);
 }
 

@@ -4,7 +4,8 @@
 // cases (tests/js/options.test.mjs) runs against the core's same-page
 // handler, the root entry's host mode and this entry, so they cannot drift.
 
-import { MAX_BYTES, MAX_DEPTH, PROTOCOL, utf8 } from './protocol.js';
+import { utf8 } from './protocol.js';
+import { MAX_BYTES, MAX_DEPTH, PROTOCOL } from './wire.js';
 
 /** Every message starts with this, so a developer knows where it came from. */
 export const P = 'okra-events: ';

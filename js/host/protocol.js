@@ -13,14 +13,9 @@
 // its own schedule, and a host must not drop the events of a widget newer
 // than itself.
 
-/** The protocol marker and version every message carries in `okra`. */
-export const PROTOCOL = 'okra-events/bridge/1';
+import { MAX_BYTES, MAX_DEPTH, PROTOCOL } from './wire.js';
 
-/** The largest message either side acts on, in bytes of UTF-8 JSON text. */
-export const MAX_BYTES = 262144;
-
-/** The deepest nesting of arrays and objects a message may have (the core's JSON reader's). */
-export const MAX_DEPTH = 32;
+export { MAX_BYTES, MAX_DEPTH, PROTOCOL, encode } from './wire.js';
 
 /** The widget's messages and their fields, besides `okra` and `type` (no prototype: any `type` is safe to look up). */
 const WIDGET = {
@@ -39,9 +34,6 @@ const WIDGET = {
 
 /** The length of a string in bytes of UTF-8. */
 export const utf8 = (s) => new Blob([s]).size;
-
-/** A message of `type` with `fields`, as text. */
-export const encode = (type, fields) => JSON.stringify({ okra: PROTOCOL, type, ...fields });
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isText = (v) => typeof v === 'string';

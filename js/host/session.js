@@ -5,7 +5,8 @@
 // host's own errors. The transport only checks where a message comes from and
 // moves text; everything it receives is judged here.
 
-import { decode, encode } from './protocol.js';
+import { decode } from './protocol.js';
+import { encode } from './wire.js';
 import { P } from './options.js';
 
 /** How long `close()` waits for the widget's own closing events. */

@@ -72,10 +72,10 @@ async function until(check, what) {
   }
 }
 
-function widgetUrl({ origin = W.origin, allow = [H.origin], query = {} } = {}) {
+function widgetUrl({ origin = W.origin, allow = [H.origin], query = {}, page = 'widget.html' } = {}) {
   const params = new URLSearchParams(query);
   for (const a of allow) params.append('allow', a);
-  return `${origin}/fixtures/widget.html?${params}`;
+  return `${origin}/fixtures/${page}?${params}`;
 }
 
 /** The merchant page the host cases open (VARIANTS). */
@@ -83,7 +83,14 @@ let hostPage = 'host-entry.html';
 
 /** Content Security Policy of the pages served: okra-events/host's page gets the strictest a merchant would run. */
 const HOST_ENTRY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; frame-src http://127.0.0.1:*";
-const policyOf = (path) => (path.endsWith('/host-entry.html') ? { 'content-security-policy': HOST_ENTRY_POLICY } : {});
+/** A widget page whose policy refuses WebAssembly: its engine cannot start. */
+const NO_WASM_POLICY = "default-src 'self'; script-src 'self'";
+const policyOf = (path) =>
+  path.endsWith('/host-entry.html') || path.endsWith('/host-classic.html')
+    ? { 'content-security-policy': HOST_ENTRY_POLICY }
+    : path.endsWith('/widget-strict.html')
+      ? { 'content-security-policy': NO_WASM_POLICY }
+      : {};
 
 /**
  * Opens the merchant page (hostPage) on `on` (default H) in a fresh context,
@@ -96,6 +103,8 @@ async function openHost(t, { on = H, widgets = [widgetUrl()], frames = [], timeo
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e));
+  page.consoleMessages = [];
+  page.on('console', (m) => page.consoleMessages.push(m.text()));
   const params = new URLSearchParams();
   for (const w of widgets) params.append('widget', w);
   for (const f of frames) params.append('frame', f);
@@ -201,11 +210,13 @@ test('the demo: a whole link flow in the cross-origin widget reaches the merchan
 
 /**
  * The merchant pages under test: okra-events/host under a strict Content
- * Security Policy (no 'wasm-unsafe-eval', no inline script), and the root
- * entry's host mode. Every case below runs against both.
+ * Security Policy (no 'wasm-unsafe-eval', no inline script), as a module and
+ * as its classic script, and the root entry's host mode. Every case below
+ * runs against each.
  */
 const VARIANTS = [
   ['okra-events/host, under script-src \'self\'', 'host-entry.html'],
+  ['okra-events/host as a classic script (window.Okra), under script-src \'self\'', 'host-classic.html'],
   ['the root entry\'s host mode', 'host.html'],
 ];
 
@@ -265,28 +276,46 @@ for (const [label, file] of VARIANTS) {
     ['a host page whose origin the widget does not allow', () => O, () => [H.origin]],
     ['a host whose origin only starts with an allowed one', () => X, () => [W.origin]],
   ]) {
-    test(`${label}: the widget refuses it and sends nothing; the host times out`, { timeout: TEST_TIMEOUT }, async (t) => {
+    test(`${label}: the widget refuses it and sends nothing but the reason; the host reports WIDGET_FAILED at once`, { timeout: TEST_TIMEOUT }, async (t) => {
       const on = host();
       const url = widgetUrl({ origin: H.origin, allow: allow() });
-      const page = await openHost(t, { on, widgets: [url], timeout: 2000 });
-      const frame = await until(async () => {
-        const f = page.frames().find((x) => x.url().startsWith(`${H.origin}/fixtures/widget.html`));
-        return f && (await f.evaluate(() => window.__widget?.error)) && f;
-      }, 'the widget to refuse the host');
-      const error = await frame.evaluate(() => window.__widget.error);
-      assert.equal(error.name, 'Error');
-      assert.match(error.message, new RegExp(`refused the host page's origin "${on.origin}": it is not in allowedOrigins`));
-      assert.deepEqual(await frame.evaluate(() => window.__widget.events), [], 'no handler was built');
+      // A widgetTimeout far past the test's own wait: onClose can only come from the widget's word.
+      const page = await openHost(t, { on, widgets: [url], timeout: 600_000 });
+      // The host removes the refused widget's frame at once: its word comes through the console.
+      const refused = await until(() => page.consoleMessages?.find((m) => m.startsWith('widget refused: ')), 'the widget to refuse the host');
+      assert.match(refused, new RegExp(`^widget refused: Error: okra-events: connectToHost refused the host page's origin "${on.origin}": it is not in allowedOrigins`));
 
       await page.waitForFunction(() => window.__host?.widgets[0]?.callbacks.some((c) => c.name === 'onClose'));
       const state = await hostState(page);
       assert.deepEqual(state.names, [], 'no event reached the refused host');
       assert.deepEqual(state.calls, ['onError', 'onClose']);
-      assert.equal(state.callbacks[0].args[1].type, 'WIDGET_LOAD_TIMEOUT');
+      const [json, failure] = state.callbacks[0].args;
+      assert.deepEqual(Object.keys(failure).sort(), ['message', 'reason', 'type', 'widget_url']);
+      assert.equal(failure.type, 'WIDGET_FAILED');
+      assert.equal(failure.reason, 'HOST_NOT_ALLOWED');
+      assert.equal(failure.widget_url, url);
+      assert.match(failure.message, /could not start: this page's origin is not in its allowedOrigins/);
+      assert.equal(json.session_id, null);
+      assert.deepEqual(state.callbacks[1].args, [json, failure], 'onClose gets the same metadata and error');
       assert.equal(state.iframeInPage, false, 'the iframe is removed');
       assert.equal(await page.locator('iframe').count(), 0);
     });
   }
+
+  test("a widget page whose policy refuses WebAssembly: it says so at once, and the host reports WIDGET_FAILED", { timeout: TEST_TIMEOUT }, async (t) => {
+    const url = widgetUrl({ page: 'widget-strict.html' });
+    const page = await openHost(t, { widgets: [url], timeout: 600_000 });
+    await page.waitForFunction(() => window.__host?.widgets[0]?.callbacks.some((c) => c.name === 'onClose'));
+    const state = await hostState(page);
+    assert.deepEqual(state.calls, ['onError', 'onClose']);
+    const [json, failure] = state.callbacks[0].args;
+    assert.equal(failure.type, 'WIDGET_FAILED');
+    assert.equal(failure.reason, 'WASM_UNAVAILABLE');
+    assert.match(failure.message, /'wasm-unsafe-eval'/);
+    assert.deepEqual(state.callbacks[1].args, [json, failure]);
+    assert.equal(await page.locator('iframe').count(), 0);
+    assertNoToken(W, 'the widget origin');
+  });
 
   test('a widget page that never connects: WIDGET_LOAD_TIMEOUT, then onClose, and the iframe is gone', { timeout: TEST_TIMEOUT }, async (t) => {
     const url = widgetUrl({ query: { connect: '0' } });

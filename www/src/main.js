@@ -4,12 +4,15 @@
 // production: `Okra.buildWithOptions({ widgetUrl })` opens it and the live
 // panel is fed by the host callbacks alone. `?mode=same-page` runs the widget
 // in this page instead, with a same-page handler.
-import Okra from 'okra-events';
+//
+// The merchant page imports okra-events/host, the plain-JavaScript host: no
+// WebAssembly, no storage. Only same-page mode loads the engine (okra-events),
+// with the widget's code, from ./same-page.js.
+import Okra from 'okra-events/host';
 import { readConfig } from './config.js';
 import { h } from './dom.js';
 import { createPanel } from './panel.js';
-import { recordSession, sessionOptions, startSession } from './session.js';
-import { Widget } from './widget.js';
+import { recordSession, sessionOptions } from './session.js';
 
 const config = readConfig();
 const panel = createPanel(document.getElementById('panel'));
@@ -53,26 +56,12 @@ function openFramed(flow, done) {
   return () => container.remove();
 }
 
-/** The widget and the merchant as one page. */
-function openSamePage(flow, done) {
-  const widget = new Widget({ flow, config, host: merchant, onClosed: done });
-  const handler = startSession({
-    flow,
-    config,
-    onEvent: (event) => {
-      panel.event(event, Boolean(config.callbackUrl));
-      widget.react(event);
-    },
-    onCallback: (name, args) => panel.callback(name, args),
-    onDelivery: (report) => panel.delivery(report),
-  });
-  panel.sessionStarted(handler.sessionId);
-  widget.open(handler);
-}
+// Same-page mode: the widget's code and the engine, before a button is live.
+const samePage = config.mode === 'same-page' ? await import('./same-page.js') : null;
 
-// The buttons are disabled in the HTML until this module runs: importing the
-// package waits for its WebAssembly (top-level await), and a click before that
-// would do nothing.
+// The buttons are disabled in the HTML until this module runs (in same-page
+// mode, importing the engine waits for its WebAssembly), so a click never
+// does nothing.
 for (const button of buttons) {
   button.disabled = false;
   button.addEventListener('click', () => {
@@ -87,7 +76,7 @@ for (const button of buttons) {
     };
     panel.sessionStarting(flow);
     try {
-      cleanup = (config.mode === 'same-page' ? openSamePage : openFramed)(flow, done) ?? cleanup;
+      cleanup = (samePage ? samePage.open({ flow, config, panel, host: merchant, done }) : openFramed(flow, done)) ?? cleanup;
     } catch (error) {
       // Shown rather than swallowed: it is what a merchant would debug.
       open = false;

@@ -1,7 +1,7 @@
 // The okra-events options of one widget session, and the record of what it
 // reports: every event and callback goes to the live panel, to the widget
 // (which reacts to timeouts) and to `window.__okra` for the end-to-end tests.
-import Okra from 'okra-events';
+// Shared by both modes; it imports no package.
 
 // Sandbox credentials: the demo never talks to Okra's servers.
 const SANDBOX_KEY = 'pk_sandbox_acme_wallet';
@@ -60,22 +60,4 @@ export function recordSession({ flow, onEvent, onCallback, onDelivery }) {
     onClose: callback('onClose'),
   };
   return { record, callbacks };
-}
-
-/**
- * Same-page mode: the widget and the merchant are one page.
- * @param {object} p
- * @param {'link'|'pay'|'returning'} p.flow
- * @param {ReturnType<import('./config.js').readConfig>} p.config
- * @param {(event: object) => void} p.onEvent
- * @param {(name: string, args: unknown[]) => void} p.onCallback
- */
-export function startSession({ flow, config, onEvent, onCallback, onDelivery }) {
-  // USER_CONNECTING arrives during buildWithOptions, before the handler itself is returned.
-  const { record, callbacks } = recordSession({ flow, onEvent, onCallback, onDelivery });
-  const handler = Okra.buildWithOptions({ ...sessionOptions(flow, config), ...callbacks });
-  record.handler = handler;
-  record.sessionId = handler.sessionId;
-  record.trackingId = handler.trackingId;
-  return handler;
 }

@@ -37,7 +37,7 @@ pub mod out;
 pub mod sender;
 
 use crate::bridge::{
-    decode_host_message, encode_bare, origin_allowed, HostMessage, MAX_MESSAGE_BYTES, PROTOCOL,
+    decode_host_message, encode_bare, origin_allowed, HostMessage, MAX_MESSAGE_BYTES,
 };
 use crate::catalog::CATALOG;
 use crate::json;
@@ -393,7 +393,6 @@ impl Engine {
                     .tag('=', 0)
                     .num(self.links.len() as u64)
                     .num(parsed.widget_timeout_ms)
-                    .str(PROTOCOL)
                     .str(&bare("syn"))
                     .str(&bare("ready"));
             }
