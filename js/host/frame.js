@@ -95,7 +95,9 @@ export function openFrame(checked, iframe = document.createElement('iframe')) {
   }
   addEventListener('message', onMessage);
   (container ?? doc.body).append(root);
-  iframe.focus();
+  // Focus goes into the widget once its page is there to take it (and focusing
+  // now would make the browser lay out the page in the middle of this call).
+  iframe.addEventListener('load', () => iframe.focus(), { once: true });
 
   return Object.freeze({
     iframe,

@@ -15,7 +15,7 @@ export const CALLBACKS = ['onSuccess', 'onError', 'onClose', 'onEvent', 'beforeC
 
 const OBJECT_PROTO = Object.getPrototypeOf({});
 const MS = 'a whole number of milliseconds between 1 and 2147483647';
-const URL_EXPECTED = 'an https: URL (http: only for localhost, 127.0.0.1 or [::1]), without spaces or credentials';
+const URL_EXPECTED = 'an https: URL (http: only for localhost, 127.0.0.1 or [::1]) in printable ASCII, without credentials';
 const A_PLAIN_OBJECT = 'a plain object';
 
 /** A plain object: made by `{}` or `Object.create(null)`, not an array, Date, Map or class instance. */
@@ -62,9 +62,9 @@ function jsonOf(v, max) {
 /**
  * Why a URL option is refused, or nothing: it must be `https:`, or `http:`
  * for localhost, 127.0.0.1 and [::1] only (compared exactly), with a host of
- * letters, digits, dots and dashes (or in brackets), a port up to 65535, and
- * no spaces, control characters or credentials. The message never repeats
- * the URL's credentials.
+ * letters, digits, dots and dashes (or in brackets), a port up to 65535, in
+ * printable ASCII and without credentials. The message never repeats the
+ * URL's credentials.
  */
 function badUrl(url) {
   if (typeof url !== 'string') return [URL_EXPECTED];
@@ -73,8 +73,8 @@ function badUrl(url) {
     !m ||
     m[3] > 65535 ||
     (m[1].toLowerCase() !== 'https' && !/^(localhost|127\.0\.0\.1|\[::1\])$/i.test(m[2])) ||
-    // Spaces and control characters, and the Unicode spaces a copy-paste brings along.
-    /[\0- \x7f-\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]/.test(url)
+    // Printable ASCII only, as `new URL(...).href` writes every URL.
+    /[^!-~]/.test(url)
   ) {
     return [URL_EXPECTED, `"${url.replace(/^(.*?:\/\/)[^/?#]*@/, '$1***@')}"`];
   }

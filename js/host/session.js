@@ -141,9 +141,9 @@ export function hostSession(checked, link) {
   /** Why a widget could not start, by the reason its `failed` message gives. */
   const why = {
     __proto__: null,
-    WASM_UNAVAILABLE: "its page's Content Security Policy blocks WebAssembly (script-src needs 'wasm-unsafe-eval')",
+    WASM_UNAVAILABLE: "its page's script-src lacks 'wasm-unsafe-eval'",
     HOST_NOT_ALLOWED: "this page's origin is not in its allowedOrigins",
-    NOT_FRAMED: 'it is not in a frame',
+    NOT_FRAMED: 'it is not framed',
   };
 
   return {

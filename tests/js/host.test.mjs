@@ -105,7 +105,7 @@ describe('one table of bad options, three doors, the same errors', () => {
   test('host: widgetUrl missing (okra-events/host; the root entry builds a same-page handler then)', () => {
     const r = refusal(doors['okra-events/host (JavaScript)'], { ...base });
     assert.equal(r.name, 'TypeError');
-    assert.match(r.message, /^okra-events: option `widgetUrl` must be an https: URL \(http: only for localhost, 127\.0\.0\.1 or \[::1\]\), without spaces or credentials, got undefined$/);
+    assert.match(r.message, /^okra-events: option `widgetUrl` must be an https: URL \(http: only for localhost, 127\.0\.0\.1 or \[::1\]\) in printable ASCII, without credentials, got undefined$/);
     assert.deepEqual(r.reported, [[{ error: { type: 'INVALID_OPTIONS', option: 'widgetUrl', message: r.message } }, true]]);
   });
 
@@ -336,7 +336,7 @@ test('a widget that never connects: WIDGET_LOAD_TIMEOUT with the metadata, then 
     assert.deepEqual(a.calls[1].slice(1), [json, error]);
     assert.equal(a.ended(), 1);
 
-    for (const [reason, words] of [['WASM_UNAVAILABLE', /wasm-unsafe-eval/], ['HOST_NOT_ALLOWED', /allowedOrigins/], ['NOT_FRAMED', /not in a frame/]]) {
+    for (const [reason, words] of [['WASM_UNAVAILABLE', /wasm-unsafe-eval/], ['HOST_NOT_ALLOWED', /allowedOrigins/], ['NOT_FRAMED', /not framed/]]) {
       const b = session();
       b.s.failed(reason);
       assert.deepEqual(b.calls.map((c) => c[0]), ['onError', 'onClose']);

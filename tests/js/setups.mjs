@@ -37,6 +37,17 @@ handler.screen('bank');
 window.result = { catalog: Okra.events.length, seen, sessionId: handler.sessionId };
 `;
 
+/**
+ * The merchant's app: import okra-events/host by name and open a widget in a
+ * container. The widget's page is not served: only the merchant page's own
+ * downloads matter here.
+ */
+export const hostApp = (specifier = 'okra-events/host') => `import Okra from '${specifier}';
+const container = (document.body ?? document.documentElement).appendChild(document.createElement('div'));
+const widget = Okra.buildWithOptions({ key: 'pk', token: 'tok', widgetUrl: new URL('/no-widget-here', location.href).href, container });
+window.result = { iframe: widget.iframe.isConnected, version: Okra.version };
+`;
+
 const PAGE = (script) => `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>okra-events app</title>
 ${script}
 `;
@@ -52,12 +63,12 @@ export function fallbackMarker(pkgDir = PKG_DIR) {
   return b64.slice(0, 120);
 }
 
-/** A scratch project: app.js, and node_modules/okra-events copied from the package. */
-export function project(prefix = 'okra-setup-') {
+/** A scratch project: app.js (the root entry's app, or with `host` the merchant's), and node_modules/okra-events copied from the package. */
+export function project(prefix = 'okra-setup-', host = false) {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   mkdirSync(join(dir, 'node_modules'));
   cpSync(PKG_DIR, join(dir, 'node_modules', 'okra-events'), { recursive: true, dereference: true });
-  writeFileSync(join(dir, 'app.js'), app());
+  writeFileSync(join(dir, 'app.js'), host ? hostApp() : app());
   return dir;
 }
 
@@ -104,8 +115,8 @@ export const SETUPS = {
   /** No bundler: the page's module script imports the package's entry by path. */
   'module page': {
     usesFallback: false,
-    async start(dir) {
-      writeFileSync(join(dir, 'app.js'), app('./node_modules/okra-events/index.js'));
+    async start(dir, host) {
+      writeFileSync(join(dir, 'app.js'), host ? hostApp('./node_modules/okra-events/host.js') : app('./node_modules/okra-events/index.js'));
       writeFileSync(join(dir, 'index.html'), PAGE('<script type="module" src="./app.js"></script>'));
       const server = await serve({ roots: { '/': dir }, record: true });
       return { url: `${server.origin}/index.html`, close: server.close, served: server.requests };
@@ -244,12 +255,12 @@ export async function visit(browser, url) {
 /** True for a response that is a wasm module (by its magic bytes). */
 export const isWasm = (r) => r.status === 200 && r.body.length > 8 && r.body.subarray(0, 4).equals(Buffer.from([0, 0x61, 0x73, 0x6d]));
 
-/** Builds, serves and visits one setup; cleans up after itself. */
-export async function runSetup(browser, name, { keep = false } = {}) {
-  const dir = project(`okra-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}-`);
+/** Builds, serves and visits one setup (with `host`, the merchant's app on okra-events/host); cleans up after itself. */
+export async function runSetup(browser, name, { keep = false, host = false } = {}) {
+  const dir = project(`okra-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}-`, host);
   let started;
   try {
-    started = await SETUPS[name].start(dir);
+    started = await SETUPS[name].start(dir, host);
     const visited = await visit(browser, started.url);
     return { ...visited, files: started.files, served: started.served, dir };
   } finally {
