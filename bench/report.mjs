@@ -73,6 +73,20 @@ for (const m of speed.memory) {
   targets.push(`| \`handler.events()\` on a full log (${m.logLength.toLocaleString('en-US')} events), ${m.runtime}: wasm memory after the call | back to its size before | ${fmtMiB(m.eventsAfter)} | ${fmtMiB(m.eventsBefore)} (before the call) | ${(m.eventsAfter / m.eventsBefore).toFixed(3)} | ${mark(m.eventsAfter <= m.eventsBefore)} |`);
 }
 
+// okra-events/host (the host issue): the merchant's page.
+const host = existsSync(join(HERE, 'out/host.json')) ? JSON.parse(read('out/host.json')) : null;
+if (host) {
+  for (const pg of host.pages) {
+    const what = pg.name === 'module page' ? 'okra-events/host: a module page opening a widget, package files fetched, gzip -9 per file, summed' : `okra-events/host through ${pg.name === 'esbuild + copied .wasm' ? 'esbuild' : pg.name}, JS fetched (the app's lines included)`;
+    targets.push(`| ${what} | ≤ ${host.targets.bytes.toLocaleString('en-US')} B | ${pg.total.toLocaleString('en-US')} B${pg.wasm ? ' (**a .wasm was fetched**)' : ''} | 2.1 KB (okra-js \`dist/bundle.js\`) | ${(pg.total / 2100).toFixed(2)} | ${mark(pg.met)} |`);
+  }
+  targets.push(`| okra-events/host's classic script (\`host.global.js\`), gzip -9 | ≤ ${host.targets.bytes.toLocaleString('en-US')} B | ${host.classic.gzip.toLocaleString('en-US')} B | 2.1 KB (okra-js) | ${(host.classic.gzip / 2100).toFixed(2)} | ${mark(host.classic.gzip <= host.targets.bytes)} |`);
+  for (const [k, label] of [['warm', 'warm'], ['cold', 'first call in a page']]) {
+    const r = host.timing[k];
+    targets.push(`| okra-events/host, Chromium: \`buildWithOptions\` → iframe in the page (${label}) | ≤ ${host.targets.ratio}× by hand | ${r.host.toFixed(3)} ms | ${r.hand.toFixed(3)} ms (iframe inserted by hand) | ${fmtRatio(r.ratio, host.targets.ratio)} | ${mark(r.ratio <= host.targets.ratio)} |`);
+  }
+}
+
 // Where the cost goes, from this run's own figures.
 const speedJson = JSON.parse(read('out/speed.json'));
 const where = [];
@@ -143,6 +157,7 @@ md.push('| what | target | okra-events | baseline | ratio | result |', '| --- | 
 md.push(...targets, '');
 md.push('Where the cost goes, from this run:', '', ...where, '');
 md.push('## Size', '', read('out/size.md').trim(), '');
+if (host) md.push(shift(read('out/host.md')).trim().replace(/^### /, '## '), '');
 md.push('## Per-event cost, start-up and memory', '', read('out/speed.md').trim(), '');
 md.push(...part('delivery.md', 'Delivery: emit + persist', env.BENCH_DELIVERY_STATUS, 'bench/delivery.mjs'));
 md.push(...part('eventlog.md', 'Event log service', env.BENCH_EVENTLOG_STATUS, 'scripts/bench-eventlog.sh'));

@@ -4,6 +4,8 @@
 #
 #   1. bench/size.mjs      what a page downloads (module page, esbuild, Vite, webpack 5; in Chromium),
 #                          the bytes by part, and the npm SDKs pinned in bench/package-lock.json
+#   1b. bench/host.mjs     okra-events/host: the merchant page's bytes (four setups, the classic
+#                          script) and time to the iframe, beside an iframe inserted by hand
 #   2. bench/speed.mjs     per-event cost, start-up and memory vs a plain-JS emitter (Node, Chromium)
 #   3. bench/delivery.mjs  emit + persist cost at queue depth (writes bench/delivery.md), if present
 #   4. scripts/bench-eventlog.sh  event log ingest and search (writes bench/eventlog.md), if present
@@ -64,6 +66,9 @@ fi
 
 say "size (bench/size.mjs)"
 node bench/size.mjs >/dev/null
+
+say "okra-events/host: the merchant's page (bench/host.mjs)"
+node bench/host.mjs >/dev/null
 
 say "per event, start-up, memory (bench/speed.mjs)"
 node bench/speed.mjs >/dev/null

@@ -135,10 +135,12 @@ for (const resolution of ['nodenext', 'bundler']) {
   });
 }
 
-test("the README's usage snippet type-checks as written", async (t) => {
+test("the README's usage snippets type-check as written: the merchant's page, the widget's, and a same-page handler", async (t) => {
   const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
-  const usage = readme.slice(readme.indexOf('\n## Usage\n'));
-  const snippet = /```js\n([\s\S]*?)```/.exec(usage)?.[1];
-  assert.ok(snippet?.includes("import Okra from 'okra-events'"), 'the usage snippet is found');
-  await typeCheck(t, `${snippet}\nexport {};\n`);
+  const usage = readme.slice(readme.indexOf('\n## Usage\n'), readme.indexOf('\n### Installing\n'));
+  const snippets = [...usage.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+  assert.equal(snippets.length, 3, 'three snippets');
+  assert.ok(snippets[0].includes("import Okra from 'okra-events/host'"), "the first is the merchant's");
+  assert.ok(snippets[1].includes('Okra.connectToHost'), "the second is the widget's");
+  for (const snippet of snippets) await typeCheck(t, `${snippet}\nexport {};\n`);
 });
