@@ -301,6 +301,24 @@ impl Sender {
         }
     }
 
+    /// The page's store turned out weaker than this sender was made with:
+    /// localStorage (`local`) or nothing at all. Returns what its sessions
+    /// must be told, once.
+    pub fn downgrade(&mut self, local: bool) -> Option<Report> {
+        if !self.stored || (local && self.degraded) || self.storage_reported {
+            return None;
+        }
+        if local {
+            self.degraded = true;
+            return Some(Report::StorageDegraded);
+        }
+        // Nothing is stored: this page's queue is its own, and it sends.
+        self.stored = false;
+        self.leader = true;
+        self.storage_reported = true;
+        Some(Report::StorageUnavailable)
+    }
+
     /// Events of `session` not delivered yet.
     pub fn pending(&self, session: &str) -> u64 {
         self.queue
