@@ -18,6 +18,8 @@
 //!   already queued are kept (they were stored when created and are removed only
 //!   after a 2xx) and the new event is dropped and counted; the overflow is
 //!   reported once when it starts and once, with its total, when it ends.
+//!
+//! Layer 3 (sessions, delivery and the bridge; see the crate's documentation): it uses only the layers below it.
 
 use std::collections::VecDeque;
 

@@ -31,6 +31,8 @@
 //! | `n` | sender | url, stored | a new sender: asks for its send lock when events are stored |
 //! | `l` | sender | | scans storage again and answers with op [`LEAD`] |
 //! | `o` | sender | session, ended | tells other tabs that a session's events wait (op [`WAITING`]) |
+//!
+//! Layer 4 (the engine; see the crate's documentation): it uses only the layers below it.
 
 pub mod input;
 pub mod out;

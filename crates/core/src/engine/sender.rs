@@ -588,3 +588,27 @@ fn sessions(keys: &[String]) -> Vec<String> {
     }
     list
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{sequence_of, session_of};
+
+    #[test]
+    fn storage_keys_are_read_as_the_std_iterators_read_them() {
+        // The storage-key readers in engine::sender, against the std
+        // iterators they used before.
+        for key in ["", "7", "s:7", "okra:s1:12", "a:b:c:+9", "p:s:x"] {
+            assert_eq!(
+                session_of(key),
+                key.rsplit(':').nth(1).unwrap_or(""),
+                "{key}"
+            );
+            let seq = key
+                .rsplit(':')
+                .next()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
+            assert_eq!(sequence_of(key), seq, "{key}");
+        }
+    }
+}
