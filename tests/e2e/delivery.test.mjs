@@ -170,6 +170,8 @@ function assertInOrder(channel, { mode } = {}) {
 
 const ids = (events) => events.map((e) => e.event_id).sort();
 const delivery = (errors, type) => errors.filter((x) => x.error?.type === type).map((x) => x.error);
+/** The storage reports (`state: 'storage'`) among a page's onDelivery reports, of one type. */
+const storage = (deliveries, type) => deliveries.filter((d) => d.state === 'storage' && d.type === type);
 
 // ---- (a) offline ------------------------------------------------------------
 
@@ -423,7 +425,7 @@ test('(e) two tabs to the same webhook: nothing lost, any duplicate shares its e
 
 // ---- (f) storage blocked ----------------------------------------------------
 
-test('(f) storage blocked (IndexedDB and localStorage): events are delivered from memory and STORAGE_UNAVAILABLE is reported',
+test('(f) storage blocked (IndexedDB and localStorage): events are delivered from memory and STORAGE_UNAVAILABLE is reported to onDelivery, not onError',
   { timeout: TEST_TIMEOUT }, async (t) => {
     const ch = 'f-nostorage';
     const ctx = await newContext(t, {
@@ -444,13 +446,14 @@ test('(f) storage blocked (IndexedDB and localStorage): events are delivered fro
     await page.evaluate(() => window.__t.flow());
     await page.evaluate(() => window.__t.handler.close());
     await waitFor(async () => (await pending(page)) === 0, 'the queue to drain');
-    const { events, errors, closes } = await snapshot(page);
+    const { events, errors, closes, deliveries } = await snapshot(page);
     await waitFor(() => allArrived(ch, events, { ok: true }), 'every event answered 2xx');
 
-    const unavailable = delivery(errors, 'STORAGE_UNAVAILABLE');
+    const unavailable = storage(deliveries, 'STORAGE_UNAVAILABLE');
     assert.equal(unavailable.length, 1, 'STORAGE_UNAVAILABLE reported once');
-    assert.equal(errors[0].error.type, 'STORAGE_UNAVAILABLE', 'reported at build');
-    assert.equal(errors.length, 1);
+    assert.deepEqual(Object.keys(deliveries[0]), ['state', 'type', 'store', 'message'], 'reported at build, first');
+    assert.equal(deliveries[0].store, 'memory');
+    assert.deepEqual(errors, [], 'storage health is not an error: onError stays silent');
     const ok = counts(arrivals(ch, { ok: true }));
     assert.deepEqual([...ok.keys()].sort(), ids(events));
     assert.deepEqual([...ok.values()].filter((n) => n !== 1), []);
@@ -746,7 +749,7 @@ test('a browser killed 1 s after its last event loses nothing: the next launch s
 test('a browser killed 1 s after events made in the first milliseconds after import, before the queue\'s database opened, loses nothing',
   { timeout: 120_000 }, (t) => killedBrowserLosesNothing(t, 'kill-early', receiver.pageUrl('kill-early', { early: 100 }), () => {}));
 
-test('IndexedDB blocked: events wait in localStorage, STORAGE_DEGRADED is reported once, and all are delivered',
+test('IndexedDB blocked: events wait in localStorage, STORAGE_DEGRADED is reported once to onDelivery, and all are delivered',
   { timeout: TEST_TIMEOUT }, async (t) => {
     const ch = 'idb-blocked';
     const ctx = await newContext(t, {
@@ -768,10 +771,12 @@ test('IndexedDB blocked: events wait in localStorage, STORAGE_DEGRADED is report
     receiver.plan(ch, [], 200);
     receiver.release(ch, 200);
     await waitFor(async () => (await pending(page)) === 0, 'the queue to drain');
-    const { events, errors } = await snapshot(page);
+    const { events, errors, deliveries } = await snapshot(page);
     await waitFor(() => allArrived(ch, events, { ok: true }), 'every event answered 2xx');
-    assert.deepEqual(errors.map((x) => x.error.type), ['STORAGE_DEGRADED'], 'reported once, at build');
-    assert.equal(errors[0].error.store, 'localStorage');
+    assert.deepEqual(deliveries.filter((d) => d.state === 'storage').map((d) => d.type), ['STORAGE_DEGRADED'], 'reported once');
+    assert.equal(deliveries[0].type, 'STORAGE_DEGRADED', 'at build, first');
+    assert.equal(deliveries[0].store, 'localStorage');
+    assert.deepEqual(errors, [], 'storage health is not an error: onError stays silent');
     assertInOrder(ch);
     assertSameEvents(ch, events);
   });
@@ -837,7 +842,8 @@ test('storage full in a tab that does not send: it sends its unstored events fro
     receiver.release(ch, 200);
     await waitFor(() => allArrived(ch, mine.events, { ok: true }), 'every event of the full tab, with both tabs open', 30_000);
     await waitFor(async () => (await pending(tab)) === 0, 'the full tab to see its events delivered');
-    assert.deepEqual(delivery(mine.errors, 'STORAGE_UNAVAILABLE').length, 1, 'STORAGE_UNAVAILABLE reported once');
+    assert.deepEqual(storage(mine.deliveries, 'STORAGE_UNAVAILABLE').length, 1, 'STORAGE_UNAVAILABLE reported once');
+    assert.deepEqual(delivery(mine.errors, 'STORAGE_UNAVAILABLE'), [], 'and not to onError');
     const got = counts(arrivals(ch, { ok: true }));
     assert.deepEqual(mine.events.filter((e) => !got.has(e.event_id)), [], 'nothing lost');
     assertInOrder(ch);
@@ -887,7 +893,7 @@ test('storage full in a tab that does not send: closing it beacons the events it
     const { tab } = await fullTab(ctx, ch);
     await tab.evaluate(() => window.__t.track(10));
     const mine = await snapshot(tab);
-    assert.equal(delivery(mine.errors, 'STORAGE_UNAVAILABLE').length, 1);
+    assert.equal(storage(mine.deliveries, 'STORAGE_UNAVAILABLE').length, 1);
     await tab.evaluate(() => localStorage.clear());
     const before = receiver.received(ch).length;
     await tab.close({ runBeforeUnload: true });

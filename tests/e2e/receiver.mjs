@@ -128,6 +128,7 @@ t.snapshot = () => ({
   pending: t.handler ? t.handler.pending() : null,
   errors: t.errors,
   closes: t.closes,
+  deliveries: t.deliveries,
 });
 
 if (q.get('url') && q.get('build') !== '0') t.build();

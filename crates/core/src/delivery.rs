@@ -21,7 +21,6 @@
 //!
 //! Layer 3 (sessions, delivery and the bridge; see the crate's documentation): it uses only the layers below it.
 
-
 use crate::time::{iso8601_text, Millis};
 
 /// The limits and timings of delivery.

@@ -766,6 +766,14 @@ impl Engine {
 
     /// `onError(metadata, error)` for one handler.
     fn report_to(&mut self, id: usize, report: &Report) {
+        if report.is_storage() {
+            // Storage health is a delivery matter, not a failed link:
+            // `onDelivery(report)`, never `onError`.
+            if self.slot(id).is_some() {
+                self.out.tag('d', id as u32).json(&report.error());
+            }
+            return;
+        }
         if let Some(slot) = self.slot(id) {
             let meta = slot.session.metadata();
             self.out

@@ -82,7 +82,13 @@ pub enum Report {
 }
 
 impl Report {
-    /// The error object passed to `onError`.
+    /// Whether this is about storage's health (for `onDelivery`), not an
+    /// error (for `onError`).
+    pub fn is_storage(&self) -> bool {
+        matches!(self, Report::StorageUnavailable | Report::StorageDegraded)
+    }
+
+    /// The object passed to `onError`, or for storage to `onDelivery`.
     pub fn error(&self) -> Value {
         let mut o = Value::object();
         let message = match self {
@@ -101,10 +107,13 @@ impl Report {
                 }
             }
             Report::StorageUnavailable => {
+                o.set("state", "storage".into());
                 o.set("type", "STORAGE_UNAVAILABLE".into());
+                o.set("store", "memory".into());
                 "okra-events: storage (IndexedDB and localStorage) is missing, blocked or full; undelivered events are kept in memory, sent by this tab and beaconed when it closes, and are lost if the browser is killed before they are sent".into()
             }
             Report::StorageDegraded => {
+                o.set("state", "storage".into());
                 o.set("type", "STORAGE_DEGRADED".into());
                 o.set("store", "localStorage".into());
                 "okra-events: IndexedDB is missing or blocked, so undelivered events are kept in localStorage, which the browser writes to disk lazily: a killed browser can lose the newest of them".into()
