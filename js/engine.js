@@ -59,7 +59,8 @@ export const answer = (records) => records.find((r) => r[0] === '=')?.slice(2) ?
 
 /**
  * The error an op refused with (`!` record), or undefined. Options errors
- * also carry `{ type, option? }` for `onError` (`?` record).
+ * (`?` record) carry their kind as `error.type`, and the option as
+ * `error.option` when one was wrong, as every error okra-events reports does.
  */
 export function refusal(records) {
   const r = records[0]?.[0] === '!' ? records[0] : undefined;
@@ -68,7 +69,8 @@ export function refusal(records) {
   const detail = records.find((x) => x[0] === '?');
   if (detail) {
     const [, , type, option] = detail;
-    error.okra = { type, ...(option !== undefined && { option }), message: error.message };
+    error.type = type;
+    if (option !== undefined) error.option = option;
   }
   return error;
 }

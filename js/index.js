@@ -91,6 +91,7 @@ function wasmUnavailable(options) {
       'connect-src must allow the event_callback_url, and frame-src the widgetUrl (see the README, "Content Security Policy").',
     { cause: unavailable },
   );
+  error.type = 'WASM_UNAVAILABLE';
   const onError = options !== null && typeof options === 'object' ? options.onError : undefined;
   if (typeof onError === 'function') {
     try {

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startReceiver } from './receiver.mjs';
+import { recordPayloads } from './payloads.mjs';
 
 const TEST_TIMEOUT = 90_000;
 /** Generous: the suite must pass on a loaded 2-core machine. */
@@ -88,7 +89,16 @@ async function waitFor(fn, message, timeout = WAIT_MS) {
   }
 }
 
-const snapshot = (page) => page.evaluate(() => window.__t.snapshot());
+/** What the page's handler and callbacks hold; its callbacks' arguments are kept for the payload type check. */
+async function snapshot(page) {
+  const s = await page.evaluate(() => window.__t.snapshot());
+  recordPayloads('page:onEvent', s.events.map((e) => [e]));
+  recordPayloads('page:onDelivery', s.deliveries.map((d) => [d]));
+  // Error objects reach the page as themselves; only JSON data is kept.
+  recordPayloads('page:onError', s.errors.filter((x) => !x.error?.name).map((x) => [x.json, x.error]));
+  recordPayloads('page:onClose', s.closes.map((x) => [x.json, x.error]));
+  return s;
+}
 const pending = (page) => page.evaluate(() => window.__t.handler.pending());
 const storedKeys = (page) => page.evaluate(() => window.__t.keys());
 
