@@ -10,6 +10,7 @@
 pub mod bridge;
 pub mod catalog;
 pub mod delivery;
+pub mod emitted;
 pub mod engine;
 pub mod error;
 pub mod event;
