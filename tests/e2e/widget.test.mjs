@@ -7,6 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { serveDist } from './server.mjs';
 import { launchBrowser, openDemo } from './demo.mjs';
 import { startReceiver } from './receiver.mjs';
+import { validators, violations } from '../schema/validators.mjs';
+
+const check = validators();
 
 const TEST_TIMEOUT = 120_000;
 const SEED_DIR = new URL('../../../shared/seed/', import.meta.url);
@@ -50,7 +53,10 @@ after(async () => {
 async function demoPage(t, query) {
   const opened = await openDemo(browser, server.url, { webhook: 'off', mode: 'same-page', ...query });
   t.after(async () => {
+    // Every event and callback payload of the flow follows the published schemas.
+    const recorded = await opened.page.evaluate(() => ({ events: window.__okra?.events, callbacks: window.__okra?.callbacks }));
     await opened.context.close();
+    assert.deepEqual(violations(check, recorded), [], 'what the page recorded breaks schema/*.json');
     // Surface page errors the assertions did not cover.
     assert.deepEqual(opened.errors.map(String), [], 'uncaught errors in the page');
   });
