@@ -348,7 +348,7 @@ fn body_schema() -> Value {
     document(
         "webhook-body",
         "okra-events webhook body",
-        "The body okra-events POSTs to event_callback_url (as text/plain;charset=UTF-8, or application/json): a batch of events in queue order and when it was sent. Each event follows the okra-events event schema, referred to by its $id: give a validator both files.",
+        "The body okra-events POSTs to event_callback_url, as text/plain;charset=UTF-8: a batch of events in queue order and when it was sent. Each event follows the okra-events event schema, referred to by its $id: give a validator both files.",
         obj! {
             "type" => "object",
             "required" => arr(["batch", "sent_at"]),
