@@ -4,8 +4,9 @@
 // registry's README and the license, and a `npm publish --dry-run` that
 // succeeds.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { test } from 'node:test';
@@ -86,6 +87,28 @@ test('the README is the registry README, and the license is MIT', async () => {
   assert.equal(license, await readFile(join(ROOT, 'LICENSE'), 'utf8'));
   assert.match(license, /^MIT License\n/);
   assert.match(await readFile(join(ROOT, 'Cargo.toml'), 'utf8'), /^license = "MIT"$/m);
+});
+
+test("the registry README's code type-checks as written, each block a user's strict module", async (t) => {
+  const readme = await readFile(join(PKG_DIR, 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+  assert.ok(blocks.length >= 3, 'the merchant, widget and schema examples are found');
+  const dir = await mkdtemp(join(tmpdir(), 'okra-registry-readme-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await mkdir(join(dir, 'node_modules'));
+  await symlink(PKG_DIR, join(dir, 'node_modules', 'okra-events'), 'dir');
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+  const files = blocks.map((_, i) => `block${i + 1}.ts`);
+  await Promise.all(blocks.map((b, i) => writeFile(join(dir, files[i]), `${b}\nexport {};\n`)));
+  await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: {
+      strict: true, noEmit: true, target: 'es2022', lib: ['es2022', 'dom'], types: [],
+      module: 'nodenext', moduleResolution: 'nodenext', resolveJsonModule: true,
+    },
+    files,
+  }));
+  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir], { encoding: 'utf8' });
+  assert.equal(tsc.status, 0, `tsc failed:\n${tsc.stdout}${tsc.stderr}`);
 });
 
 test('publint reports nothing', async () => {
