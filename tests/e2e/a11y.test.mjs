@@ -1,7 +1,9 @@
 // Accessibility of the demo (www/dist, served on two origins by
 // www/serve.mjs): axe-core's WCAG 2.1 A and AA rules find no violation on the
-// merchant page (before a session, and with its event panel full and
-// delivered) nor on any screen of the widget, in its own origin.
+// merchant page (before a session, and with its event panel full) nor on any
+// screen of the widget, in its own origin. What the merchant page received
+// across the origins (events, callbacks) is checked against the published
+// schemas too.
 // Build the demo first: scripts/demo.sh --build-only
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -10,6 +12,9 @@ import { axeViolations } from './axe.mjs';
 import { launchBrowser, openDemo } from './demo.mjs';
 import { startReceiver } from './receiver.mjs';
 import { serveDist } from './server.mjs';
+import { validators, violations } from '../schema/validators.mjs';
+
+const checkSchema = validators();
 
 const TEST_TIMEOUT = 180_000;
 const PASSWORD = 'hunter2-secret';
@@ -41,7 +46,10 @@ async function auditedDemo(t, flow) {
   const found = {};
   const checked = [];
   t.after(async () => {
+    const recorded = await opened.page.evaluate(() => ({ events: window.__okra?.events, callbacks: window.__okra?.callbacks }));
     await opened.context.close();
+    assert.ok(recorded.events.length > 0, 'the merchant page received events');
+    assert.deepEqual(violations(checkSchema, recorded), [], 'what the merchant page received breaks schema/*.json');
     assert.ok(checked.length > 1, 'screens were checked');
     assert.deepEqual(found, {}, `WCAG 2.1 AA violations (checked: ${checked.join(', ')})`);
   });
