@@ -3,9 +3,9 @@
 // pkg/ gets the glue, the wasm as its own file (what browsers, bundlers and
 // Node load), a base64 copy of it (a fallback the default path never
 // downloads), the entry's modules, okra-events/host (plain JavaScript, and
-// its classic-script form), the TypeScript declarations, the README and
-// package.json.
-import { readFileSync, writeFileSync, mkdirSync, rmSync, copyFileSync, existsSync } from 'node:fs';
+// its classic-script form), the TypeScript declarations, the JSON Schemas,
+// the registry README, the license and package.json.
+import { readFileSync, writeFileSync, mkdirSync, rmSync, copyFileSync, existsSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, transform } from 'esbuild';
@@ -62,8 +62,25 @@ writeFileSync(join(to, 'host.js'), await hostBuild('js/host.js', 'esm'));
 writeFileSync(join(to, 'host.global.js'), await hostBuild('js/host/classic.js', 'iife'));
 const minifiedGlue = await transform(glue, { minify: true, format: 'esm', target: 'es2022' });
 writeFileSync(join(to, 'okra_events.js'), minifiedGlue.code);
-for (const d of ['index.d.ts', 'host.d.ts', 'types.d.ts']) copyFileSync(join(root, 'js', d), join(to, d));
-copyFileSync(join(root, 'README.md'), join(to, 'README.md'));
+for (const d of ['index.d.ts', 'host.d.ts', 'host.global.d.ts', 'types.d.ts']) copyFileSync(join(root, 'js', d), join(to, d));
+
+// ---- For the registry: its README (short, for merchants; the repository's
+// README is the developers'), the license, and the JSON Schemas generated
+// from the core (schema/, exported as okra-events/schema/*.json).
+copyFileSync(join(root, 'js/README.md'), join(to, 'README.md'));
+copyFileSync(join(root, 'LICENSE'), join(to, 'LICENSE'));
+mkdirSync(join(to, 'schema'));
+const schemas = readdirSync(join(root, 'schema')).filter((f) => f.endsWith('.json'));
+for (const f of schemas) copyFileSync(join(root, 'schema', f), join(to, 'schema', f));
+const repository = /^repository = "([^"]+)"/m.exec(readFileSync(join(root, 'Cargo.toml'), 'utf8'))[1];
+const registry = {
+  repository: { type: 'git', url: `git+${repository}.git` },
+  homepage: `${repository}#readme`,
+  bugs: { url: `${repository}/issues` },
+  // Published from CI with a signed statement of where it was built.
+  publishConfig: { access: 'public', provenance: true },
+};
+// ---- end of the registry block
 
 const pkg = {
   name: 'okra-events',
@@ -77,18 +94,20 @@ const pkg = {
   exports: {
     '.': { types: './index.d.ts', default: './index.js' },
     './host': { types: './host.d.ts', default: './host.js' },
-    './host.global.js': './host.global.js',
+    './host.global.js': { types: './host.global.d.ts', default: './host.global.js' },
     './package.json': './package.json',
+    './schema/*.json': './schema/*.json',
   },
   files: [
     'index.js', 'index.d.ts', 'types.d.ts', 'okra_events.js', 'okra_events_bg.wasm', 'okra_events_wasm.js',
-    'host.js', 'host.d.ts', 'host.global.js', 'README.md',
+    'host.js', 'host.d.ts', 'host.global.js', 'host.global.d.ts', 'schema/',
   ],
   // Importing sends what earlier pages left queued (see index.js), so a
   // side-effect-only `import 'okra-events'` must not be dropped by bundlers.
   sideEffects: ['./index.js', './host.global.js'],
   engines: { node: '>=20.16' },
-  keywords: ['okra', 'widget', 'events', 'bank', 'open-banking', 'wasm', 'analytics'],
+  keywords: ['okra', 'widget', 'events', 'bank', 'open-banking', 'wasm', 'analytics', 'webhook', 'json-schema'],
+  ...registry,
 };
 writeFileSync(join(to, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
 console.log(`pkg/: okra-events@${version}, wasm ${wasm.length} bytes`);

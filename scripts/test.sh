@@ -5,8 +5,9 @@
 #   3. wasm-bindgen-test in headless Chromium (the bindings)
 #   4. the npm package and demo builds, then node --test against pkg/
 #      (including a module page, webpack 5, Vite build and dev server, and
-#      esbuild each running the package in headless Chromium)
-#   5. Playwright end-to-end tests in Chromium, then the cross-engine layer
+#      esbuild each running the package in headless Chromium, and the
+#      registry checks: npm pack's file list, publint, attw, npm publish --dry-run)
+#   5. Playwright end-to-end tests in Chromium, axe-core accessibility, then the cross-engine layer
 #      (Chromium, Firefox ESR, WebKitGTK: scripts/test-engines.sh)
 #   6. the event log's release build and its dashboard in Chromium
 set -euo pipefail
@@ -47,6 +48,9 @@ say "end-to-end tests in Chromium (Playwright): the demo, the widget in its own 
 rm -rf tests/e2e/artifacts/payloads
 node --test --test-concurrency=1 tests/e2e/widget.test.mjs tests/e2e/bridge.test.mjs tests/e2e/adoption.test.mjs tests/e2e/delivery.test.mjs \
   tests/e2e/payload-types.test.mjs
+
+say "accessibility: axe-core (WCAG 2.1 AA) on the merchant page and every widget screen"
+node --test --test-concurrency=1 tests/e2e/a11y.test.mjs
 
 say "cross-engine end-to-end (Chromium, Firefox ESR, WebKitGTK)"
 scripts/test-engines.sh
