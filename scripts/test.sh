@@ -42,11 +42,11 @@ scripts/demo.sh --build-only
 say "JS tests against pkg/ (node --test)"
 node --test --test-concurrency=1 tests/js/
 
-say "end-to-end tests in Chromium (Playwright): the demo, the widget in its own origin, and delivery to a real receiver"
+say "end-to-end tests in Chromium (Playwright): the demo, the widget in its own origin, okra-events/react in a React app, and delivery to a real receiver"
 # The callback payloads these tests see are kept, then type-checked against the declarations last.
 rm -rf tests/e2e/artifacts/payloads
-node --test --test-concurrency=1 tests/e2e/widget.test.mjs tests/e2e/bridge.test.mjs tests/e2e/adoption.test.mjs tests/e2e/delivery.test.mjs \
-  tests/e2e/payload-types.test.mjs
+node --test --test-concurrency=1 tests/e2e/widget.test.mjs tests/e2e/bridge.test.mjs tests/e2e/react.test.mjs tests/e2e/adoption.test.mjs \
+  tests/e2e/delivery.test.mjs tests/e2e/payload-types.test.mjs
 
 say "cross-engine end-to-end (Chromium, Firefox ESR, WebKitGTK)"
 scripts/test-engines.sh
