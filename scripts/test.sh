@@ -6,7 +6,8 @@
 #   4. the npm package and demo builds, then node --test against pkg/
 #      (including a module page, webpack 5, Vite build and dev server, and
 #      esbuild each running the package in headless Chromium)
-#   5. Playwright end-to-end tests in Chromium, then the cross-engine layer
+#   5. Playwright end-to-end tests in Chromium (okra-events/react in a Vite
+#      app and in a Next.js build among them), then the cross-engine layer
 #      (Chromium, Firefox ESR, WebKitGTK: scripts/test-engines.sh)
 #   6. the event log's release build and its dashboard in Chromium
 set -euo pipefail
@@ -47,6 +48,9 @@ say "end-to-end tests in Chromium (Playwright): the demo, the widget in its own 
 rm -rf tests/e2e/artifacts/payloads
 node --test --test-concurrency=1 tests/e2e/widget.test.mjs tests/e2e/bridge.test.mjs tests/e2e/react.test.mjs tests/e2e/adoption.test.mjs \
   tests/e2e/delivery.test.mjs tests/e2e/payload-types.test.mjs
+
+say "okra-events/react in a Next.js App Router app: next build (about a minute), next start, Chromium"
+node --test tests/e2e/next.test.mjs
 
 say "cross-engine end-to-end (Chromium, Firefox ESR, WebKitGTK)"
 scripts/test-engines.sh
