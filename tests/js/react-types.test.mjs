@@ -1,7 +1,8 @@
 // okra-events/react's declarations, as a strict TypeScript React app sees
 // them: a .tsx component using the hook, and the mistakes they catch
 // (@ts-expect-error lines fail the compile if the mistake is no longer an
-// error). The hook's types come from the host's own, with no `any`.
+// error); the README's component as written. The hook's types come from the
+// host's own, with no `any`.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
@@ -131,6 +132,15 @@ for (const resolution of ['bundler', 'nodenext']) {
     await typeCheck(t, USAGE, resolution);
   });
 }
+
+test("the README's React component type-checks as written", async (t) => {
+  const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('\n## React\n'), readme.indexOf('\n## The widget in its own origin\n'));
+  const snippets = [...section.matchAll(/```tsx\n([\s\S]*?)```/g)].map((m) => m[1]);
+  assert.equal(snippets.length, 1, 'one component');
+  assert.match(snippets[0], /from 'okra-events\/react'/);
+  await typeCheck(t, snippets[0], 'bundler');
+});
 
 test("react.d.ts has no `any`, and takes the options' and the handle's types from the host's", async () => {
   const dts = await readFile(join(PKG_DIR, 'react.d.ts'), 'utf8');
