@@ -230,6 +230,9 @@ test('two checkouts, two widgets: each gets its own events and closes on its own
   await page.getByRole('button', { name: 'Open b' }).click();
   const [fa, fb] = [await connected(page, 'a'), await connected(page, 'b')];
   assert.equal(await page.locator('iframe').count(), 2);
+  for (const who of ['a', 'b']) {
+    assert.equal(await page.getByRole('region', { name: `checkout ${who}` }).locator('iframe').count(), 1, `${who}'s iframe is in its container, given as a ref`);
+  }
   await inWidget(fa, "handler.screen('bank');");
   await inWidget(fb, "handler.screen('bank'); handler.track('USER_BANK_SELECTED', { bank: 'kuda' });");
   await eventsAt(page, 'a', 3);
