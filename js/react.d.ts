@@ -1,7 +1,7 @@
 // TypeScript declarations for okra-events/react: `useOkraWidget`, a React hook
 // over okra-events/host. They need no React types of their own.
 
-import type { OkraHostOptions, OkraWidget, OkraWidgetFailed, OkraWidgetLoadTimeout } from './types.js';
+import type { OkraHostError, OkraHostOptions, OkraOptionsError, OkraWidget } from './types.js';
 
 export * from './types.js';
 
@@ -23,12 +23,13 @@ export type OkraReactOptions = {
 };
 
 /**
- * Why the last `open()` did not give a working widget: the `TypeError` of bad options (also
- * passed to `onError`), the `Error` of a second overlay widget while one is open on the page,
- * or, as `onError` received it, a widget that did not connect within `widgetTimeout`
- * (`WIDGET_LOAD_TIMEOUT`) or that said it cannot start (`WIDGET_FAILED`). Narrow it by `type`.
+ * Why the last `open()` did not give a working widget, narrowed by `type`: the `TypeError` of
+ * bad options (`INVALID_OPTIONS`, also passed to `onError`); as `onError` received it, a widget
+ * that did not connect within `widgetTimeout` (`WIDGET_LOAD_TIMEOUT`) or that said it cannot
+ * start (`WIDGET_FAILED`); or, with no `type`, the `Error` of a second overlay widget while one
+ * is open on the page.
  */
-export type OkraOpenError = (Error & { type?: undefined }) | OkraWidgetLoadTimeout | OkraWidgetFailed;
+export type OkraOpenError = OkraOptionsError | OkraHostError | (Error & { type?: undefined });
 
 /** What {@link useOkraWidget} returns. */
 export interface OkraWidgetControls {

@@ -284,7 +284,7 @@ test('unmount while open: the iframe is gone and no callback fires afterwards; a
 
   await page.getByRole('button', { name: 'Open b' }).click();
   await until(async () => (await callLog(page, 'b')).some((c) => c.name === 'onClose'), "b's load timeout and onClose");
-  assert.deepEqual((await callLog(page, 'b')).map((c) => `${c.name}${c.type ? ` ${c.type}` : ''}`), ['onError WIDGET_LOAD_TIMEOUT', 'onClose']);
+  assert.deepEqual((await callLog(page, 'b')).map((c) => `${c.name}${c.type ? ` ${c.type} ${c.error}` : ''}`), ['onError WIDGET_LOAD_TIMEOUT data', 'onClose']);
   assert.match(await status(page, 'b'), /^closed; error WIDGET_LOAD_TIMEOUT: okra-events: the widget at .* did not connect within 2500 ms/);
 
   const all = await callLog(page);
@@ -330,8 +330,8 @@ test('a bad option: error is the TypeError, onError got it, and nothing is added
   const page = await openApp(t, { a: widgetUrl('a'), bad: '' }, 'Checkout');
   await page.getByRole('button', { name: 'Open a' }).click();
   await until(async () => /error/.test(await status(page, 'a')), 'error');
-  assert.equal(await status(page, 'a'), 'closed; error TypeError: okra-events: option `key` must be a non-empty string, got "" (empty string)');
-  assert.deepEqual((await callLog(page, 'a')).map((c) => `${c.name} ${c.type}`), ['onError TypeError']);
+  assert.equal(await status(page, 'a'), 'closed; error INVALID_OPTIONS (TypeError): okra-events: option `key` must be a non-empty string, got "" (empty string)');
+  assert.deepEqual((await callLog(page, 'a')).map((c) => `${c.name} ${c.type} ${c.error}`), ['onError INVALID_OPTIONS TypeError']);
   assert.equal(await page.locator('iframe').count(), 0);
 });
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { PKG_DIR, ROOT } from './setups.mjs';
+import { TSC, VITE_REACT_TS } from './tsc.mjs';
 
 const USAGE = `
 import { useRef, useState } from 'react';
@@ -47,6 +48,7 @@ export function Checkout({ orderId }: { orderId: string }) {
     error === null ? null
     : error.type === 'WIDGET_LOAD_TIMEOUT' ? \`no answer in \${error.timeout} ms\`
     : error.type === 'WIDGET_FAILED' ? error.reason
+    : error.type === 'INVALID_OPTIONS' ? \`check the option \${error.option ?? '?'}\`
     : error.message;
   const frame: HTMLIFrameElement | undefined = widget?.iframe;
   const handle: OkraWidget | null = widget;
@@ -101,8 +103,11 @@ export function Mistakes() {
 }
 `;
 
-/** Type-checks `source` as a user's strict .tsx file importing okra-events/react, with React's types. */
-async function typeCheck(t, source, resolution) {
+/**
+ * Type-checks `source` as a user's .tsx file importing okra-events/react, with React's
+ * types: strict with `resolution`, or with `config` (compiler options) as given.
+ */
+async function typeCheck(t, source, resolution, { config, tsc = 5 } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'okra-react-types-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   await mkdir(join(dir, 'node_modules', '@types'), { recursive: true });
@@ -111,7 +116,7 @@ async function typeCheck(t, source, resolution) {
   await writeFile(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
   await writeFile(join(dir, 'usage.tsx'), source);
   await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: {
+    compilerOptions: config ?? {
       strict: true,
       noEmit: true,
       target: 'es2022',
@@ -123,8 +128,8 @@ async function typeCheck(t, source, resolution) {
     },
     files: ['usage.tsx'],
   }));
-  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir], { encoding: 'utf8' });
-  assert.equal(tsc.status, 0, `tsc failed:\n${tsc.stdout}${tsc.stderr}`);
+  const run = spawnSync(TSC[tsc], ['-p', dir], { encoding: 'utf8' });
+  assert.equal(run.status, 0, `tsc ${tsc} failed:\n${run.stdout}${run.stderr}${run.error ?? ''}`);
 }
 
 for (const resolution of ['bundler', 'nodenext']) {
@@ -133,13 +138,14 @@ for (const resolution of ['bundler', 'nodenext']) {
   });
 }
 
-test("the README's React component type-checks as written", async (t) => {
+test("the README's React component type-checks as written, also as a new Vite + React + TypeScript app has it, with TypeScript 5 and 7", async (t) => {
   const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('\n## React\n'), readme.indexOf('\n## The widget in its own origin\n'));
   const snippets = [...section.matchAll(/```tsx\n([\s\S]*?)```/g)].map((m) => m[1]);
   assert.equal(snippets.length, 1, 'one component');
   assert.match(snippets[0], /from 'okra-events\/react'/);
   await typeCheck(t, snippets[0], 'bundler');
+  for (const tsc of [5, 7]) await typeCheck(t, snippets[0], 'bundler', { config: VITE_REACT_TS, tsc });
 });
 
 test("react.d.ts has no `any`, and takes the options' and the handle's types from the host's", async () => {

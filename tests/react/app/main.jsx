@@ -54,7 +54,7 @@ function Checkout({ who }) {
     meta: { plan },
     onEvent: (e) => note('onEvent', { event: e.event_name, id: e.event_id, session: e.session_id, seq: e.sequence }),
     onSuccess: (data) => note('onSuccess', { plan: data.meta.plan }),
-    onError: (_json, err) => note('onError', { type: err.type ?? err.name }),
+    onError: (_json, err) => note('onError', { type: err.type, error: err instanceof Error ? err.name : 'data' }),
     beforeClose: () => note('beforeClose'),
     onClose: () => note('onClose'),
   });
@@ -72,7 +72,7 @@ function Checkout({ who }) {
       <button onClick={() => setPlan('gold')}>Gold plan {who}</button>
       <output aria-label={`status ${who}`}>
         {widget ? 'open' : 'closed'}
-        {error ? `; error ${error.type ?? error.name}: ${error.message}` : ''}
+        {error ? `; error ${error.type ?? '(no type)'}${error instanceof Error ? ` (${error.name})` : ''}: ${error.message}` : ''}
       </output>
       <div ref={slot} style={{ width: 360, height: 240 }} />
     </section>
