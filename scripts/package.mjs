@@ -3,8 +3,9 @@
 // pkg/ gets the glue, the wasm as its own file (what browsers, bundlers and
 // Node load), a base64 copy of it (a fallback the default path never
 // downloads), the entry's modules, okra-events/host (plain JavaScript, and
-// its classic-script form), the TypeScript declarations, the JSON Schemas,
-// the registry README, the license and package.json.
+// its classic-script form), okra-events/react (a hook over the host), the
+// TypeScript declarations, the JSON Schemas, the registry README, the license
+// and package.json.
 import { readFileSync, writeFileSync, mkdirSync, rmSync, copyFileSync, existsSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,9 +61,26 @@ const hostBuild = (entry, format) =>
   }).then((r) => r.outputFiles[0].text);
 writeFileSync(join(to, 'host.js'), await hostBuild('js/host.js', 'esm'));
 writeFileSync(join(to, 'host.global.js'), await hostBuild('js/host/classic.js', 'iife'));
+// okra-events/react: the hook alone. React stays the app's own import, and
+// okra-events/host is imported from ./host.js, not bundled a second time.
+const reactBuild = await build({
+  entryPoints: [join(root, 'js/react/index.js')],
+  bundle: true,
+  format: 'esm',
+  minify: true,
+  write: false,
+  external: ['react'],
+  plugins: [{
+    name: 'host-entry',
+    setup: (b) => b.onResolve({ filter: /^\.\.\/host\/index\.js$/ }, () => ({ path: './host.js', external: true })),
+  }],
+  legalComments: 'none',
+  target: 'es2020',
+});
+writeFileSync(join(to, 'react.js'), reactBuild.outputFiles[0].text);
 const minifiedGlue = await transform(glue, { minify: true, format: 'esm', target: 'es2022' });
 writeFileSync(join(to, 'okra_events.js'), minifiedGlue.code);
-for (const d of ['index.d.ts', 'host.d.ts', 'host.global.d.ts', 'types.d.ts']) copyFileSync(join(root, 'js', d), join(to, d));
+for (const d of ['index.d.ts', 'host.d.ts', 'host.global.d.ts', 'react.d.ts', 'types.d.ts']) copyFileSync(join(root, 'js', d), join(to, d));
 
 // ---- For the registry: its README (short, for merchants; the repository's
 // README is the developers'), the license, and the JSON Schemas generated
@@ -95,13 +113,17 @@ const pkg = {
     '.': { types: './index.d.ts', default: './index.js' },
     './host': { types: './host.d.ts', default: './host.js' },
     './host.global.js': { types: './host.global.d.ts', default: './host.global.js' },
+    './react': { types: './react.d.ts', default: './react.js' },
     './package.json': './package.json',
     './schema/*.json': './schema/*.json',
   },
   files: [
     'index.js', 'index.d.ts', 'types.d.ts', 'okra_events.js', 'okra_events_bg.wasm', 'okra_events_wasm.js',
-    'host.js', 'host.d.ts', 'host.global.js', 'host.global.d.ts', 'schema/',
+    'host.js', 'host.d.ts', 'host.global.js', 'host.global.d.ts', 'react.js', 'react.d.ts', 'schema/',
   ],
+  // Only okra-events/react imports React; the other entries never do.
+  peerDependencies: { react: '>=18' },
+  peerDependenciesMeta: { react: { optional: true } },
   // Importing sends what earlier pages left queued (see index.js), so a
   // side-effect-only `import 'okra-events'` must not be dropped by bundlers.
   sideEffects: ['./index.js', './host.global.js'],

@@ -7,7 +7,8 @@
 #      (including a module page, webpack 5, Vite build and dev server, and
 #      esbuild each running the package in headless Chromium, and the
 #      registry checks: npm pack's file list, publint, attw, npm publish --dry-run)
-#   5. Playwright end-to-end tests in Chromium, axe-core accessibility, then the cross-engine layer
+#   5. Playwright end-to-end tests in Chromium (okra-events/react in a Vite
+#      app and in a Next.js build among them), axe-core accessibility, then the cross-engine layer
 #      (Chromium, Firefox ESR, WebKitGTK: scripts/test-engines.sh)
 #   6. the event log's release build and its dashboard in Chromium
 set -euo pipefail
@@ -43,11 +44,14 @@ scripts/demo.sh --build-only
 say "JS tests against pkg/ (node --test)"
 node --test --test-concurrency=1 tests/js/
 
-say "end-to-end tests in Chromium (Playwright): the demo, the widget in its own origin, and delivery to a real receiver"
+say "end-to-end tests in Chromium (Playwright): the demo, the widget in its own origin, okra-events/react in a React app, and delivery to a real receiver"
 # The callback payloads these tests see are kept, then type-checked against the declarations last.
 rm -rf tests/e2e/artifacts/payloads
-node --test --test-concurrency=1 tests/e2e/widget.test.mjs tests/e2e/bridge.test.mjs tests/e2e/adoption.test.mjs tests/e2e/delivery.test.mjs \
-  tests/e2e/payload-types.test.mjs
+node --test --test-concurrency=1 tests/e2e/widget.test.mjs tests/e2e/bridge.test.mjs tests/e2e/react.test.mjs tests/e2e/adoption.test.mjs \
+  tests/e2e/delivery.test.mjs tests/e2e/payload-types.test.mjs
+
+say "okra-events/react in a Next.js App Router app: next build (about a minute), next start, Chromium"
+node --test tests/e2e/next.test.mjs
 
 say "accessibility: axe-core (WCAG 2.1 AA) on the merchant page and every widget screen"
 node --test --test-concurrency=1 tests/e2e/a11y.test.mjs

@@ -28,6 +28,8 @@ const INTENDED = [
   'index.js', 'okra_events.js', 'okra_events_bg.wasm', 'okra_events_wasm.js', 'index.d.ts', 'types.d.ts',
   // './host': the merchant's page, plain JavaScript; './host.global.js': its classic script
   'host.js', 'host.d.ts', 'host.global.js', 'host.global.d.ts',
+  // './react': the hook over okra-events/host (React, an optional peer)
+  'react.js', 'react.d.ts',
   // './schema/*.json': the JSON Schemas generated from the core
   ...SCHEMA_NAMES.map((name) => `schema/${name}.json`),
   // './package.json', and what the registry shows
