@@ -6,6 +6,19 @@
 // plus the demo's own two origins for the whole flow. The pages under
 // fixtures/ import the built package (pkg/) as a plain module page does.
 // Build the package and the demo first: scripts/build.sh, scripts/demo.sh --build-only
+//
+// Each guard at the boundary has a test that fails when that guard alone is
+// removed (each mutation was made by hand, the tests run, and it reverted;
+// every variant of the merchant page fails):
+//
+// | mutation | killed by |
+// |---|---|
+// | host: no `e.origin === origin` on the window (js/host/frame.js) | "the widget's iframe sent to a page of another origin, which says syn and failed" |
+// | host: no `e.source === iframe.contentWindow` (js/host/frame.js) | "a frame of the widget's own origin forges the widget's failed and syn while it loads" |
+// | host: the ack posted to "*" (js/host/frame.js) | "every ack, with the options and the token, goes to the widget's exact origin" |
+// | widget: no `e.source === window.parent` (js/bridge.js) | "a frame of an allowed host origin, not the parent, floods the widget with acks" |
+// | widget: LINK_ACCEPT ignores allowedOrigins (the core's engine) | "a host page whose origin the widget does not allow", and natively crates/core/tests/engine.rs |
+// | host: a message's fields unchecked (js/host/protocol.js) | tests/js/host.test.mjs, "the decoder drops malformed, oversized, nested and hostile messages" |
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
@@ -79,6 +92,63 @@ function widgetUrl({ origin = W.origin, allow = [H.origin], query = {}, page = '
   return `${origin}/fixtures/${page}?${params}`;
 }
 
+/**
+ * Watches the merchant page (not its frames) from before its scripts run:
+ * every postMessage to an iframe's window, with its target origin and how
+ * many ports it transfers, and every MessageChannel made (window.__spy). An
+ * iframe's contentWindow, and a message's source when it is that window, are
+ * the same wrapper, so the host's `event.source` check sees what it always
+ * sees. The host's answers cannot otherwise be seen: a message posted to the
+ * wrong origin is dropped by the browser, not delivered.
+ */
+function SPY() {
+  if (window !== window.top) return;
+  const spy = (window.__spy = { posts: [], channels: 0 });
+  const wrappers = new WeakMap();
+  const wrap = (w) => {
+    if (!w) return w;
+    let p = wrappers.get(w);
+    if (!p) {
+      p = new Proxy(w, {
+        get(target, key) {
+          if (key !== 'postMessage') return Reflect.get(target, key);
+          return (message, targetOrigin, transfer) => {
+            spy.posts.push({ message: typeof message === 'string' ? message : '(not text)', targetOrigin, ports: transfer?.length ?? 0 });
+            return target.postMessage(message, targetOrigin, transfer);
+          };
+        },
+      });
+      wrappers.set(w, p);
+    }
+    return p;
+  };
+  const contentWindow = Object.getOwnPropertyDescriptor(HTMLIFrameElement.prototype, 'contentWindow');
+  Object.defineProperty(HTMLIFrameElement.prototype, 'contentWindow', { ...contentWindow, get() { return wrap(contentWindow.get.call(this)); } });
+  const source = Object.getOwnPropertyDescriptor(MessageEvent.prototype, 'source');
+  Object.defineProperty(MessageEvent.prototype, 'source', {
+    ...source,
+    get() {
+      const s = source.get.call(this);
+      // Another window (a frame's) is wrapped as contentWindow wraps it: one wrapper per window.
+      return s && s !== window && typeof s.postMessage === 'function' && !(s instanceof MessagePort) ? wrap(s) : s;
+    },
+  });
+  const Channel = window.MessageChannel;
+  window.MessageChannel = class extends Channel {
+    constructor() {
+      super();
+      spy.channels++;
+    }
+  };
+}
+
+/** The host's acks so far (from the spy), and how many MessageChannels it made. */
+async function hostAnswers(page) {
+  const spy = await page.evaluate(() => window.__spy);
+  const acks = spy.posts.filter((p) => p.message.includes('"type":"ack"'));
+  return { acks, channels: spy.channels };
+}
+
 /** The merchant page the host cases open (VARIANTS). */
 let hostPage = 'host-entry.html';
 
@@ -100,6 +170,7 @@ const policyOf = (path) =>
  */
 async function openHost(t, { on = H, widgets = [widgetUrl()], frames = [], timeout } = {}) {
   const context = await browser.newContext();
+  await context.addInitScript(SPY);
   context.setDefaultTimeout(WAIT_MS);
   const page = await context.newPage();
   const errors = [];
@@ -267,21 +338,93 @@ for (const [label, file] of VARIANTS) {
       const { events } = await waitForHostEvents(page, 2);
       const frame = page.frames().find((f) => f.url().startsWith(`${hostile.origin}/fixtures/hostile.html`));
       await frame.evaluate((messages) => window.forge(messages), forgeries(events[1]));
-      // A real event after the forgeries, then time for any forged message to land.
+      // The hostile frame's marker comes after its forgeries: once it is here, they all reached the host.
+      await page.waitForFunction(() => window.__host.forged === 1);
       await widgetCall(widget, "handler.track('USER_CONSENT_GRANTED')");
       const state = await waitForHostEvents(page, 3);
-      await sleep(500);
       const final = await hostState(page);
       assert.deepEqual(final.names, ['USER_CONNECTING', 'USER_CONNECTED', 'USER_CONSENT_GRANTED'], 'only the widget’s own events');
       assert.deepEqual(final.events.map((e) => e.sequence), [1, 2, 3]);
       assert.deepEqual(final.calls, [], 'no forged success, error or close');
       assert.equal(final.iframeInPage, true, 'the widget is still open');
       assert.equal(state.sessionId, events[0].session_id);
-      const got = await frame.evaluate(() => window.__got);
-      assert.deepEqual(got, [], 'the hostile frame got no answer: no ack, no options, no token');
+      // The forged syn got no answer: the one ack went to the widget's own origin, with one port.
+      const answers = await hostAnswers(page);
+      assert.deepEqual(answers.acks.map((x) => [x.targetOrigin, x.ports]), [[W.origin, 1]], 'one ack, to the widget origin only');
+      assert.equal(answers.channels, 1, 'one channel: the forged syn made none');
+      assert.deepEqual(await frame.evaluate(() => window.__got), [], 'the hostile frame got nothing');
       assertNoToken(hostile, 'the hostile frame');
     });
   }
+
+  // Each of the host's checks on the window alone: a message that only that check stops.
+  test("a frame of the widget's own origin forges the widget's failed and syn while it loads: only the host's source check stops them", { timeout: TEST_TIMEOUT }, async (t) => {
+    const page = await openHost(t, { widgets: [widgetUrl({ query: { connect: '0' } })], frames: [`${W.origin}/fixtures/hostile.html`], timeout: 600_000 });
+    const frame = await until(() => page.frames().find((f) => f.url().startsWith(`${W.origin}/fixtures/hostile.html`)), 'the hostile frame');
+    await until(() => frame.evaluate(() => Array.isArray(window.__got)), 'the hostile frame to load');
+    const msg = (type, fields = {}) => JSON.stringify({ okra: PROTOCOL, type, ...fields });
+    await frame.evaluate((m) => window.forge(m), [msg('failed', { reason: 'HOST_NOT_ALLOWED' }), msg('syn')]);
+    await page.waitForFunction(() => window.__host.forged === 1);
+    const state = await hostState(page);
+    assert.deepEqual(state.calls, [], 'no WIDGET_FAILED, no onClose');
+    assert.equal(state.iframeInPage, true, 'the widget is still loading');
+    assert.deepEqual(await hostAnswers(page), { acks: [], channels: 0 }, 'the forged syn made no channel and got no ack');
+  });
+
+  test("the widget's iframe sent to a page of another origin, which says syn and failed: only the host's origin check stops them", { timeout: TEST_TIMEOUT }, async (t) => {
+    const page = await openHost(t, { widgets: [widgetUrl({ query: { connect: '0' } })], timeout: 600_000 });
+    const widget = await until(() => page.frames().find((f) => f.url().startsWith(`${W.origin}/fixtures/widget.html`)), 'the widget frame');
+    await until(() => widget.evaluate(() => !!window.__widget), 'the widget page to load');
+    const away = `${O.origin}/fixtures/hostile.html`;
+    await widget.evaluate((url) => {
+      location.href = url;
+    }, away);
+    const foreign = await until(async () => {
+      const f = page.frames().find((x) => x.url().startsWith(away));
+      return f && (await f.evaluate(() => Array.isArray(window.__got))) && f;
+    }, 'the iframe to show the foreign page');
+    // Now the iframe's own window is the foreign page: the source check passes, the origin check must not.
+    const msg = (type, fields = {}) => JSON.stringify({ okra: PROTOCOL, type, ...fields });
+    await foreign.evaluate((m) => window.forge(m), [msg('syn'), msg('failed', { reason: 'WASM_UNAVAILABLE' })]);
+    await page.waitForFunction(() => window.__host.forged === 1);
+    const state = await hostState(page);
+    assert.deepEqual(state.calls, [], 'no WIDGET_FAILED from another origin');
+    assert.deepEqual(await hostAnswers(page), { acks: [], channels: 0 }, 'no channel and no ack for another origin');
+    assert.deepEqual(await foreign.evaluate(() => window.__got), [], 'the foreign page got nothing');
+  });
+
+  test("every ack, with the options and the token, goes to the widget's exact origin, once per syn", { timeout: TEST_TIMEOUT }, async (t) => {
+    const page = await openHost(t);
+    let widget = await connectedWidget(page);
+    const firstSession = await widgetCall(widget, 'return handler.sessionId');
+    await widget.evaluate(() => location.reload());
+    widget = await until(async () => {
+      const f = await connectedWidget(page);
+      return (await widgetCall(f, 'return handler.sessionId')) !== firstSession && f;
+    }, 'the reloaded widget to connect');
+    const { acks, channels } = await hostAnswers(page);
+    assert.equal(acks.length, 2, 'one ack per syn: the first load and the reload');
+    for (const ack of acks) {
+      assert.equal(ack.targetOrigin, W.origin, 'never "*", never another origin');
+      assert.equal(ack.ports, 1);
+      assert.ok(ack.message.includes(TOKEN), 'the ack is the one carrying the options');
+    }
+    assert.equal(channels, 2, 'a new channel for the reload');
+  });
+
+  test('a frame of an allowed host origin, not the parent, floods the widget with acks: the widget ignores them and connects to its real host', { timeout: TEST_TIMEOUT }, async (t) => {
+    // The hostile frame is on H, an origin the widget allows: only the widget's
+    // event.source === window.parent check stops its acks.
+    const page = await openHost(t, { frames: [`${H.origin}/fixtures/hostile.html?flood=ack`] });
+    const widget = await connectedWidget(page);
+    const hostile = page.frames().find((f) => f.url().startsWith(`${H.origin}/fixtures/hostile.html`));
+    assert.ok((await hostile.evaluate(() => window.__floods)) > 0, 'the flood ran while the widget connected');
+    await widgetCall(widget, "handler.screen('landing')");
+    const state = await waitForHostEvents(page, 2);
+    assert.deepEqual(state.names, ['USER_CONNECTING', 'USER_CONNECTED'], 'the real host has the widget');
+    assert.equal(await widgetCall(widget, 'return handler.options.token'), TOKEN, "built from the real host's options");
+    assert.deepEqual(await hostile.evaluate(() => window.__got.filter((m) => m.where === 'port')), [], 'nothing answered on the forged ports');
+  });
 
   // ---- refused hosts and widgets that never connect ------------------------------------
 
@@ -383,10 +526,12 @@ for (const [label, file] of VARIANTS) {
     await waitForHostEvents(page, 1);
     // The widget's handler is gone, so nobody answers the host's request.
     await widgetCall(widget, 'handler.destroy()');
-    const started = Date.now();
     await page.evaluate(() => window.__host.widgets[0].widget.close());
+    // The host asked the widget (the close request went out on its port) and waits: nothing yet.
+    // The widget's page answers nothing, so onClose can only come from the host's 3 s grace.
+    await sleep(0);
+    assert.deepEqual((await hostState(page)).calls, [], 'not closed before the grace period');
     await page.waitForFunction(() => window.__host?.widgets[0]?.callbacks.some((c) => c.name === 'onClose'));
-    assert.ok(Date.now() - started >= 2500, 'the host waited for the widget first');
     const state = await hostState(page);
     assert.deepEqual(state.names, ['USER_CONNECTING']);
     assert.deepEqual(state.calls, ['beforeClose', 'onClose']);
