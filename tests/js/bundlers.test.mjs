@@ -106,6 +106,19 @@ test("Vite's production build (index.html + module script, no config, no plugin)
   }
 });
 
+test("Vite's production build with the README's line that leaves the fallback out: nothing in the build holds the base64 copy, and the app runs", opts, async () => {
+  const run = await runSetup(browser, 'Vite build, fallback left out', { keep: true });
+  try {
+    assertRan(run);
+    assertWasmFileNoFallback(run);
+    const marker = fallbackMarker();
+    const holding = run.files.filter((f) => readFileSync(join(run.dir, 'dist', f), 'latin1').includes(marker));
+    assert.deepEqual(holding, [], 'no emitted file holds the base64 fallback');
+  } finally {
+    cleanup(run);
+  }
+});
+
 test('the Vite dev server (dependencies pre-bundled) serves the app; it runs and fetches the .wasm', opts, async () => {
   const run = await runSetup(browser, 'Vite dev server');
   assertRan(run);

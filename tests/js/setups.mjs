@@ -158,6 +158,28 @@ export const SETUPS = {
     },
   },
 
+  /**
+   * Vite's production build with the README's one line that keeps the base64
+   * fallback out of the build (for apps that always serve the .wasm).
+   */
+  'Vite build, fallback left out': {
+    usesFallback: false,
+    async start(dir) {
+      const vite = await importVite();
+      writeFileSync(join(dir, 'index.html'), PAGE('<script type="module" src="./app.js"></script>'));
+      await vite.build({
+        root: dir,
+        configFile: false,
+        logLevel: 'silent',
+        build: { outDir: join(dir, 'dist'), rollupOptions: { external: [/okra_events_wasm\.js$/] } },
+      });
+      const dist = join(dir, 'dist');
+      const files = listFiles(dist);
+      const server = await serve({ roots: { '/': dist }, record: true });
+      return { url: `${server.origin}/index.html`, files, close: server.close, served: server.requests };
+    },
+  },
+
   /** Vite's dev server (dependency pre-bundling on), on a free port. */
   'Vite dev server': {
     usesFallback: false,
