@@ -32,9 +32,16 @@ export function initDelivery() {
   } catch {
     store = null;
   }
+  // Other tabs matter only for stored events. A page refused all storage (a
+  // third-party iframe under Firefox's strictest cookie setting) may be
+  // refused a BroadcastChannel too: then it has no other tab to tell.
   if (store && typeof BroadcastChannel === 'function') {
-    channel = new BroadcastChannel('okra-events');
-    channel.onmessage = (e) => (Array.isArray(e.data) ? e.data : []).forEach(heard);
+    try {
+      channel = new BroadcastChannel('okra-events');
+      channel.onmessage = (e) => (Array.isArray(e.data) ? e.data : []).forEach(heard);
+    } catch {
+      channel = null;
+    }
   }
 }
 
