@@ -220,7 +220,7 @@ export interface OkraErrorInfo {
 
 /** What `onError` receives as `json` when `buildWithOptions` refuses its options. */
 export interface OkraBuildErrorJson {
-  error: { type: 'INVALID_OPTIONS' | 'NO_WINDOW' | 'WASM_UNAVAILABLE'; option?: string; message: string };
+  error: { type: 'INVALID_OPTIONS' | 'NO_WINDOW' | 'NOT_FRAMED' | 'WASM_UNAVAILABLE'; option?: string; message: string };
 }
 
 /** The `onSuccess` data, in the widget's documented shape, with `options` and `meta` echoed. */
