@@ -6,9 +6,12 @@
 #   4. the npm package and demo builds, then node --test against pkg/
 #      (including a module page, webpack 5, Vite build and dev server, and
 #      esbuild each running the package in headless Chromium)
-#   5. Playwright end-to-end tests in Chromium, then the cross-engine layer
+#   5. okra-events/react-native's component under React Native's jest preset
+#      (react-test-renderer, as on iOS and as on Android)
+#   6. Playwright end-to-end tests in Chromium (the widget in its own origin,
+#      and in a React Native WebView), then the cross-engine layer
 #      (Chromium, Firefox ESR, WebKitGTK: scripts/test-engines.sh)
-#   6. the event log's release build and its dashboard in Chromium
+#   7. the event log's release build and its dashboard in Chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf '\n==> %s\n' "$*"; }
@@ -42,8 +45,11 @@ scripts/demo.sh --build-only
 say "JS tests against pkg/ (node --test)"
 node --test --test-concurrency=1 tests/js/
 
-say "end-to-end tests in Chromium (Playwright): the demo, the widget in its own origin, and delivery to a real receiver"
-node --test --test-concurrency=1 tests/e2e/widget.test.mjs tests/e2e/bridge.test.mjs tests/e2e/adoption.test.mjs tests/e2e/delivery.test.mjs
+say "okra-events/react-native's component (jest, React Native's preset, react-test-renderer)"
+(cd tests/rn && node_modules/.bin/jest --silent)
+
+say "end-to-end tests in Chromium (Playwright): the demo, the widget in its own origin and in a React Native WebView, and delivery to a real receiver"
+node --test --test-concurrency=1 tests/e2e/widget.test.mjs tests/e2e/bridge.test.mjs tests/e2e/native.test.mjs tests/e2e/adoption.test.mjs tests/e2e/delivery.test.mjs
 
 say "cross-engine end-to-end (Chromium, Firefox ESR, WebKitGTK)"
 scripts/test-engines.sh

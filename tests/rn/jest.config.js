@@ -1,0 +1,21 @@
+// The component under React Native's jest preset, twice: as on iOS and as on
+// Android (React Native picks WebView.ios.js or WebView.android.js, and
+// BackHandler.ios.js or BackHandler.android.js, by platform).
+const base = {
+  preset: '@react-native/jest-preset',
+  rootDir: __dirname,
+  testMatch: ['<rootDir>/*.test.js'],
+  // The package under test lives outside this folder (pkg/): its imports of
+  // react, react-native and react-native-webview resolve here.
+  modulePaths: ['<rootDir>/node_modules'],
+  // After the preset's own setup (jest concatenates the two lists).
+  setupFiles: ['<rootDir>/setup.js'],
+  transformIgnorePatterns: ['node_modules/(?!((jest-)?react-native|@react-native(-community)?|react-native-webview)/)'],
+};
+const platforms = ['android', 'ios', 'native'];
+module.exports = {
+  projects: [
+    { ...base, displayName: 'ios', haste: { defaultPlatform: 'ios', platforms } },
+    { ...base, displayName: 'android', haste: { defaultPlatform: 'android', platforms } },
+  ],
+};
