@@ -22,10 +22,13 @@ let store = null;
 let channel = null;
 let listening = false;
 
-/** Opens the store and the channel to other tabs; called once, on import. */
-export async function initDelivery() {
+/**
+ * Opens the store and the channel to other tabs; called once, on import,
+ * without waiting for the store's database (see store.js).
+ */
+export function initDelivery() {
   try {
-    store = await openStore((key, url, json) => tell({ t: 's', k: key, u: url, j: json }));
+    store = openStore((key, url, json) => tell({ t: 's', k: key, u: url, j: json }));
   } catch {
     store = null;
   }
@@ -50,7 +53,8 @@ function tell(message) {
 
 /** The OPEN flag for storage: `1` IndexedDB, `l` localStorage, `0` memory only. */
 export function storeFlag() {
-  return store === null ? '0' : store.kind === 'indexeddb' ? '1' : 'l';
+  const kind = store?.kind;
+  return kind === 'indexeddb' ? '1' : kind === 'localStorage' ? 'l' : '0';
 }
 
 /** Stores a queued event; tells the engine when it could not. */
@@ -221,12 +225,17 @@ function listenToPage() {
 }
 
 /**
- * Starts senders for what earlier pages left in storage, so it goes out
- * even if this page never builds a handler. Called when the package loads.
+ * Once the store is open: tells the engine if its database could not open
+ * after all (what storage is left), and starts senders for what earlier
+ * pages left in storage, so it goes out even if this page never builds a
+ * handler. Called when the package has loaded its engine.
  */
 export async function resumeDelivery() {
+  if (!store) return;
+  await store.ready;
+  if (store.kind !== 'indexeddb') apply(run(OP.STORAGE, 0, storeFlag()));
   const win = globalThis.window;
-  if (!win || typeof win.addEventListener !== 'function' || !store) return;
+  if (!win || typeof win.addEventListener !== 'function') return;
   const urls = new Set();
   for (const [, url] of await store.scan()) urls.add(url);
   for (const url of urls) apply(run(OP.SENDER, 0, url, storeFlag()));

@@ -8,7 +8,7 @@ import { call } from './okra_events.js';
 export const OP = Object.freeze({
   LOCATION: 0, OPEN: 1, SCREEN: 2, TRACK: 3, SUCCESS: 4, FAIL: 5, CLOSE: 6, DESTROY: 7,
   ONLINE: 8, OFFLINE: 9, TICK: 10, PENDING: 11, EVENTS: 12, FREE: 13,
-  SENDER: 20, LEAD: 21, ANSWER: 22, ADOPT: 23, SETTLED: 24, WAKE: 25, FLUSH: 26, UNSTORED: 27, RESUME: 28, WAITING: 29,
+  STORAGE: 19, SENDER: 20, LEAD: 21, ANSWER: 22, ADOPT: 23, SETTLED: 24, WAKE: 25, FLUSH: 26, UNSTORED: 27, RESUME: 28, WAITING: 29,
   HOST: 30, LINK: 40, LINK_ACCEPT: 41, LINK_CLOSE: 42, CATALOG: 50,
   NOT_A_STRING: 0x100,
 });
@@ -59,7 +59,8 @@ export const answer = (records) => records.find((r) => r[0] === '=')?.slice(2) ?
 
 /**
  * The error an op refused with (`!` record), or undefined. Options errors
- * also carry `{ type, option? }` for `onError` (`?` record).
+ * (`?` record) carry their kind as `error.type`, and the option as
+ * `error.option` when one was wrong, as every error okra-events reports does.
  */
 export function refusal(records) {
   const r = records[0]?.[0] === '!' ? records[0] : undefined;
@@ -68,7 +69,8 @@ export function refusal(records) {
   const detail = records.find((x) => x[0] === '?');
   if (detail) {
     const [, , type, option] = detail;
-    error.okra = { type, ...(option !== undefined && { option }), message: error.message };
+    error.type = type;
+    if (option !== undefined) error.option = option;
   }
   return error;
 }

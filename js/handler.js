@@ -85,13 +85,13 @@ export function seed() {
 export function refuseWith(options, error) {
   const onError = isPlain(options) ? options.onError : undefined;
   if (typeof onError === 'function') {
+    const { type, option, message } = error;
     try {
-      onError({ error: error.okra }, error);
+      onError({ error: { type, ...(option !== undefined && { option }), message } }, error);
     } catch (e) {
       console.error('okra-events: the onError callback threw', e);
     }
   }
-  delete error.okra;
   throw error;
 }
 

@@ -108,6 +108,10 @@ export interface OkraStatic {
   buildWithOptions(options: OkraHostOptions): OkraWidget;
   /** Builds a handler and emits USER_CONNECTING. Throws a TypeError naming a bad option. */
   buildWithOptions(options: OkraOptions & { widgetUrl?: undefined }): OkraHandler;
+  /** Either of the above, when whether a `widgetUrl` is given is known only at run time. */
+  buildWithOptions(
+    options: OkraOptions & Pick<OkraHostOptions, 'container' | 'widgetTimeout' | 'onClose'> & { widgetUrl?: string },
+  ): OkraWidget | OkraHandler;
   /**
    * Inside the widget's iframe: resolves with a handler built from the options the host sent,
    * once a host page whose origin is in `allowedOrigins` answers (or, with `allowNativeHost:

@@ -55,9 +55,11 @@ function decode(base64) {
 // just the widget. The error is kept and given by every call instead.
 let unavailable = null;
 // The module's fetch starts first (its request goes out before the store's
-// synchronous localStorage probe), and the queue's store opens while it compiles.
+// synchronous localStorage probe), and the queue's store opens while it
+// compiles. The import never waits for the store: events made before its
+// database is open are held and written when it opens (store.js).
 const compiled = compile();
-const stored = initDelivery();
+initDelivery();
 try {
   initSync({ module: await compiled });
   // The engine's first call, made while the store is still opening: it
@@ -67,11 +69,10 @@ try {
 } catch (error) {
   unavailable = error;
 }
-await stored;
 
 // Send what earlier pages left queued for their webhooks, even if this page
-// never builds a handler. A no-op outside a browser. Not awaited: importing
-// does not wait for storage to be read.
+// never builds a handler, once the store is open. A no-op outside a browser.
+// Not awaited: importing does not wait for storage.
 if (!unavailable) resumeDelivery();
 
 /** The catalog, read from the engine the first time it is asked for (not at import, which it would slow). */
@@ -90,6 +91,7 @@ function wasmUnavailable(options) {
       'connect-src must allow the event_callback_url, and frame-src the widgetUrl (see the README, "Content Security Policy").',
     { cause: unavailable },
   );
+  error.type = 'WASM_UNAVAILABLE';
   const onError = options !== null && typeof options === 'object' ? options.onError : undefined;
   if (typeof onError === 'function') {
     try {

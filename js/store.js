@@ -17,6 +17,12 @@
 // localStorage is the fallback where IndexedDB is missing or blocked (some
 // private modes and enterprise policies); memory is the last one. Each is
 // reported by the engine (STORAGE_DEGRADED, STORAGE_UNAVAILABLE).
+//
+// Nothing waits for the database to open (it takes tens of milliseconds on a
+// first visit, when it is created): the store is usable at once, and what is
+// handed to it before the database is open waits in memory, in order, is
+// written when it opens, and is copied to localStorage at pagehide like any
+// other write not yet committed.
 
 export const KEY_PREFIX = 'okra-events:v1:';
 const DB = 'okra-events';
@@ -104,9 +110,11 @@ function scanLocal(s) {
  * task), so `rescue()`, called at pagehide, copies every event not yet
  * committed into localStorage, synchronously; the next page finds it there.
  */
-function databaseStore(db, local, committedPut) {
+function databaseStore(opening, local, committedPut) {
   /** Where a write IndexedDB refuses goes instead. */
   const fallback = local && localStore(local, committedPut);
+  /** The database once open, null if it could not be; undefined while it opens. */
+  let db;
   let ops = [];
   /** key -> [url, json] of the events handed to IndexedDB and not yet committed. */
   const uncommitted = new Map();
@@ -136,11 +144,18 @@ function databaseStore(db, local, committedPut) {
     });
   };
   const queue = (op) => {
-    if (ops.length === 0) queueMicrotask(flush);
+    if (ops.length === 0 && db !== undefined) queueMicrotask(flush);
     ops.push(op);
   };
-  return {
+  const store = {
     kind: 'indexeddb',
+    /** Resolves once the database is open (or known to be unavailable). */
+    ready: opening.then((opened) => {
+      db = opened;
+      if (!db) store.kind = local ? 'localStorage' : 'memory';
+      // What was handed over while the database opened, in one transaction.
+      if (ops.length) flush();
+    }),
     put(key, url, json, onFail) {
       uncommitted.set(key, [url, json]);
       queue({ key, url, json, onFail });
@@ -163,6 +178,7 @@ function databaseStore(db, local, committedPut) {
       }
     },
     async scan() {
+      await store.ready;
       const rows = await new Promise((resolve) => {
         try {
           const request = db.transaction(STORE, 'readonly').objectStore(STORE).getAll();
@@ -178,6 +194,7 @@ function databaseStore(db, local, committedPut) {
       return [...all.values()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
     },
   };
+  return store;
 }
 
 /**
@@ -197,18 +214,23 @@ async function migrate(db, local) {
 }
 
 /**
- * Opens the best store this page has: IndexedDB, else localStorage, else
- * null (memory only). `committedPut(key, url, json)` hears of each event
- * once IndexedDB has committed it, so other tabs can be told.
+ * The best store this page has, at once: IndexedDB (opening in the
+ * background), else localStorage, else null (memory only).
+ * `committedPut(key, url, json)` hears of each event once IndexedDB has
+ * committed it, so other tabs can be told. An IndexedDB store whose database
+ * then fails to open becomes `kind` 'localStorage' or 'memory' when its
+ * `ready` resolves.
  */
-export async function openStore(committedPut = () => {}) {
+export function openStore(committedPut = () => {}) {
   const local = openLocal();
   let idb = false;
   try {
     idb = Boolean(globalThis.indexedDB);
   } catch {}
-  const db = idb ? await openDatabase() : null;
-  if (!db) return local ? localStore(local, committedPut) : null;
-  if (local) await migrate(db, local);
-  return databaseStore(db, local, committedPut);
+  if (!idb) return local ? { ...localStore(local, committedPut), ready: Promise.resolve() } : null;
+  const opening = openDatabase().then(async (db) => {
+    if (db && local) await migrate(db, local);
+    return db;
+  });
+  return databaseStore(opening, local, committedPut);
 }

@@ -96,10 +96,13 @@ export type JsonObject = { [key: string]: JsonValue };
 
 /**
  * Data as `JSON.stringify` takes it, checked against its own type `T`: interfaces, optional
- * fields and values with `toJSON` (such as `Date`) are accepted; functions, symbols and
- * `bigint` anywhere inside are a type error.
+ * fields, values with `toJSON` (such as `Date`) and `unknown` values (such as a
+ * `Record<string, unknown>`) are accepted; functions, symbols and `bigint` anywhere inside
+ * are a type error.
  */
-export type JsonInput<T> = T extends string | number | boolean | null | undefined
+export type JsonInput<T> = unknown extends T
+  ? T
+  : T extends string | number | boolean | null | undefined
   ? T
   : T extends { toJSON(): unknown }
     ? T
@@ -142,15 +145,23 @@ export interface OkraEvent {
 
 /** Session metadata given to `onError`, `beforeClose` and `onClose`. */
 export interface OkraSessionMetadata {
-  session_id: string;
-  tracking_id: string;
+  /**
+   * The widget session's id. `null` only in a host's own `onError` and `onClose` when no
+   * widget session has spoken yet (a widget that failed or did not load).
+   */
+  session_id: string | null;
+  /** The session's tracking id; `null` when `session_id` is. */
+  tracking_id: string | null;
   last_screen: OkraScreen | null;
   /** Closed without a successful connection. */
   bounced: boolean;
   success: boolean;
   events_count: number;
-  /** The last error shown to the user, or null. */
-  error: OkraErrorInfo | null;
+  /**
+   * The last error shown to the user, or null. In a host's own `onError` and `onClose`: the
+   * last error the host reported (its own, or the widget's).
+   */
+  error: OkraMetadataError | null;
   options: JsonObject;
   meta: JsonObject;
   /** In `onClose` only: this session's events at the webhook. */
@@ -172,15 +183,28 @@ export interface OkraFailData {
 }
 
 /**
- * The `error` argument of `onError`, discriminated by `type`: a delivery problem, a widget
- * that did not load (host mode), or, with no `type`, what `fail()` was given (or the
- * `TypeError` of bad options).
+ * The `error` argument of `onError`. Its kind is always `error.type`, whatever reported it:
+ * bad options (`INVALID_OPTIONS`, with `option`; `NO_WINDOW`; `WASM_UNAVAILABLE`), a
+ * delivery problem, a widget that could not start or load (host mode); `type` is
+ * `undefined` only for what the widget passed to `fail()`.
  *
- *     onError: (json, error) => {
+ *     onError: (_json, error) => {
  *       if (error.type === 'QUEUE_OVERFLOW') console.warn(error.dropped, 'events dropped');
+ *       else if (error.type === 'WIDGET_FAILED') console.warn('the widget could not start:', error.reason);
  *     }
  */
-export type OkraError = OkraDeliveryError | OkraWidgetLoadTimeout | OkraFailError;
+export type OkraError = OkraOptionsError | OkraDeliveryError | OkraHostError | OkraFailError;
+
+/** Every kind of error okra-events reports, as `error.type` carries it. */
+export type OkraErrorType = Exclude<OkraError['type'], undefined>;
+
+/**
+ * What `buildWithOptions` (or `connectToHost`) throws for bad options, or where it cannot
+ * run, and passes to `onError` too: a `TypeError` or `Error` whose `type` says which.
+ */
+export type OkraOptionsError =
+  | (TypeError & { type: 'INVALID_OPTIONS'; /** The option that was wrong, when one was. */ option?: string })
+  | (Error & { type: 'NO_WINDOW' | 'WASM_UNAVAILABLE'; option?: undefined });
 
 /** A delivery problem, passed to `onError` as its `error` argument. */
 export type OkraDeliveryError =
@@ -190,22 +214,26 @@ export type OkraDeliveryError =
    * `ended: true` when there is room again.
    */
   | { type: 'QUEUE_OVERFLOW'; dropped: number; ended: boolean; message: string }
-  /** Nothing can be stored: events are kept in memory, sent by this tab and beaconed when it closes. */
-  | { type: 'STORAGE_UNAVAILABLE'; message: string }
-  /** IndexedDB is missing or blocked: events are kept in localStorage, which a killed browser can lose. */
-  | { type: 'STORAGE_DEGRADED'; store: 'localStorage'; message: string }
   | { type: 'DELIVERY_REJECTED'; status: number; dropped: number; message: string }
   /** The webhook answered with a redirect: not a delivery; the batch stays queued and is retried. Once per run of redirects. */
   | { type: 'DELIVERY_REDIRECTED'; message: string };
 
-/** What `onDelivery` receives when some of the session's events leave the webhook queue. */
-export interface OkraDeliveryReport {
-  /** `delivered`: answered 2xx; `rejected`: refused with a 4xx; `dropped`: the queue was full. */
-  state: 'delivered' | 'rejected' | 'dropped';
-  event_ids: string[];
-  /** The HTTP status, for `rejected`. */
-  status?: number;
-}
+/**
+ * What `onDelivery` receives: some of the session's events left the webhook queue, or the
+ * state of the storage the queue is kept in (not an error: the widget still works).
+ */
+export type OkraDeliveryReport =
+  | {
+      /** `delivered`: answered 2xx; `rejected`: refused with a 4xx; `dropped`: the queue was full. */
+      state: 'delivered' | 'rejected' | 'dropped';
+      event_ids: string[];
+      /** The HTTP status, for `rejected`. */
+      status?: number;
+    }
+  /** Nothing can be stored: events are kept in memory, sent by this tab and beaconed when it closes. */
+  | { state: 'storage'; type: 'STORAGE_UNAVAILABLE'; store: 'memory'; message: string }
+  /** IndexedDB is missing or blocked: events are kept in localStorage, which a killed browser can lose. */
+  | { state: 'storage'; type: 'STORAGE_DEGRADED'; store: 'localStorage'; message: string };
 
 /** The last error shown to the user, as data. */
 export interface OkraErrorInfo {
@@ -218,10 +246,13 @@ export interface OkraErrorInfo {
   [key: string]: JsonValue | undefined;
 }
 
-/** What `onError` receives as `json` when `buildWithOptions` refuses its options. */
+/** What `onError` receives as `json` when `buildWithOptions` refuses its options (the same `type` and `option` as the error). */
 export interface OkraBuildErrorJson {
   error: { type: 'INVALID_OPTIONS' | 'NO_WINDOW' | 'NOT_FRAMED' | 'WASM_UNAVAILABLE'; option?: string; message: string };
 }
+
+/** What a session's metadata may hold as its last error. */
+export type OkraMetadataError = OkraErrorInfo | OkraHostError | OkraDeliveryError | OkraFailData;
 
 /** The `onSuccess` data, in the widget's documented shape, with `options` and `meta` echoed. */
 export interface OkraSuccessData {
@@ -284,14 +315,32 @@ export interface OkraOptions {
   [other: string]: unknown;
 }
 
+/** The errors a host reports itself: a widget that could not start, or did not load. */
+export type OkraHostError = OkraWidgetFailed | OkraWidgetLoadTimeout;
+
 /** The error `onError` receives when the widget did not connect within `widgetTimeout`. */
 export interface OkraWidgetLoadTimeout {
   type: 'WIDGET_LOAD_TIMEOUT';
+  /** What happened, and the likely causes in order. */
   message: string;
   /** The `widgetUrl` that did not connect. */
   widget_url: string;
   /** `widgetTimeout`, in ms. */
   timeout: number;
+}
+
+/** The error `onError` receives, within a second, when the widget says it cannot start. */
+export interface OkraWidgetFailed {
+  type: 'WIDGET_FAILED';
+  /**
+   * `WASM_UNAVAILABLE`: the widget's page does not allow WebAssembly (its `script-src` lacks
+   * `'wasm-unsafe-eval'`); `HOST_NOT_ALLOWED`: this page's origin is not in the widget's
+   * `allowedOrigins`; `NOT_FRAMED`: the widget's page found itself outside a frame.
+   */
+  reason: 'WASM_UNAVAILABLE' | 'HOST_NOT_ALLOWED' | 'NOT_FRAMED';
+  message: string;
+  /** The `widgetUrl` that failed. */
+  widget_url: string;
 }
 
 /**
@@ -302,16 +351,16 @@ export interface OkraWidgetLoadTimeout {
 export interface OkraHostOptions extends OkraOptions {
   /** The widget's page: `https:` (`http:` only for localhost, 127.0.0.1, [::1]). Its exact origin is the only one trusted. */
   widgetUrl: string;
-  /** Where the iframe goes. Default: a full-viewport overlay on `document.body`. */
+  /** Where the iframe goes. Default: a modal dialog over the page, on `document.body`. */
   container?: Element | null;
   /** How long the widget may take to connect, in ms (default 20000). */
   widgetTimeout?: number;
   /**
    * Exactly once per handle, last. `onError` gets the widget's errors and the host's own
-   * {@link OkraWidgetLoadTimeout}; an `Error` the widget passed to `fail()` arrives as
+   * ({@link OkraHostError}); an `Error` the widget passed to `fail()` arrives as
    * `{ name, message }`, since errors cross the origin as data.
    */
-  onClose?: (json: OkraSessionMetadata, error: OkraErrorInfo | OkraWidgetLoadTimeout | JsonObject | null) => void;
+  onClose?: (json: OkraSessionMetadata, error: OkraMetadataError | null) => void;
 }
 
 /** The widget opened in its own origin, as the merchant's page holds it. */

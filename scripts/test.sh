@@ -49,7 +49,10 @@ say "okra-events/react-native's component (jest, React Native's preset, react-te
 (cd tests/rn && node_modules/.bin/jest --silent)
 
 say "end-to-end tests in Chromium (Playwright): the demo, the widget in its own origin and in a React Native WebView, and delivery to a real receiver"
-node --test --test-concurrency=1 tests/e2e/widget.test.mjs tests/e2e/bridge.test.mjs tests/e2e/native.test.mjs tests/e2e/adoption.test.mjs tests/e2e/delivery.test.mjs
+# The callback payloads these tests see are kept, then type-checked against the declarations last.
+rm -rf tests/e2e/artifacts/payloads
+node --test --test-concurrency=1 tests/e2e/widget.test.mjs tests/e2e/bridge.test.mjs tests/e2e/native.test.mjs tests/e2e/adoption.test.mjs \
+  tests/e2e/delivery.test.mjs tests/e2e/payload-types.test.mjs
 
 say "cross-engine end-to-end (Chromium, Firefox ESR, WebKitGTK)"
 scripts/test-engines.sh

@@ -119,11 +119,14 @@ const RULES = [
 ];
 
 /**
- * Passes an options error to the options' `onError`, when it is a function,
- * as `onError({ error: { type, option?, message } }, error)`, and returns it
- * to be thrown.
+ * Gives an options error its kind (`error.type`, and `error.option` when an
+ * option was wrong), passes it to the options' `onError` when that is a
+ * function, as `onError({ error: { type, option?, message } }, error)`, and
+ * returns it to be thrown.
  */
 export function refuse(options, error, type = 'INVALID_OPTIONS', option) {
+  error.type = type;
+  if (option) error.option = option;
   const onError = isPlain(options) ? options.onError : undefined;
   if (typeof onError === 'function') {
     try {

@@ -14,6 +14,7 @@ import { serve, DIST } from '../../www/serve.mjs';
 import { serveDist } from './server.mjs';
 import { launchBrowser, openDemo, WAIT_MS } from './demo.mjs';
 import { PKG, startReceiver } from './receiver.mjs';
+import { recordPayloads } from './payloads.mjs';
 
 const TEST_TIMEOUT = 120_000;
 const FIXTURES = resolve(fileURLToPath(new URL('./fixtures', import.meta.url)));
@@ -111,6 +112,14 @@ async function openHost(t, { on = H, widgets = [widgetUrl()], frames = [], timeo
   if (timeout) params.set('timeout', String(timeout));
   await page.goto(`${on.origin}/fixtures/${hostPage}?${params}`);
   t.after(async () => {
+    // What the merchant's callbacks got, for the payload type check.
+    const seen = await page.evaluate(() => window.__host?.widgets.map((w) => ({ events: w.events, callbacks: w.callbacks })) ?? []).catch(() => []);
+    for (const w of seen) {
+      recordPayloads('host:onEvent', w.events.map((e) => [e]));
+      for (const name of ['onSuccess', 'onError', 'beforeClose', 'onClose']) {
+        recordPayloads(`host:${name}`, w.callbacks.filter((c) => c.name === name).map((c) => c.args));
+      }
+    }
     const violations = await page.evaluate(() => window.__host?.violations ?? []).catch(() => []);
     await context.close();
     assert.deepEqual(errors.map(String), [], 'uncaught errors in the page');
@@ -192,6 +201,10 @@ test('the demo: a whole link flow in the cross-origin widget reaches the merchan
   assert.ok(!JSON.stringify(events).includes('hunter2-secret'), 'no password crossed');
 
   const callbacks = await ui.callbacks();
+  recordPayloads('host:onEvent', events.map((e) => [e]));
+  for (const name of ['onSuccess', 'beforeClose', 'onClose']) {
+    recordPayloads(`host:${name}`, callbacks.filter((c) => c.name === name).map((c) => c.args));
+  }
   assert.deepEqual(callbacks.map((c) => c.name), ['onSuccess', 'beforeClose', 'onClose']);
   assert.equal(callbacks[0].args[0].success, true);
   assert.deepEqual(callbacks[0].args[0].meta, { merchant: 'Acme Wallet', orderId: 'ACME-ORDER-1001' });

@@ -39,7 +39,8 @@ const CORS = {
 
 /**
  * The test page. Query: `url` (event_callback_url; a handler is built only
- * when it is given), `build=0` to load the package without building.
+ * when it is given), `build=0` to load the package without building,
+ * `early=n` to track n events at once, in the task the import resolved in.
  * window.__t = { handler, events, errors, closes, build(), ... }.
  */
 export const PAGE_HTML = `<!doctype html>
@@ -127,9 +128,12 @@ t.snapshot = () => ({
   pending: t.handler ? t.handler.pending() : null,
   errors: t.errors,
   closes: t.closes,
+  deliveries: t.deliveries,
 });
 
 if (q.get('url') && q.get('build') !== '0') t.build();
+// early=n: n events in the module's first task, before the queue's database has opened.
+if (t.handler && q.get('early')) t.track(Number(q.get('early')));
 t.ready = true;
 </script>
 `;
@@ -275,10 +279,11 @@ export async function startReceiver({ pkgDir = PKG, pages: extraPages = {} } = {
     /** The webhook URL of a channel. */
     endpoint: (name) => `${receiverOrigin}/events/${name}`,
     /** The test page, building a handler for channel `name` unless build is false. */
-    pageUrl: (name, { build = true } = {}) => {
+    pageUrl: (name, { build = true, early = 0 } = {}) => {
       if (!name) return `${pageOrigin}/page.html`;
       const q = new URLSearchParams({ url: api.endpoint(name) });
       if (!build) q.set('build', '0');
+      if (early) q.set('early', String(early));
       return `${pageOrigin}/page.html?${q}`;
     },
     /** The next answers, in order, then `otherwise` (default unchanged) for the rest. */

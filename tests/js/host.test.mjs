@@ -30,7 +30,13 @@ function refusal(door, options) {
   try {
     door(withReport);
   } catch (error) {
-    return { name: error.constructor.name, message: error.message, reported: reported.map((r) => [r.json, r.error === error]) };
+    return {
+      name: error.constructor.name,
+      message: error.message,
+      type: error.type,
+      option: error.option,
+      reported: reported.map((r) => [r.json, r.error === error]),
+    };
   }
   return { name: 'none' };
 }
@@ -54,6 +60,7 @@ describe('one table of bad options, three doors, the same errors', () => {
       const results = Object.fromEntries(Object.entries(doors).map(([name, door]) => [name, refusal(door, forDoor(name, options))]));
       const [first, ...rest] = Object.values(results);
       assert.equal(first.name, 'TypeError', `${label}: a TypeError (${JSON.stringify(results)})`);
+      assert.equal(first.type, 'INVALID_OPTIONS', 'its kind is error.type');
       for (const r of rest) assert.deepEqual(r, first, JSON.stringify(results, null, 1));
     });
   }
@@ -131,12 +138,13 @@ test('without a browser window (server-side rendering): the same Error from ever
       door({ key: KEY, token: TOKEN, onError: (json) => reported.push(json) });
       results.push('built');
     } catch (e) {
-      results.push([e.constructor.name, e.message, reported]);
+      results.push([e.constructor.name, e.message, reported, e.type]);
     }
   }
   assert.equal(results[0][0], 'Error');
   assert.match(results[0][1], /^okra-events: buildWithOptions needs a browser window/);
   assert.deepEqual(results[0][2], [{ error: { type: 'NO_WINDOW', message: results[0][1] } }]);
+  assert.equal(results[0][3], 'NO_WINDOW', 'its kind is error.type');
   assert.deepEqual(results[1], results[0]);
   assert.deepEqual(results[2], results[0]);
 });

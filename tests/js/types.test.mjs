@@ -112,10 +112,94 @@ Okra.buildWithOptions({
 });
 
 console.log(id, frame, names, notAHandler, notYet);
+
+// What a merchant's first day met (each was a compile error): the host's metadata may be
+// null before a widget session speaks, the host's own errors are in json.error too, data
+// typed as Record<string, unknown> or an interface is accepted, a widgetUrl known only at
+// run time works, and every error's kind is error.type.
+import HostOkra from 'okra-events/host';
+declare const maybeUrl: string | undefined;
+declare const loose: Record<string, unknown>;
+const either = Okra.buildWithOptions({ key: 'k', token: 't', widgetUrl: maybeUrl });
+if ('iframe' in either) either.close();
+else either.track('USER_BANK_SELECTED', loose);
+handler.track('USER_BANK_SELECTED', loose);
+handler.success(loose);
+handler.fail(loose);
+const hosted = HostOkra.buildWithOptions({
+  key: 'k',
+  token: 't',
+  widgetUrl: 'https://w.example/',
+  onError: (json, error) => {
+    if ('error' in json && json.error?.type === 'WIDGET_LOAD_TIMEOUT') console.log(json.error.timeout);
+    if (error.type === 'WIDGET_FAILED') {
+      const reason: 'WASM_UNAVAILABLE' | 'HOST_NOT_ALLOWED' | 'NOT_FRAMED' = error.reason;
+      console.log(reason);
+    } else if (error.type === 'INVALID_OPTIONS') {
+      const option: string | undefined = error.option;
+      console.log(option, error instanceof TypeError);
+    }
+  },
+  onClose: (json, error) => {
+    const sid: string | null = json.session_id;
+    const tid: string | null = json.tracking_id;
+    if (error?.type === 'WIDGET_LOAD_TIMEOUT') console.log(error.widget_url);
+    console.log(sid, tid);
+  },
+});
+hosted.close();
+// @ts-expect-error okra-events/host has no same-page handler: widgetUrl is required
+HostOkra.buildWithOptions({ key: 'k', token: 't' });
+Okra.buildWithOptions({
+  key: 'k',
+  token: 't',
+  onDelivery: (report) => {
+    if (report.state === 'storage') {
+      const store: 'memory' | 'localStorage' = report.store;
+      console.log(report.type, store);
+    } else {
+      console.log(report.event_ids.length, report.status);
+    }
+  },
+});
 `;
 
-/** Type-checks `source` as a user's strict TypeScript file importing the package. */
-async function typeCheck(t, source, resolution = 'nodenext') {
+/**
+ * The compiler options of Vite's React + TypeScript template (create-vite's
+ * template-react-ts/tsconfig.app.json), what a new merchant app starts from;
+ * `types: ['vite/client']` left out, since no Vite is installed beside it.
+ */
+const VITE_REACT_TS = {
+  target: 'es2023',
+  lib: ['ES2023', 'DOM'],
+  module: 'esnext',
+  types: [],
+  allowArbitraryExtensions: true,
+  skipLibCheck: true,
+  moduleResolution: 'bundler',
+  allowImportingTsExtensions: true,
+  verbatimModuleSyntax: true,
+  moduleDetection: 'force',
+  noEmit: true,
+  jsx: 'react-jsx',
+  strict: true,
+  noUnusedLocals: true,
+  noUnusedParameters: true,
+  erasableSyntaxOnly: true,
+  noFallthroughCasesInSwitch: true,
+};
+
+/** The compilers: this workspace's TypeScript 5.9, and TypeScript's latest major (7). */
+const TSC = {
+  5: join(ROOT, 'node_modules/typescript/bin/tsc'),
+  7: join(ROOT, 'node_modules/typescript7/bin/tsc'),
+};
+
+/**
+ * Type-checks `source` as a user's TypeScript file importing the package:
+ * strict with `resolution`, or with `config` (compiler options) as given.
+ */
+async function typeCheck(t, source, resolution = 'nodenext', { config, tsc = 5 } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'okra-types-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   await mkdir(join(dir, 'node_modules'));
@@ -123,7 +207,7 @@ async function typeCheck(t, source, resolution = 'nodenext') {
   await writeFile(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
   await writeFile(join(dir, 'usage.ts'), source);
   await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: {
+    compilerOptions: config ?? {
       strict: true,
       noEmit: true,
       target: 'es2022',
@@ -134,8 +218,8 @@ async function typeCheck(t, source, resolution = 'nodenext') {
     },
     files: ['usage.ts'],
   }));
-  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir], { encoding: 'utf8' });
-  assert.equal(tsc.status, 0, `tsc failed:\n${tsc.stdout}${tsc.stderr}`);
+  const run = spawnSync(TSC[tsc], ['-p', dir], { encoding: 'utf8' });
+  assert.equal(run.status, 0, `tsc ${tsc} failed:\n${run.stdout}${run.stderr}${run.error ?? ''}`);
 }
 
 for (const resolution of ['nodenext', 'bundler']) {
@@ -151,7 +235,12 @@ test("the README's usage snippets type-check as written: the merchant's page, th
   assert.equal(snippets.length, 3, 'three snippets');
   assert.ok(snippets[0].includes("import Okra from 'okra-events/host'"), "the first is the merchant's");
   assert.ok(snippets[1].includes('Okra.connectToHost'), "the second is the widget's");
-  for (const snippet of snippets) await typeCheck(t, `${snippet}\nexport {};\n`);
+  for (const snippet of snippets) {
+    await typeCheck(t, `${snippet}\nexport {};\n`);
+    // As a new Vite + React + TypeScript app has it (noUnusedParameters among them), with
+    // this workspace's TypeScript and with TypeScript's latest major.
+    for (const tsc of [5, 7]) await typeCheck(t, `${snippet}\nexport {};\n`, 'bundler', { config: VITE_REACT_TS, tsc });
+  }
 });
 
 /** Where okra-events/react-native's peers are installed (tests/rn, by scripts/setup.sh). */

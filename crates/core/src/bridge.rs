@@ -23,6 +23,8 @@
 //! dropped: decoding returns `None` and never panics. Data from the other side
 //! is untrusted input, and the JSON reader builds plain values, so no key
 //! (`__proto__` included) can reach a prototype.
+//!
+//! Layer 3 (sessions, delivery and the bridge; see the crate's documentation): it uses only the layers below it.
 
 use crate::json;
 use crate::text;

@@ -1,4 +1,6 @@
 //! The event catalog: every event the widget documents, as one table.
+//!
+//! Layer 2 (the widget's vocabulary; see the crate's documentation): it uses only the layers below it.
 
 use serde::{Deserialize, Serialize};
 

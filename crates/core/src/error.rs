@@ -1,5 +1,7 @@
 //! The core's one error type. The wasm layer turns each variant into a
 //! JavaScript `TypeError` or `Error` once, at the boundary.
+//!
+//! Layer 1 (text and values; see the crate's documentation): it uses only the modules listed before it in its layer.
 
 use crate::text::{cat, num};
 

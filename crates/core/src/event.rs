@@ -1,10 +1,13 @@
 //! The event object: what `onEvent` receives, what `handler.events()` lists and
 //! what the webhook stores. The event log service deserializes the same type,
 //! so there is one schema.
+//!
+//! Layer 2 (the widget's vocabulary; see the crate's documentation): it uses only the layers below it.
 
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{self, Category};
+use crate::json;
 use crate::screen::Screen;
 use crate::text::{self, cat};
 use crate::value::Value;
@@ -30,7 +33,7 @@ pub const EVENT_FIELDS: [&str; 13] = [
 ];
 
 /// The `event_id` of an event the session wrote as JSON
-/// ([`crate::json::write_event_fields`]): the last `"event_id":"` starts it,
+/// ([`write_event_fields`]): the last `"event_id":"` starts it,
 /// after anything the data holds, and the session's ids are 36 characters.
 pub fn id_in_json(json: &str) -> Option<&str> {
     const KEY: &[u8] = b"\"event_id\":\"";
@@ -88,7 +91,7 @@ impl std::fmt::Display for InvalidEvent {
 }
 
 impl Event {
-    /// The event written as `json` (by [`crate::json::write_event`] or a
+    /// The event written as `json` (by [`write_event`] or a
     /// widget), if it is one exactly: every field, of its type, valid.
     pub fn from_json(json: &str) -> Option<Event> {
         event_from_value(crate::json::parse(json).ok()?)
@@ -207,4 +210,92 @@ pub fn event_from_value(v: Value) -> Option<Event> {
     };
     event.validate().ok()?;
     Some(event)
+}
+
+/// An event's fields, borrowed: what [`write_event`] writes. The session
+/// writes its new events from these, without building an [`Event`] (and a
+/// copy of each of its strings) first.
+#[derive(Debug, Clone, Copy)]
+pub struct EventFields<'a> {
+    /// `event`.
+    pub event: bool,
+    /// `event_name`.
+    pub name: &'a str,
+    /// `event_type`.
+    pub event_type: &'a str,
+    /// `event_category`.
+    pub category: &'a str,
+    /// `event_screen`.
+    pub screen: Option<&'a str>,
+    /// `event_time`.
+    pub time: &'a str,
+    /// `event_location`.
+    pub location: Option<&'a str>,
+    /// `event_callback_url`.
+    pub callback_url: Option<&'a str>,
+    /// `event_data`.
+    pub data: &'a Value,
+    /// `withError`.
+    pub with_error: bool,
+    /// `event_id`.
+    pub event_id: &'a str,
+    /// `session_id`.
+    pub session_id: &'a str,
+    /// `sequence`.
+    pub sequence: u64,
+}
+
+/// Writes an event as compact JSON, its fields in [`EVENT_FIELDS`] order.
+/// The output equals serde's serialization of [`Event`].
+///
+pub fn write_event(out: &mut String, e: &Event) {
+    write_event_fields(
+        out,
+        &EventFields {
+            event: e.event,
+            name: &e.event_name,
+            event_type: &e.event_type,
+            category: e.event_category.as_str(),
+            screen: e.event_screen.map(|s| s.as_str()),
+            time: &e.event_time,
+            location: e.event_location.as_deref(),
+            callback_url: e.event_callback_url.as_deref(),
+            data: &e.event_data,
+            with_error: e.with_error,
+            event_id: &e.event_id,
+            session_id: &e.session_id,
+            sequence: e.sequence,
+        },
+    );
+}
+
+/// Writes an event from its fields, as [`write_event`] does.
+pub fn write_event_fields(out: &mut String, e: &EventFields) {
+    out.push_str("{\"event\":");
+    out.push_str(if e.event { "true" } else { "false" });
+    out.push_str(",\"event_name\":");
+    json::write_str(out, e.name);
+    out.push_str(",\"event_type\":");
+    json::write_str(out, e.event_type);
+    out.push_str(",\"event_category\":");
+    json::write_str(out, e.category);
+    out.push_str(",\"event_screen\":");
+    json::opt_str(out, e.screen);
+    out.push_str(",\"event_time\":");
+    json::write_str(out, e.time);
+    out.push_str(",\"event_location\":");
+    json::opt_str(out, e.location);
+    out.push_str(",\"event_callback_url\":");
+    json::opt_str(out, e.callback_url);
+    out.push_str(",\"event_data\":");
+    json::write_value(out, e.data);
+    out.push_str(",\"withError\":");
+    out.push_str(if e.with_error { "true" } else { "false" });
+    out.push_str(",\"event_id\":");
+    json::write_str(out, e.event_id);
+    out.push_str(",\"session_id\":");
+    json::write_str(out, e.session_id);
+    out.push_str(",\"sequence\":");
+    json::write_u64(out, e.sequence);
+    out.push('}');
 }

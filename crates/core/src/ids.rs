@@ -3,6 +3,8 @@
 //! The core takes its randomness as a seed (the browser layer draws it from
 //! `crypto.getRandomValues`), so tests can fix it. Event ids are UUID version 7:
 //! they sort by creation time, which keeps receivers' indexes append-only.
+//!
+//! Layer 1 (text and values; see the crate's documentation): it uses only the modules listed before it in its layer.
 
 use crate::text::Ascii;
 use crate::time::Millis;

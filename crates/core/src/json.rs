@@ -5,8 +5,9 @@
 //! This module is the small reader and writer for that: no serde code and no
 //! float formatting end up in the shipped wasm. It reads standard JSON (RFC
 //! 8259) and refuses anything nested deeper than [`MAX_DEPTH`].
+//!
+//! Layer 1 (text and values; see the crate's documentation): it uses only the modules listed before it in its layer.
 
-use crate::event::Event;
 use crate::value::{merge_duplicate_keys, Map, Value, MAX_DEPTH};
 
 /// Why JSON text could not be read.
@@ -257,20 +258,7 @@ impl Reader<'_> {
     }
 }
 
-/// Writes an unsigned integer in decimal.
-pub fn write_u64(out: &mut String, mut n: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend(buf[i..].iter().map(|&b| b as char));
-}
+pub use crate::text::write_u64;
 
 /// Writes a JSON string literal. Runs of characters that need no escape are
 /// copied whole: this is the hot path of every event.
@@ -373,100 +361,11 @@ pub fn to_string(v: &Value) -> String {
     out
 }
 
-fn opt_str(out: &mut String, s: Option<&str>) {
+pub(crate) fn opt_str(out: &mut String, s: Option<&str>) {
     match s {
         Some(s) => write_str(out, s),
         None => out.push_str("null"),
     }
-}
-
-/// An event's fields, borrowed: what [`write_event`] writes. The session
-/// writes its new events from these, without building an [`Event`] (and a
-/// copy of each of its strings) first.
-#[derive(Debug, Clone, Copy)]
-pub struct EventFields<'a> {
-    /// `event`.
-    pub event: bool,
-    /// `event_name`.
-    pub name: &'a str,
-    /// `event_type`.
-    pub event_type: &'a str,
-    /// `event_category`.
-    pub category: &'a str,
-    /// `event_screen`.
-    pub screen: Option<&'a str>,
-    /// `event_time`.
-    pub time: &'a str,
-    /// `event_location`.
-    pub location: Option<&'a str>,
-    /// `event_callback_url`.
-    pub callback_url: Option<&'a str>,
-    /// `event_data`.
-    pub data: &'a Value,
-    /// `withError`.
-    pub with_error: bool,
-    /// `event_id`.
-    pub event_id: &'a str,
-    /// `session_id`.
-    pub session_id: &'a str,
-    /// `sequence`.
-    pub sequence: u64,
-}
-
-/// Writes an event as compact JSON, its fields in [`EVENT_FIELDS`] order.
-/// The output equals serde's serialization of [`Event`].
-///
-/// [`EVENT_FIELDS`]: crate::event::EVENT_FIELDS
-pub fn write_event(out: &mut String, e: &Event) {
-    write_event_fields(
-        out,
-        &EventFields {
-            event: e.event,
-            name: &e.event_name,
-            event_type: &e.event_type,
-            category: e.event_category.as_str(),
-            screen: e.event_screen.map(|s| s.as_str()),
-            time: &e.event_time,
-            location: e.event_location.as_deref(),
-            callback_url: e.event_callback_url.as_deref(),
-            data: &e.event_data,
-            with_error: e.with_error,
-            event_id: &e.event_id,
-            session_id: &e.session_id,
-            sequence: e.sequence,
-        },
-    );
-}
-
-/// Writes an event from its fields, as [`write_event`] does.
-pub fn write_event_fields(out: &mut String, e: &EventFields) {
-    out.push_str("{\"event\":");
-    out.push_str(if e.event { "true" } else { "false" });
-    out.push_str(",\"event_name\":");
-    write_str(out, e.name);
-    out.push_str(",\"event_type\":");
-    write_str(out, e.event_type);
-    out.push_str(",\"event_category\":");
-    write_str(out, e.category);
-    out.push_str(",\"event_screen\":");
-    opt_str(out, e.screen);
-    out.push_str(",\"event_time\":");
-    write_str(out, e.time);
-    out.push_str(",\"event_location\":");
-    opt_str(out, e.location);
-    out.push_str(",\"event_callback_url\":");
-    opt_str(out, e.callback_url);
-    out.push_str(",\"event_data\":");
-    write_value(out, e.data);
-    out.push_str(",\"withError\":");
-    out.push_str(if e.with_error { "true" } else { "false" });
-    out.push_str(",\"event_id\":");
-    write_str(out, e.event_id);
-    out.push_str(",\"session_id\":");
-    write_str(out, e.session_id);
-    out.push_str(",\"sequence\":");
-    write_u64(out, e.sequence);
-    out.push('}');
 }
 
 #[cfg(test)]

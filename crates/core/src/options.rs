@@ -1,6 +1,8 @@
 //! Validation rules for the options that the emitter uses. The wasm layer
 //! reads the JavaScript values and describes what it was given; the rules
 //! themselves live here so they are tested natively.
+//!
+//! Layer 2 (the widget's vocabulary; see the crate's documentation): it uses only the layers below it.
 
 use crate::error::Error;
 use crate::text::{cat, rsplit_once, split_once, split_once_str, until_any, whole};

@@ -1,4 +1,6 @@
 //! The widget's screens.
+//!
+//! Layer 2 (the widget's vocabulary; see the crate's documentation): it uses only the layers below it.
 
 use serde::{Deserialize, Serialize};
 

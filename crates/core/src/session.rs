@@ -6,12 +6,14 @@
 //! drains after it has released its own borrows. Timers are deadlines: the
 //! caller schedules one wake-up at [`Session::next_deadline`] and calls
 //! [`Session::tick`] when it fires, so a fake clock drives all of it in tests.
+//!
+//! Layer 3 (sessions, delivery and the bridge; see the crate's documentation): it uses only the layers below it.
 
 use crate::catalog::{self, EventSpec, Source};
 use crate::error::Error;
+use crate::event::EventFields;
 use crate::event::{Event, DATA_EVENT, MAX_EVENT_BYTES};
 use crate::ids::IdGen;
-use crate::json::{self, EventFields};
 use crate::screen::Screen;
 use crate::scrub::scrub;
 use crate::text::cat;
@@ -667,7 +669,7 @@ impl Session {
         }
         let sequence = self.emitted + 1;
         let mut text = String::with_capacity(512);
-        json::write_event_fields(
+        crate::event::write_event_fields(
             &mut text,
             &EventFields {
                 event: true,

@@ -1,5 +1,7 @@
 //! Building text by concatenation. `format!` pulls Rust's formatting
 //! machinery into the shipped wasm; joining string slices does not.
+//!
+//! Layer 1 (text and values; see the crate's documentation): it uses only the modules listed before it in its layer.
 
 /// ASCII text of a fixed length, on the stack: the ids and timestamps every
 /// event carries, written without an allocation or a push per character.
@@ -45,33 +47,23 @@ pub fn cat(parts: &[&str]) -> String {
 /// A whole number in decimal.
 pub fn num(n: u64) -> String {
     let mut out = String::new();
-    crate::json::write_u64(&mut out, n);
+    write_u64(&mut out, n);
     out
 }
 
-/// How an error message shows a value a caller passed, given as JSON (what
-/// the JavaScript entry sends the core): `null`, `"" (empty string)`,
-/// `string "abc"` (at most 60 characters), `number 5`, `boolean true`,
-/// `array` or `object`. `None` is a missing value: `undefined`. The entry
-/// describes the values JSON cannot carry itself (see [`crate::engine`]).
-pub fn describe(value: Option<&crate::Value>) -> String {
-    use crate::Value;
-    match value {
-        None => "undefined".into(),
-        Some(Value::Null) => "null".into(),
-        Some(Value::String(s)) if s.is_empty() => "\"\" (empty string)".into(),
-        Some(Value::String(s)) => {
-            let end = s.char_indices().nth(60).map_or(s.len(), |(i, _)| i);
-            cat(&["string \"", &s[..end], "\""])
+/// Writes an unsigned integer in decimal.
+pub fn write_u64(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
         }
-        Some(Value::Number(t)) => cat(&["number ", t]),
-        Some(Value::Bool(b)) => cat(&["boolean ", if *b { "true" } else { "false" }]),
-        Some(Value::Array(_)) => "array".into(),
-        Some(Value::Object(map)) => match map.as_slice() {
-            [(k, Value::String(given))] if k == crate::engine::input::GIVEN => given.clone(),
-            _ => "object".into(),
-        },
     }
+    out.extend(buf[i..].iter().map(|&b| b as char));
 }
 
 // Searching for ASCII bytes in a loop, rather than with `str`'s pattern
@@ -163,22 +155,6 @@ mod tests {
                 s.split(['/', '?', '#']).next().unwrap(),
                 "{s}"
             );
-        }
-        // The storage-key readers in engine::sender, against the std
-        // iterators they used before.
-        for key in ["", "7", "s:7", "okra:s1:12", "a:b:c:+9", "p:s:x"] {
-            use crate::engine::sender::{sequence_of, session_of};
-            assert_eq!(
-                session_of(key),
-                key.rsplit(':').nth(1).unwrap_or(""),
-                "{key}"
-            );
-            let seq = key
-                .rsplit(':')
-                .next()
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(0);
-            assert_eq!(sequence_of(key), seq, "{key}");
         }
         for s in [
             "",

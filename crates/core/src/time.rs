@@ -1,6 +1,8 @@
 //! Time as plain numbers: the core never reads a clock. Callers pass
 //! milliseconds since the Unix epoch, which makes every rule testable with a
 //! fake clock.
+//!
+//! Layer 1 (text and values; see the crate's documentation): it uses only the modules listed before it in its layer.
 
 /// Milliseconds since 1970-01-01T00:00:00Z.
 pub type Millis = u64;

@@ -5,6 +5,8 @@
 //! through unchanged and the shipped wasm never needs float formatting. The
 //! wasm layer crosses the boundary as JSON text (see [`crate::json`]); native
 //! code and the event log use the serde impls below with serde_json.
+//!
+//! Layer 1 (text and values; see the crate's documentation): it uses only the modules listed before it in its layer.
 
 use std::cell::Cell;
 use std::fmt;
@@ -121,7 +123,7 @@ impl From<bool> for Value {
 impl From<u64> for Value {
     fn from(n: u64) -> Self {
         let mut text = String::new();
-        crate::json::write_u64(&mut text, n);
+        crate::text::write_u64(&mut text, n);
         Value::Number(text)
     }
 }

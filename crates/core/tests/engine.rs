@@ -3,7 +3,7 @@
 //! tells others their events wait and scans again, and what a refusal
 //! removes. (The browser side of each is in tests/e2e/delivery.test.mjs.)
 
-use okra_events_core::engine::{Engine, ANSWER, LEAD, OPEN, SETTLED, TRACK, UNSTORED};
+use okra_events_core::engine::{Engine, ANSWER, LEAD, OPEN, SETTLED, STORAGE, TRACK, UNSTORED};
 
 const URL: &str = "https://collector.example/events";
 /// Seed, online, window, and events stored in IndexedDB.
@@ -50,8 +50,10 @@ fn a_tab_without_the_lock_sends_only_the_events_it_could_not_store_from_the_fron
         tagged(&rs, "p").is_empty(),
         "an unstored event waits behind a stored one"
     );
-    assert_eq!(tagged(&rs, "r").len(), 1, "STORAGE_UNAVAILABLE is reported");
-    assert!(tagged(&rs, "r")[0][3].contains("STORAGE_UNAVAILABLE"));
+    assert!(tagged(&rs, "r").is_empty(), "storage is not an error");
+    let storage = tagged(&rs, "d");
+    assert_eq!(storage.len(), 1, "STORAGE_UNAVAILABLE goes to onDelivery");
+    assert!(storage[0][2].contains("STORAGE_UNAVAILABLE"));
 
     // The sending tab delivers the stored one: the unstored event is at the
     // front now, and goes at once, with nothing else to wake the queue.
@@ -167,4 +169,48 @@ fn leaving_beacons_one_chunk_when_every_event_is_stored_and_all_when_some_are_no
     e.call(UNSTORED, 0, 1_500.0, 15.0, &keys[0], "");
     let rs = records(&e.call(FLUSH, 0, 2_000.0, 20.0, "", ""));
     assert!(tagged(&rs, "k").len() > 1, "every chunk, in order");
+}
+
+#[test]
+fn a_store_that_turns_out_weaker_after_the_handler_opened_is_reported_once() {
+    // The handler opened while IndexedDB was still opening; it then failed,
+    // and events went to localStorage: STORAGE_DEGRADED, once, to
+    // onDelivery (storage's health is not a failed link).
+    let mut e = Engine::new();
+    let (_h, _) = open(&mut e);
+    let rs = records(&e.call(STORAGE, 0, 1_001.0, 2.0, "l", ""));
+    assert!(tagged(&rs, "r").is_empty(), "not an error: {rs:?}");
+    let reports = tagged(&rs, "d");
+    assert_eq!(reports.len(), 1, "{rs:?}");
+    assert!(
+        reports[0][2]
+            .starts_with(r#"{"state":"storage","type":"STORAGE_DEGRADED","store":"localStorage""#),
+        "{rs:?}"
+    );
+    let rs = records(&e.call(STORAGE, 0, 1_002.0, 3.0, "l", ""));
+    assert!(tagged(&rs, "d").is_empty(), "reported once");
+
+    // No storage at all: STORAGE_UNAVAILABLE, and this page sends its queue
+    // itself, without waiting for a send lock it will never need.
+    let mut e = Engine::new();
+    let (h, _) = open(&mut e);
+    let rs = records(&e.call(STORAGE, 0, 1_001.0, 2.0, "0", ""));
+    assert!(tagged(&rs, "r").is_empty(), "not an error: {rs:?}");
+    let reports = tagged(&rs, "d");
+    assert_eq!(reports.len(), 1, "{rs:?}");
+    assert!(
+        reports[0][2]
+            .starts_with(r#"{"state":"storage","type":"STORAGE_UNAVAILABLE","store":"memory""#),
+        "{rs:?}"
+    );
+    assert_eq!(
+        tagged(&rs, "p").len(),
+        1,
+        "the queue is sent at once: {rs:?}"
+    );
+    let rs = records(&e.call(TRACK, h, 1_003.0, 4.0, "USER_CONSENT_REVIEW", "{}"));
+    assert!(
+        !tagged(&rs, "d").iter().any(|r| r[2].contains("STORAGE")),
+        "not reported again: {rs:?}"
+    );
 }

@@ -634,7 +634,7 @@ fn the_json_writer_matches_the_serde_schema() {
     .unwrap();
     for e in f.s.events() {
         let mut ours = String::new();
-        json::write_event(&mut ours, &e);
+        okra_events_core::event::write_event(&mut ours, &e);
         assert_eq!(ours, serde_json::to_string(&e).unwrap());
         let back: Event = serde_json::from_str(&ours).unwrap();
         assert_eq!(back, e);

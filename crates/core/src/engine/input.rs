@@ -13,7 +13,7 @@ use crate::options::{
     parse_callback_url, parse_env, parse_ms, parse_widget_url, MS_EXPECTED, URL_EXPECTED,
 };
 use crate::session::{Config, DEFAULT_RECONNECT_GRACE_MS, DEFAULT_TIMEOUT_MS};
-use crate::text::{cat, describe};
+use crate::text::cat;
 use crate::time::Millis;
 use crate::{Error, Value};
 
@@ -29,6 +29,30 @@ pub const REFUSED: &str = "\u{1}";
 pub const TEXT: &str = "\u{3}";
 /// The key under which a host's options carry what goes to the widget.
 pub const FORWARD: &str = "\u{2}forward";
+
+/// How an error message shows a value a caller passed, given as JSON (what
+/// the JavaScript entry sends the core): `null`, `"" (empty string)`,
+/// `string "abc"` (at most 60 characters), `number 5`, `boolean true`,
+/// `array` or `object`. `None` is a missing value: `undefined`. The entry
+/// describes the values JSON cannot carry itself (see [`GIVEN`]).
+pub fn describe(value: Option<&Value>) -> String {
+    match value {
+        None => "undefined".into(),
+        Some(Value::Null) => "null".into(),
+        Some(Value::String(s)) if s.is_empty() => "\"\" (empty string)".into(),
+        Some(Value::String(s)) => {
+            let end = s.char_indices().nth(60).map_or(s.len(), |(i, _)| i);
+            cat(&["string \"", &s[..end], "\""])
+        }
+        Some(Value::Number(t)) => cat(&["number ", t]),
+        Some(Value::Bool(b)) => cat(&["boolean ", if *b { "true" } else { "false" }]),
+        Some(Value::Array(_)) => "array".into(),
+        Some(Value::Object(map)) => match map.as_slice() {
+            [(k, Value::String(given))] if k == GIVEN => given.clone(),
+            _ => "object".into(),
+        },
+    }
+}
 
 /// The callbacks the options may carry, in the order they are checked.
 pub const CALLBACKS: [&str; 6] = [

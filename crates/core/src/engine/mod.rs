@@ -31,6 +31,8 @@
 //! | `n` | sender | url, stored | a new sender: asks for its send lock when events are stored |
 //! | `l` | sender | | scans storage again and answers with op [`LEAD`] |
 //! | `o` | sender | session, ended | tells other tabs that a session's events wait (op [`WAITING`]) |
+//!
+//! Layer 4 (the engine; see the crate's documentation): it uses only the layers below it.
 
 pub mod input;
 pub mod out;
@@ -77,6 +79,9 @@ pub const PENDING: u32 = 11;
 pub const EVENTS: u32 = 12;
 /// Op: the handler object was garbage-collected.
 pub const FREE: u32 = 13;
+/// Op: the page's store turned out to be `a`: `l` localStorage, `0` none
+/// (IndexedDB could not open after all); senders and their sessions hear.
+pub const STORAGE: u32 = 19;
 /// Op: the sender for URL `a`, made if new; `b` is `1` when events are
 /// stored in IndexedDB, `l` in localStorage, else `0`.
 pub const SENDER: u32 = 20;
@@ -291,6 +296,27 @@ impl Engine {
             FREE => {
                 if let Some(slot) = self.handlers.get_mut(id.wrapping_sub(1)) {
                     *slot = None;
+                }
+            }
+            STORAGE => {
+                let local = a == "l";
+                let online = self.online;
+                for s in 0..self.senders.len() {
+                    let Some(report) = self.senders[s].downgrade(local) else {
+                        continue;
+                    };
+                    let ids: Vec<usize> = (0..self.handlers.len())
+                        .filter(|&i| {
+                            self.handlers[i]
+                                .as_ref()
+                                .is_some_and(|h| h.sender == Some(s))
+                        })
+                        .map(|i| i + 1)
+                        .collect();
+                    for h in ids {
+                        self.report_to(h, &report);
+                    }
+                    self.senders[s].pump(online, t.mono, t.wall, &mut self.out);
                 }
             }
             SENDER => {
@@ -776,6 +802,14 @@ impl Engine {
 
     /// `onError(metadata, error)` for one handler.
     fn report_to(&mut self, id: usize, report: &Report) {
+        if report.is_storage() {
+            // Storage health is a delivery matter, not a failed link:
+            // `onDelivery(report)`, never `onError`.
+            if self.slot(id).is_some() {
+                self.out.tag('d', id as u32).json(&report.error());
+            }
+            return;
+        }
         if let Some(slot) = self.slot(id) {
             let meta = slot.session.metadata();
             self.out

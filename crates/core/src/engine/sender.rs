@@ -82,7 +82,13 @@ pub enum Report {
 }
 
 impl Report {
-    /// The error object passed to `onError`.
+    /// Whether this is about storage's health (for `onDelivery`), not an
+    /// error (for `onError`).
+    pub fn is_storage(&self) -> bool {
+        matches!(self, Report::StorageUnavailable | Report::StorageDegraded)
+    }
+
+    /// The object passed to `onError`, or for storage to `onDelivery`.
     pub fn error(&self) -> Value {
         let mut o = Value::object();
         let message = match self {
@@ -101,10 +107,13 @@ impl Report {
                 }
             }
             Report::StorageUnavailable => {
+                o.set("state", "storage".into());
                 o.set("type", "STORAGE_UNAVAILABLE".into());
+                o.set("store", "memory".into());
                 "okra-events: storage (IndexedDB and localStorage) is missing, blocked or full; undelivered events are kept in memory, sent by this tab and beaconed when it closes, and are lost if the browser is killed before they are sent".into()
             }
             Report::StorageDegraded => {
+                o.set("state", "storage".into());
                 o.set("type", "STORAGE_DEGRADED".into());
                 o.set("store", "localStorage".into());
                 "okra-events: IndexedDB is missing or blocked, so undelivered events are kept in localStorage, which the browser writes to disk lazily: a killed browser can lose the newest of them".into()
@@ -299,6 +308,24 @@ impl Sender {
                 Report::StorageUnavailable,
             ));
         }
+    }
+
+    /// The page's store turned out weaker than this sender was made with:
+    /// localStorage (`local`) or nothing at all. Returns what its sessions
+    /// must be told, once.
+    pub fn downgrade(&mut self, local: bool) -> Option<Report> {
+        if !self.stored || (local && self.degraded) || self.storage_reported {
+            return None;
+        }
+        if local {
+            self.degraded = true;
+            return Some(Report::StorageDegraded);
+        }
+        // Nothing is stored: this page's queue is its own, and it sends.
+        self.stored = false;
+        self.leader = true;
+        self.storage_reported = true;
+        Some(Report::StorageUnavailable)
     }
 
     /// Events of `session` not delivered yet.
@@ -569,4 +596,28 @@ fn sessions(keys: &[String]) -> Vec<String> {
         }
     }
     list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{sequence_of, session_of};
+
+    #[test]
+    fn storage_keys_are_read_as_the_std_iterators_read_them() {
+        // The storage-key readers in engine::sender, against the std
+        // iterators they used before.
+        for key in ["", "7", "s:7", "okra:s1:12", "a:b:c:+9", "p:s:x"] {
+            assert_eq!(
+                session_of(key),
+                key.rsplit(':').nth(1).unwrap_or(""),
+                "{key}"
+            );
+            let seq = key
+                .rsplit(':')
+                .next()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
+            assert_eq!(sequence_of(key), seq, "{key}");
+        }
+    }
 }
