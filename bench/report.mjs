@@ -1,5 +1,7 @@
 // Assembles bench/results.md from this run's parts: bench/out/size.{json,md}
-// and bench/out/speed.{json,md} (bench/size.mjs, bench/speed.mjs), and
+// and bench/out/speed.{json,md} (bench/size.mjs, bench/speed.mjs),
+// bench/out/host.{json,md} and bench/out/react.{json,md} (bench/host.mjs,
+// bench/react.mjs), and
 // bench/delivery.md and bench/eventlog.md (bench/delivery.mjs,
 // scripts/bench-eventlog.sh), with the machine and versions that produced
 // them and the issue's targets marked met or missed. Called by scripts/bench.sh,
@@ -87,6 +89,13 @@ if (host) {
   }
 }
 
+// okra-events/react (the React issue): a React app.
+const react = existsSync(join(HERE, 'out/react.json')) ? JSON.parse(read('out/react.json')) : null;
+if (react) {
+  targets.push(`| okra-events/react's own file (\`react.js\`, React and the host excluded), gzip -9 | ≤ ${react.targets.own.toLocaleString('en-US')} B | ${react.own.gzip.toLocaleString('en-US')} B | — | — | ${mark(react.own.met)} |`);
+  targets.push(`| okra-events/react: a React component using the hook, host included, esbuild with React external, gzip -9 | ≤ ${react.targets.app.toLocaleString('en-US')} B | ${react.app.with.gzip.toLocaleString('en-US')} B | ${react.app.host.gzip.toLocaleString('en-US')} B (the component calling okra-events/host itself) | ${(react.app.with.gzip / react.app.host.gzip).toFixed(2)} | ${mark(react.app.met)} |`);
+}
+
 // Where the cost goes, from this run's own figures.
 const speedJson = JSON.parse(read('out/speed.json'));
 const where = [];
@@ -158,6 +167,7 @@ md.push(...targets, '');
 md.push('Where the cost goes, from this run:', '', ...where, '');
 md.push('## Size', '', read('out/size.md').trim(), '');
 if (host) md.push(shift(read('out/host.md')).trim().replace(/^### /, '## '), '');
+if (react) md.push(shift(read('out/react.md')).trim().replace(/^### /, '## '), '');
 md.push('## Per-event cost, start-up and memory', '', read('out/speed.md').trim(), '');
 md.push(...part('delivery.md', 'Delivery: emit + persist', env.BENCH_DELIVERY_STATUS, 'bench/delivery.mjs'));
 md.push(...part('eventlog.md', 'Event log service', env.BENCH_EVENTLOG_STATUS, 'scripts/bench-eventlog.sh'));

@@ -6,6 +6,8 @@
 #                          the bytes by part, and the npm SDKs pinned in bench/package-lock.json
 #   1b. bench/host.mjs     okra-events/host: the merchant page's bytes (four setups, the classic
 #                          script) and time to the iframe, beside an iframe inserted by hand
+#   1c. bench/react.mjs    okra-events/react: its own bytes, and what a React component using the
+#                          hook bundles with esbuild (React external), beside the host by hand
 #   2. bench/speed.mjs     per-event cost, start-up and memory vs a plain-JS emitter (Node, Chromium)
 #   3. bench/delivery.mjs  emit + persist cost at queue depth (writes bench/delivery.md), if present
 #   4. scripts/bench-eventlog.sh  event log ingest and search (writes bench/eventlog.md), if present
@@ -69,6 +71,9 @@ node bench/size.mjs >/dev/null
 
 say "okra-events/host: the merchant's page (bench/host.mjs)"
 node bench/host.mjs >/dev/null
+
+say "okra-events/react: a React app (bench/react.mjs)"
+node bench/react.mjs >/dev/null
 
 say "per event, start-up, memory (bench/speed.mjs)"
 node bench/speed.mjs >/dev/null

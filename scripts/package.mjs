@@ -3,9 +3,10 @@
 // pkg/ gets the glue, the wasm as its own file (what browsers, bundlers and
 // Node load), a base64 copy of it (a fallback the default path never
 // downloads), the entry's modules, okra-events/host (plain JavaScript, and
-// its classic-script form), the TypeScript declarations, the README and
-// package.json.
-import { readFileSync, writeFileSync, mkdirSync, rmSync, copyFileSync, existsSync } from 'node:fs';
+// its classic-script form), okra-events/react (a hook over the host), the
+// TypeScript declarations, the JSON Schemas, the registry README, the license
+// and package.json.
+import { readFileSync, writeFileSync, mkdirSync, rmSync, copyFileSync, existsSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, transform } from 'esbuild';
@@ -79,10 +80,44 @@ writeFileSync(
   await appBuild('js/react-native.js', ['./native-host.js', 'react', 'react-native', 'react-native-webview']),
 );
 writeFileSync(join(to, 'host.global.js'), await hostBuild('js/host/classic.js', 'iife'));
+// okra-events/react: the hook alone. React stays the app's own import, and
+// okra-events/host is imported from ./host.js, not bundled a second time.
+const reactBuild = await build({
+  entryPoints: [join(root, 'js/react/index.js')],
+  bundle: true,
+  format: 'esm',
+  minify: true,
+  write: false,
+  external: ['react'],
+  plugins: [{
+    name: 'host-entry',
+    setup: (b) => b.onResolve({ filter: /^\.\.\/host\/index\.js$/ }, () => ({ path: './host.js', external: true })),
+  }],
+  legalComments: 'none',
+  target: 'es2020',
+});
+writeFileSync(join(to, 'react.js'), reactBuild.outputFiles[0].text);
 const minifiedGlue = await transform(glue, { minify: true, format: 'esm', target: 'es2022' });
 writeFileSync(join(to, 'okra_events.js'), minifiedGlue.code);
-for (const d of ['index.d.ts', 'host.d.ts', 'react-native.d.ts', 'types.d.ts']) copyFileSync(join(root, 'js', d), join(to, d));
-copyFileSync(join(root, 'README.md'), join(to, 'README.md'));
+for (const d of ['index.d.ts', 'host.d.ts', 'host.global.d.ts', 'react.d.ts', 'react-native.d.ts', 'types.d.ts']) copyFileSync(join(root, 'js', d), join(to, d));
+
+// ---- For the registry: its README (short, for merchants; the repository's
+// README is the developers'), the license, and the JSON Schemas generated
+// from the core (schema/, exported as okra-events/schema/*.json).
+copyFileSync(join(root, 'js/README.md'), join(to, 'README.md'));
+copyFileSync(join(root, 'LICENSE'), join(to, 'LICENSE'));
+mkdirSync(join(to, 'schema'));
+const schemas = readdirSync(join(root, 'schema')).filter((f) => f.endsWith('.json'));
+for (const f of schemas) copyFileSync(join(root, 'schema', f), join(to, 'schema', f));
+const repository = /^repository = "([^"]+)"/m.exec(readFileSync(join(root, 'Cargo.toml'), 'utf8'))[1];
+const registry = {
+  repository: { type: 'git', url: `git+${repository}.git` },
+  homepage: `${repository}#readme`,
+  bugs: { url: `${repository}/issues` },
+  // Published from CI with a signed statement of where it was built.
+  publishConfig: { access: 'public', provenance: true },
+};
+// ---- end of the registry block
 
 const pkg = {
   name: 'okra-events',
@@ -96,15 +131,18 @@ const pkg = {
   exports: {
     '.': { types: './index.d.ts', default: './index.js' },
     './host': { types: './host.d.ts', default: './host.js' },
-    './host.global.js': './host.global.js',
+    './host.global.js': { types: './host.global.d.ts', default: './host.global.js' },
+    './react': { types: './react.d.ts', default: './react.js' },
     './react-native': { types: './react-native.d.ts', default: './react-native.js' },
     './package.json': './package.json',
+    './schema/*.json': './schema/*.json',
   },
   files: [
     'index.js', 'index.d.ts', 'types.d.ts', 'okra_events.js', 'okra_events_bg.wasm', 'okra_events_wasm.js',
-    'host.js', 'host.d.ts', 'host.global.js', 'react-native.js', 'react-native.d.ts', 'native-host.js', 'README.md',
+    'host.js', 'host.d.ts', 'host.global.js', 'host.global.d.ts', 'react.js', 'react.d.ts',
+    'react-native.js', 'react-native.d.ts', 'native-host.js', 'schema/',
   ],
-  // Only okra-events/react-native uses them, in the app.
+  // Only okra-events/react and okra-events/react-native import them; the other entries never do.
   // react-native-webview 13.13.1 is the first to give onMessage the sending frame's URL.
   peerDependencies: { react: '>=18', 'react-native': '*', 'react-native-webview': '>=13.13.1' },
   peerDependenciesMeta: { react: { optional: true }, 'react-native': { optional: true }, 'react-native-webview': { optional: true } },
@@ -112,7 +150,8 @@ const pkg = {
   // side-effect-only `import 'okra-events'` must not be dropped by bundlers.
   sideEffects: ['./index.js', './host.global.js'],
   engines: { node: '>=20.16' },
-  keywords: ['okra', 'widget', 'events', 'bank', 'open-banking', 'wasm', 'analytics'],
+  keywords: ['okra', 'widget', 'events', 'bank', 'open-banking', 'wasm', 'analytics', 'webhook', 'json-schema'],
+  ...registry,
 };
 writeFileSync(join(to, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
 console.log(`pkg/: okra-events@${version}, wasm ${wasm.length} bytes`);

@@ -6,7 +6,8 @@
 #      throwaway PostgreSQL cluster is started for it by scripts/pg.sh, which
 #      sets OKRA_EVENTLOG_TEST_PG, so the PostgreSQL variants always run here.
 #   2. the release binary, then the dashboard end-to-end test in headless
-#      Chromium, on SQLite and on PostgreSQL
+#      Chromium, on SQLite and on PostgreSQL; the schema/ingest differential
+#      test and the dashboard's accessibility test (SQLite)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf '\n==> %s\n' "$*"; }
@@ -27,6 +28,14 @@ scripts/build-eventlog.sh
 say "okra-eventlog: dashboard in Chromium (Playwright), SQLite"
 OKRA_EVENTLOG_BIN="${OKRA_EVENTLOG_BIN:-target/release/okra-eventlog}" \
   node --test --test-concurrency=1 tests/e2e/dashboard.test.mjs
+
+say "okra-eventlog: the event schema rejects exactly what ingest refuses (10,000 mutated events)"
+OKRA_EVENTLOG_BIN="${OKRA_EVENTLOG_BIN:-target/release/okra-eventlog}" \
+  node --test tests/schema/differential.test.mjs
+
+say "okra-eventlog: dashboard accessibility, axe-core (WCAG 2.1 AA)"
+OKRA_EVENTLOG_BIN="${OKRA_EVENTLOG_BIN:-target/release/okra-eventlog}" \
+  node --test tests/e2e/dashboard-a11y.test.mjs
 
 say "okra-eventlog: dashboard in Chromium (Playwright), PostgreSQL"
 # shellcheck disable=SC2016 # expanded by the inner shell, where pg.sh set them

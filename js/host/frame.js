@@ -80,7 +80,12 @@ export function openFrame(checked, iframe = document.createElement('iframe')) {
     root.setAttribute('role', 'dialog');
     root.setAttribute('aria-modal', 'true');
     root.setAttribute('aria-label', iframe.title);
-    root.style.cssText = 'position:fixed;inset:0;z-index:2147483647;background:rgba(15,23,42,.45)';
+    // The widget in a box on the page's backdrop (the whole screen where
+    // the screen is smaller than the box), so a click beside it is a click
+    // on the backdrop.
+    root.style.cssText = 'position:fixed;inset:0;z-index:2147483647;display:flex;align-items:center;justify-content:center;background:rgba(15,23,42,.45)';
+    iframe.style.maxWidth = '480px';
+    iframe.style.maxHeight = '760px';
     // Focus that leaves the widget at either end lands here, and goes back in.
     const guard = () => {
       const g = make('span');

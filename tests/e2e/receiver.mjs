@@ -14,6 +14,10 @@
 //   POST /plan/<channel>   {"next":[...], "otherwise":...}
 //   POST /release/<channel> {"status":200}  answers the hanging requests
 //   POST /reset/<channel>
+// Every body received is checked against the published webhook-body schema
+// (schema/webhook-body.json, Ajv): `schemaErrors()` lists the violations, and
+// `close()` rejects when there were any, so every test that delivers to the
+// receiver also checks what okra-events sent.
 // An action is a status number (200, 500, 400, ...), {"status":302,
 // "location":"/landing"} (GET /landing answers 200), {"status":429,
 // "retryAfter":"1"} (add "expose":false to leave out
@@ -24,6 +28,9 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TYPES } from './server.mjs';
+import { validators } from '../schema/validators.mjs';
+
+const check = validators();
 
 /** The package under test: pkg/, or OKRA_EVENTS_PKG (e.g. an earlier build, to compare). */
 export const PKG = resolve(process.env.OKRA_EVENTS_PKG ?? fileURLToPath(new URL('../../pkg', import.meta.url)));
@@ -143,6 +150,8 @@ t.ready = true;
  * the top of this file.
  */
 export async function startReceiver({ pkgDir = PKG, pages: extraPages = {} } = {}) {
+  /** Bodies that are not valid webhook bodies: "channel #index: why". */
+  const schemaErrors = [];
   /** channel -> { requests: [], next: [], otherwise, hanging: [] } */
   const channels = new Map();
   const channel = (name) => {
@@ -238,6 +247,8 @@ export async function startReceiver({ pkgDir = PKG, pages: extraPages = {} } = {
         try {
           json = JSON.parse(text);
         } catch {}
+        const invalid = json === null ? 'the body is not JSON' : check('webhook-body', json);
+        if (invalid) schemaErrors.push(`${name} #${ch.requests.length}: ${invalid}`);
         const action = ch.next.length ? ch.next.shift() : ch.otherwise;
         const record = {
           index: ch.requests.length,
@@ -308,10 +319,18 @@ export async function startReceiver({ pkgDir = PKG, pages: extraPages = {} } = {
     hanging: (name) => channel(name).hanging.length,
     /** How many GETs reached /landing (where redirect actions point). */
     landings: () => landingGets,
-    close: () => Promise.all([pages, receiver].map((s) => new Promise((ok) => {
-      s.closeAllConnections();
-      s.close(ok);
-    }))),
+    /** Bodies received that the webhook-body schema rejects, with why. */
+    schemaErrors: () => [...schemaErrors],
+    /** Stops both servers; rejects if any body received broke the schema. */
+    close: async () => {
+      await Promise.all([pages, receiver].map((s) => new Promise((ok) => {
+        s.closeAllConnections();
+        s.close(ok);
+      })));
+      if (schemaErrors.length) {
+        throw new Error(`${schemaErrors.length} webhook bodies broke schema/webhook-body.json: ${schemaErrors.slice(0, 3).join(' | ')}`);
+      }
+    },
   };
   return api;
 }

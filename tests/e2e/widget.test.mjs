@@ -3,17 +3,29 @@
 // Build the demo first: scripts/demo.sh --build-only
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { serveDist } from './server.mjs';
 import { launchBrowser, openDemo } from './demo.mjs';
 import { startReceiver } from './receiver.mjs';
+import { validators, violations } from '../schema/validators.mjs';
+
+const check = validators();
 
 const TEST_TIMEOUT = 120_000;
-const SEED = new URL('../../../shared/seed/okra-widget-events.txt', import.meta.url);
+const SEED_DIR = new URL('../../../shared/seed/', import.meta.url);
+const SEED = new URL('okra-widget-events.txt', SEED_DIR);
 const PASSWORD = 'hunter2-secret';
 
-/** Top-level keys of the onSuccess example in the widget's docs. */
+/**
+ * Top-level keys of the onSuccess example in the widget's docs, or null
+ * (said on the terminal) when the seed, a development aid kept beside the
+ * repository, is not there: a clone on its own.
+ */
 function seedSuccessKeys() {
+  if (!existsSync(SEED_DIR)) {
+    process.stderr.write('SKIPPED the seed comparison of onSuccess: no ../shared/seed/ beside the repository (a clone on its own); the rest of the flow is checked\n');
+    return null;
+  }
   const text = readFileSync(SEED, 'utf8');
   const start = text.indexOf('\n{\n', text.indexOf('You have linked an account!'));
   const end = text.indexOf('\nonClose\n', start);
@@ -41,7 +53,10 @@ after(async () => {
 async function demoPage(t, query) {
   const opened = await openDemo(browser, server.url, { webhook: 'off', mode: 'same-page', ...query });
   t.after(async () => {
+    // Every event and callback payload of the flow follows the published schemas.
+    const recorded = await opened.page.evaluate(() => ({ events: window.__okra?.events, callbacks: window.__okra?.callbacks }));
     await opened.context.close();
+    assert.deepEqual(violations(check, recorded), [], 'what the page recorded breaks schema/*.json');
     // Surface page errors the assertions did not cover.
     assert.deepEqual(opened.errors.map(String), [], 'uncaught errors in the page');
   });
@@ -118,7 +133,7 @@ test('full link-account flow reports the exact event sequence', { timeout: TEST_
   const callbacks = await demo.callbacks();
   assert.deepEqual(callbacks.map((c) => c.name), ['onSuccess', 'beforeClose', 'onClose']);
   const [data] = callbacks[0].args;
-  for (const key of seedSuccessKeys()) assert.ok(key in data, `onSuccess data has the seed's key ${key}`);
+  for (const key of seedSuccessKeys() ?? []) assert.ok(key in data, `onSuccess data has the seed's key ${key}`);
   const given = await page.evaluate(() => ({ options: window.__okra.handler.options.options, meta: window.__okra.handler.options.meta }));
   assert.deepEqual(data.options, given.options);
   assert.deepEqual(data.meta, given.meta);

@@ -3,9 +3,11 @@
 // Run from the repository root: `node --test tests/js/`. Set OKRA_EVENTS_PKG to
 // test a package directory other than ./pkg (for example an unpacked tarball).
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readSchemas, validators, violations } from '../schema/validators.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -26,6 +28,16 @@ globalThis.fetch = async (url, init) => {
   fetchCalls.push({ url: String(url), init });
   return new Response(null, { status: 200 });
 };
+
+/**
+ * Checks what handlers emit against the package's JSON Schemas (its own
+ * copy, what `okra-events/schema/*.json` gives; the repository's for a
+ * package built before it had them). Violations are collected as they
+ * happen and reported by `cleanup()`, after each test.
+ */
+const checkSchema = validators(readSchemas(existsSync(join(PKG_DIR, 'schema')) ? join(PKG_DIR, 'schema') : undefined));
+const schemaErrors = [];
+const noteSchema = (recorded) => schemaErrors.push(...violations(checkSchema, recorded));
 
 const mod = await import(PKG_ENTRY);
 /** The default export. */
@@ -104,9 +116,18 @@ export function buildExact(options) {
   return handler;
 }
 
-/** Destroys every handler made with `build()` and removes the fake window. */
+/**
+ * Destroys every handler made with `build()` and removes the fake window;
+ * then fails if an event those handlers logged, or a callback a
+ * `recorder()` got, broke the published schemas.
+ */
 export function cleanup() {
   for (const h of built.splice(0)) {
+    try {
+      noteSchema({ events: h.events() });
+    } catch {
+      // A handler the test destroyed or freed has no events() to read.
+    }
     try {
       h.destroy();
     } catch {
@@ -114,6 +135,8 @@ export function cleanup() {
     }
   }
   delete globalThis.window;
+  const errors = schemaErrors.splice(0);
+  if (errors.length) throw new Error(`${errors.length} payloads broke schema/*.json: ${errors.slice(0, 3).join(' | ')}`);
 }
 
 /**
@@ -124,15 +147,30 @@ export function cleanup() {
 export function recorder() {
   const log = [];
   const events = [];
+  // Each payload is checked against the schemas as it arrives (see cleanup()).
+  const checked = (name, args) => noteSchema(name === 'onEvent' ? { events: args } : { callbacks: [{ name, args }] });
   const callbacks = {
     onEvent: (e) => {
+      checked('onEvent', [e]);
       events.push(e);
       log.push(['event', e.event_name, e]);
     },
-    onSuccess: (data) => log.push(['success', data]),
-    onError: (json, error) => log.push(['error', json, error]),
-    beforeClose: (json) => log.push(['beforeClose', json]),
-    onClose: (json, error) => log.push(['close', json, error]),
+    onSuccess: (data) => {
+      checked('onSuccess', [data]);
+      log.push(['success', data]);
+    },
+    onError: (json, error) => {
+      checked('onError', [json, error]);
+      log.push(['error', json, error]);
+    },
+    beforeClose: (json) => {
+      checked('beforeClose', [json]);
+      log.push(['beforeClose', json]);
+    },
+    onClose: (json, error) => {
+      checked('onClose', [json, error]);
+      log.push(['close', json, error]);
+    },
   };
   return {
     log,

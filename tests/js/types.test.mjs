@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { PKG_DIR, ROOT } from './helpers.mjs';
+import { TSC, VITE_REACT_TS } from './tsc.mjs';
 
 const USAGE = `
 import Okra, { type OkraHandler, type OkraWidget, type OkraWidgetLoadTimeout } from 'okra-events';
@@ -163,37 +164,6 @@ Okra.buildWithOptions({
   },
 });
 `;
-
-/**
- * The compiler options of Vite's React + TypeScript template (create-vite's
- * template-react-ts/tsconfig.app.json), what a new merchant app starts from;
- * `types: ['vite/client']` left out, since no Vite is installed beside it.
- */
-const VITE_REACT_TS = {
-  target: 'es2023',
-  lib: ['ES2023', 'DOM'],
-  module: 'esnext',
-  types: [],
-  allowArbitraryExtensions: true,
-  skipLibCheck: true,
-  moduleResolution: 'bundler',
-  allowImportingTsExtensions: true,
-  verbatimModuleSyntax: true,
-  moduleDetection: 'force',
-  noEmit: true,
-  jsx: 'react-jsx',
-  strict: true,
-  noUnusedLocals: true,
-  noUnusedParameters: true,
-  erasableSyntaxOnly: true,
-  noFallthroughCasesInSwitch: true,
-};
-
-/** The compilers: this workspace's TypeScript 5.9, and TypeScript's latest major (7). */
-const TSC = {
-  5: join(ROOT, 'node_modules/typescript/bin/tsc'),
-  7: join(ROOT, 'node_modules/typescript7/bin/tsc'),
-};
 
 /**
  * Type-checks `source` as a user's TypeScript file importing the package:

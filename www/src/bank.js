@@ -3,9 +3,9 @@
 
 export const BANKS = [
   { slug: 'alat', name: 'ALAT by Wema', color: '#d6006f', types: ['personal'] },
-  { slug: 'access-bank', name: 'Access Bank', color: '#f07c00', types: ['personal', 'business'] },
+  { slug: 'access-bank', name: 'Access Bank', color: '#b45309', types: ['personal', 'business'] },
   { slug: 'first-bank', name: 'First Bank', color: '#003b73', types: ['personal', 'business'] },
-  { slug: 'gtbank', name: 'GTBank', color: '#dd4f05', types: ['personal', 'business'] },
+  { slug: 'gtbank', name: 'GTBank', color: '#b44700', types: ['personal', 'business'] },
   { slug: 'kuda', name: 'Kuda', color: '#40196d', types: ['personal'] },
   { slug: 'uba', name: 'UBA', color: '#c8102e', types: ['personal', 'business'] },
   { slug: 'zenith-bank', name: 'Zenith Bank', color: '#e30613', types: ['personal', 'business'] },

@@ -46,6 +46,29 @@ pub fn id_in_json(json: &str) -> Option<&str> {
 /// being emitted, queued and then dropped by a webhook far from that call.
 pub const MAX_EVENT_BYTES: usize = 32 * 1024;
 
+/// The largest `sequence`: 2^53 − 1, the largest whole number a JavaScript
+/// number (the dashboard's, a page's) holds exactly.
+pub const MAX_SEQUENCE: u64 = (1 << 53) - 1;
+
+/// The most keys one object in `event_data` may have, at any depth, where
+/// events are received (the event log). The widget's events are at most
+/// 32 KiB, which holds a few thousand keys at the very most.
+pub const MAX_KEYS_PER_OBJECT: usize = 1_000;
+
+/// Event times are received from 1970 up to (not including) this year. The
+/// bound keeps storage keys in range and catches clocks that are far off.
+pub const MAX_EVENT_YEAR: i16 = 3000;
+
+/// Whether an `event_id` or `session_id` is 1 to 64 characters of
+/// `A-Z a-z 0-9 _ . : -`: what survives a comma-separated list, a URL and a
+/// terminal unchanged, and what the event log takes.
+pub fn id_ok(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-'))
+}
+
 /// One widget event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -58,13 +81,17 @@ pub struct Event {
     pub event_type: String,
     /// The catalog category.
     pub event_category: Category,
-    /// The screen shown when the event happened, if any.
+    /// The screen shown when the event happened, if any. Present even when
+    /// null, as every field (a missing one is refused, not taken as null).
+    #[serde(deserialize_with = "Option::deserialize")]
     pub event_screen: Option<Screen>,
     /// ISO-8601 UTC with milliseconds.
     pub event_time: String,
     /// The page's URL when the event happened (null outside a browser).
+    #[serde(deserialize_with = "Option::deserialize")]
     pub event_location: Option<String>,
     /// The webhook the event is delivered to, or null.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub event_callback_url: Option<String>,
     /// The session's tracking id plus the event's own fields, with credentials removed.
     pub event_data: Value,
@@ -98,8 +125,8 @@ impl Event {
     }
 
     /// Checks what the type system cannot: the name is in the catalog with this
-    /// category, the ids are present, the sequence starts at 1, the data is an
-    /// object, the time is ISO-8601 UTC.
+    /// category, the ids are present, the sequence runs from 1 to
+    /// [`MAX_SEQUENCE`], the data is an object, the time is ISO-8601 UTC.
     pub fn validate(&self) -> Result<(), InvalidEvent> {
         let bad = |m: String| Err(InvalidEvent(m));
         let spec = match crate::catalog::lookup(&self.event_name) {
@@ -135,6 +162,9 @@ impl Event {
         }
         if self.sequence == 0 {
             return bad("sequence starts at 1".into());
+        }
+        if self.sequence > MAX_SEQUENCE {
+            return bad("sequence is at most 9007199254740991 (2^53 - 1)".into());
         }
         if self.event_data.as_object().is_none() {
             return bad("event_data must be an object".into());
@@ -298,4 +328,40 @@ pub fn write_event_fields(out: &mut String, e: &EventFields) {
     out.push_str(",\"sequence\":");
     json::write_u64(out, e.sequence);
     out.push('}');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"{"event":true,"event_name":"USER_CONNECTING","event_type":"DATA_EVENT","event_category":"auth","event_screen":null,"event_time":"2026-11-27T01:20:54.123Z","event_location":null,"event_callback_url":null,"event_data":{"tracking_id":"T1"},"withError":false,"event_id":"e1","session_id":"s1","sequence":1}"#;
+
+    #[test]
+    fn every_field_must_be_present_even_when_null() {
+        assert!(serde_json::from_str::<Event>(GOOD)
+            .unwrap()
+            .validate()
+            .is_ok());
+        for field in ["event_screen", "event_location", "event_callback_url"] {
+            let without = GOOD.replace(&format!(r#""{field}":null,"#), "");
+            let err = serde_json::from_str::<Event>(&without).unwrap_err();
+            assert!(
+                err.to_string()
+                    .contains(&format!("missing field `{field}`")),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn sequence_stays_exact_in_javascript() {
+        assert_eq!(MAX_SEQUENCE, 9_007_199_254_740_991);
+        let at = |n: u64| {
+            let text = GOOD.replace(r#""sequence":1"#, &format!(r#""sequence":{n}"#));
+            serde_json::from_str::<Event>(&text).unwrap().validate()
+        };
+        assert!(at(MAX_SEQUENCE).is_ok());
+        let err = at(MAX_SEQUENCE + 1).unwrap_err();
+        assert!(err.0.contains("at most 9007199254740991"), "{err}");
+    }
 }

@@ -12,7 +12,7 @@
 //! an import that points up.
 //!
 //! 1. Text and values: [`text`], [`time`], [`error`], [`value`], [`json`], [`ids`].
-//! 2. The widget's vocabulary: [`screen`], [`catalog`], [`event`], [`scrub`], [`options`].
+//! 2. The widget's vocabulary: [`screen`], [`catalog`], [`emitted`], [`event`], [`scrub`], [`options`].
 //! 3. Sessions, delivery and the bridge (the widget's side): [`session`], [`delivery`], [`bridge`].
 //! 4. The engine, which drives them all through one call: [`engine`].
 #![deny(missing_docs)]
@@ -20,6 +20,7 @@
 pub mod bridge;
 pub mod catalog;
 pub mod delivery;
+pub mod emitted;
 pub mod engine;
 pub mod error;
 pub mod event;

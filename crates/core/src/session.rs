@@ -10,6 +10,7 @@
 //! Layer 3 (sessions, delivery and the bridge; see the crate's documentation): it uses only the layers below it.
 
 use crate::catalog::{self, EventSpec, Source};
+use crate::emitted::{landing_event, SEARCH_SCREEN};
 use crate::error::Error;
 use crate::event::EventFields;
 use crate::event::{Event, DATA_EVENT, MAX_EVENT_BYTES};
@@ -153,19 +154,6 @@ pub struct Session {
     grace_at: Option<Millis>,
     last_error: Value,
     out: Vec<Output>,
-}
-
-/// The landing event a screen emits when it is entered.
-fn landing_event(screen: Screen) -> Option<&'static str> {
-    Some(match screen {
-        Screen::Bank => "USER_VIEWED_BANKS",
-        Screen::AccountSelection => "USER_ACCOUNT_SELECTION",
-        Screen::Mfa => "USER_MFA_QUESTION",
-        Screen::ReviewPayment => "USER_PAYMENT_REVIEW",
-        Screen::RuxBankSelection => "USER_RUX_SELECTION",
-        Screen::NoSearchResult => "USER_BANK_SEARCH_NO_RESULTS",
-        _ => return None,
-    })
 }
 
 /// Tracked events that send credentials to the bank and wait for its answer.
@@ -342,7 +330,7 @@ impl Session {
         }
         // The widget moved on, so the bank answered the attempt.
         self.end_attempt();
-        self.search_at = (screen == Screen::Search).then_some(ctx.mono + SEARCH_ENGAGEMENT_MS);
+        self.search_at = (screen == SEARCH_SCREEN).then_some(ctx.mono + SEARCH_ENGAGEMENT_MS);
         if !self.connected {
             self.connected = true;
             self.emit(ctx, "USER_CONNECTED", Value::object(), false);

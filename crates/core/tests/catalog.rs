@@ -1,6 +1,11 @@
 //! The catalog equals the widget's documentation (the seed file in
 //! `../shared/seed/`) and the README's table, so neither can drift.
+//!
+//! The seed is a development aid kept beside the repository, not in it: a
+//! clone on its own has none, and then the seed comparison says on the
+//! terminal that it was skipped and why, and the other tests run.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use okra_events_core::{lookup, Screen, CATALOG};
@@ -9,9 +14,22 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// (name, category, screen, description) rows of the seed's event tables.
-fn seed_rows() -> Vec<(String, String, Option<String>, String)> {
-    let path = repo().join("../shared/seed/okra-widget-events.txt");
+/// One row of the seed's event tables: name, category, screen, description.
+type SeedRow = (String, String, Option<String>, String);
+
+/// The rows of the seed's event tables, or `None` (said on the terminal)
+/// when the seed is not beside the repository.
+fn seed_rows() -> Option<Vec<SeedRow>> {
+    let dir = repo().join("../shared/seed");
+    if !dir.is_dir() {
+        // The stderr handle itself: test output capture does not catch it.
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nSKIPPED catalog_equals_the_seed_tables: no ../shared/seed/ beside the repository (a clone on its own); the seed comparison runs where it is present"
+        );
+        return None;
+    }
+    let path = dir.join("okra-widget-events.txt");
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("the seed must be beside the repository at {path:?}: {e}"));
     let mut rows = Vec::new();
@@ -55,12 +73,12 @@ fn seed_rows() -> Vec<(String, String, Option<String>, String)> {
             ));
         }
     }
-    rows
+    Some(rows)
 }
 
 #[test]
 fn catalog_equals_the_seed_tables() {
-    let seed = seed_rows();
+    let Some(seed) = seed_rows() else { return };
     assert_eq!(seed.len(), 37, "the seed documents 37 events");
     let ours: Vec<_> = CATALOG
         .iter()

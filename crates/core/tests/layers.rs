@@ -17,6 +17,7 @@ const ORDER: &[(&str, u8)] = &[
     ("ids", 1),
     ("screen", 2),
     ("catalog", 2),
+    ("emitted", 2),
     ("event", 2),
     ("scrub", 2),
     ("options", 2),

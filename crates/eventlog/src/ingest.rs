@@ -42,13 +42,9 @@ pub const MAX_BODY_BYTES: usize = 1 << 20;
 /// The most events accepted in one batch.
 pub const MAX_BATCH_EVENTS: usize = 1_000;
 
-/// The most keys one object in `event_data` may have. The widget's events
-/// are at most 32 KiB, which holds a few thousand keys at the very most.
-pub const MAX_KEYS_PER_OBJECT: usize = 1_000;
-
-/// Event times are accepted from 1970 up to (not including) this year. The
-/// bound keeps storage keys in range and catches clocks that are far off.
-pub const MAX_EVENT_YEAR: i16 = 3000;
+// The event's own rules live with the event in the core, where the
+// published JSON Schema is generated from them (schema/event.json).
+pub use okra_events_core::event::{id_ok, MAX_EVENT_YEAR, MAX_KEYS_PER_OBJECT};
 
 #[derive(Deserialize)]
 #[serde(
@@ -128,15 +124,6 @@ pub fn parse_body(body: &[u8]) -> Result<Vec<NewEvent>, String> {
 struct RawData<'a> {
     #[serde(borrow)]
     event_data: &'a RawValue,
-}
-
-/// Whether an id is 1 to 64 characters of `A-Z a-z 0-9 _ . : -`: what
-/// survives a comma-separated list, a URL and a terminal unchanged.
-pub fn id_ok(id: &str) -> bool {
-    (1..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-'))
 }
 
 /// The number of keys of the largest object in `v`.

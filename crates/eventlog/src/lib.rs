@@ -14,7 +14,8 @@
 //! (search), [`export`] (streamed downloads), [`range`] (date presets),
 //! [`priority`] (thread priorities),
 //! [`auth`] (token and session cookie), [`ratelimit`] (ingest limits),
-//! [`dashboard`] (the page), [`error`] (error answers), [`store`] (the
+//! [`dashboard`] (the page), [`schemas`] (the published JSON Schemas),
+//! [`error`] (error answers), [`store`] (the
 //! backend handlers call: SQLite or PostgreSQL) and [`pg`] (PostgreSQL).
 #![deny(missing_docs)]
 
@@ -32,6 +33,7 @@ pub mod proxy;
 pub mod query;
 pub mod range;
 pub mod ratelimit;
+pub mod schemas;
 pub mod server;
 pub mod stats;
 pub mod store;

@@ -41,7 +41,7 @@ use crate::pg::PgStore;
 use crate::ratelimit::Limiter;
 use crate::store::{SqliteStore, Store};
 use crate::writer::WriteQueue;
-use crate::{auth, dashboard, erase, export, ingest, query, stats};
+use crate::{auth, dashboard, erase, export, ingest, query, schemas, stats};
 
 /// The longest request URI answered; longer ones get a JSON 414. (hyper
 /// itself refuses URIs over 65,534 bytes, before any of this code runs.)
@@ -128,6 +128,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/dashboard.js", get(dashboard::script))
         .route("/dashboard.css", get(dashboard::style))
         .route("/healthz", get(healthz))
+        .route("/schema/{file}", get(schemas::schema))
         .route("/events", post(ingest::ingest).options(ingest::preflight))
         .route(
             "/api/events",
@@ -199,7 +200,7 @@ async fn healthz(State(state): State<Arc<AppState>>) -> Response {
 async fn not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
-        "no such endpoint; see GET /, POST /events, GET and DELETE /api/events, GET /api/events/export, GET /api/stats, GET /healthz",
+        "no such endpoint; see GET /, POST /events, GET and DELETE /api/events, GET /api/events/export, GET /api/stats, GET /schema/event.json, GET /healthz",
     )
 }
 

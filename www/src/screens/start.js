@@ -51,10 +51,13 @@ export function loginMethod(w) {
     w.track('USER_LOGIN_SELECTION', { login_method: method });
     w.next();
   };
-  // The button is named by the method alone; the hint describes it.
+  // The button's text is its name, the method alone (WCAG 2.5.3: the name
+  // holds the visible label); the hint beside it describes it, and the
+  // whole card is the button's target (see .choice in style.css).
   const choice = (method, label, hint) =>
-    h('button', { class: 'choice', onclick: choose(method), 'aria-label': label, 'aria-describedby': `${method}-hint` },
-      h('strong', {}, label), h('span', { class: 'muted', id: `${method}-hint` }, hint));
+    h('div', { class: 'choice' },
+      h('button', { class: 'choice-button', onclick: choose(method), 'aria-describedby': `${method}-hint` }, label),
+      h('span', { class: 'muted', id: `${method}-hint` }, hint));
   w.render(
     'How do you log in to your bank?',
     h('div', { class: 'choices' },
