@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '../../www/serve.mjs';
 import { launchBrowser } from './demo.mjs';
 import { PKG } from './receiver.mjs';
+import { recordPayloads } from './payloads.mjs';
 import { appEvents, callNames, openWebView, until } from './webview.mjs';
 
 const TEST_TIMEOUT = 120_000;
@@ -55,6 +56,10 @@ async function openApp(t, options) {
   const app = await openWebView(browser, options);
   t.after(async () => {
     app.host.destroy();
+    // The app's callbacks are the host's, with the host's declared types: kept for the payload type check.
+    for (const name of ['onEvent', 'onSuccess', 'onError', 'beforeClose', 'onClose']) {
+      recordPayloads(`host:${name}`, app.calls.filter((c) => c.name === name).map((c) => c.args));
+    }
     await app.context.close();
     assert.deepEqual(app.errors.map(String), [], 'uncaught errors in the page');
   });

@@ -5,6 +5,7 @@
 // module as the app, is tests/e2e/native.test.mjs; the component is
 // tests/rn/.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, mock, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -56,6 +57,31 @@ const named = (origin) => {
   const hostname = origin.replace(/^[a-z]+:\/\//, '').replace(/:\d+$/, '');
   return !hostname.startsWith('[') && !/^(\d+|0x[\da-f]*)$/i.test(hostname.replace(/\.$/, '').split('.').at(-1));
 };
+
+describe('the package', () => {
+  const read = (f) => readFile(join(PKG_DIR, f), 'utf8');
+  /** The modules a bundled ES module imports, statically or dynamically. */
+  const importsOf = (code) => [...code.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"']+)["']/g)].map((m) => m[1]).sort();
+
+  test('okra-events/react-native is an export with its types; React Native and react-native-webview (>= 13.13.1) are optional peers', async () => {
+    const pkg = JSON.parse(await read('package.json'));
+    assert.deepEqual(pkg.exports['./react-native'], { types: './react-native.d.ts', default: './react-native.js' });
+    for (const f of ['react-native.js', 'react-native.d.ts', 'native-host.js']) assert.ok(pkg.files.includes(f), `${f} is shipped`);
+    assert.equal(pkg.peerDependencies['react-native-webview'], '>=13.13.1');
+    assert.ok('react-native' in pkg.peerDependencies && 'react' in pkg.peerDependencies);
+    for (const name of ['react', 'react-native', 'react-native-webview']) assert.deepEqual(pkg.peerDependenciesMeta[name], { optional: true });
+  });
+
+  test("the component imports React, React Native and react-native-webview from the app, its decisions import the host's code from ./host.js, and nothing else imports React Native", async () => {
+    assert.deepEqual(importsOf(await read('react-native.js')), ['./native-host.js', 'react', 'react-native', 'react-native-webview']);
+    const decisions = await read('native-host.js');
+    assert.deepEqual(importsOf(decisions), ['./host.js']);
+    assert.ok(!decisions.includes('okra-events/bridge/1') && !decisions.includes('event_callback_url'), "the host's code is not copied into native-host.js");
+    for (const f of ['index.js', 'host.js', 'host.global.js', 'react.js', 'native-host.js']) {
+      assert.ok(!importsOf(await read(f)).some((m) => m.startsWith('react-native')), `${f} imports no React Native`);
+    }
+  });
+});
 
 describe('origins', () => {
   test('property: originOf is the URL standard’s origin or nothing, and two URLs it calls one origin are one origin', () => {
