@@ -65,10 +65,28 @@ export interface OkraHandler {
   free(): void;
 }
 
-/** Options of `Okra.connectToHost`, inside the widget's iframe. */
-export interface OkraConnectOptions {
-  /** The exact origins of the host pages allowed to embed the widget, e.g. `['https://merchant.example']`. No `*` or patterns. */
-  allowedOrigins: readonly string[];
+/** Options of `Okra.connectToHost`, inside the widget's iframe (or a React Native app's WebView). */
+export type OkraConnectOptions = OkraConnectCommon &
+  (
+    | {
+        /** The exact origins of the host pages allowed to embed the widget, e.g. `['https://merchant.example']`. No `*` or patterns. */
+        allowedOrigins: readonly string[];
+        /**
+         * `true` lets a React Native app host the widget: outside a frame, in a WebView with
+         * `window.ReactNativeWebView`, it connects to the app (okra-events/react-native).
+         * Without it, the page never answers an app. Default false.
+         */
+        allowNativeHost?: boolean;
+      }
+    | {
+        /** No web page may embed the widget: it is for apps only. */
+        allowedOrigins?: undefined;
+        allowNativeHost: true;
+      }
+  );
+
+/** The options of `Okra.connectToHost` besides who may host the widget. */
+export interface OkraConnectCommon {
   /** How long to wait for the host's answer, in ms (default 20000). */
   widgetTimeout?: number;
   /** Called in the widget too; each call is also forwarded to the host. */
@@ -96,8 +114,10 @@ export interface OkraStatic {
   ): OkraWidget | OkraHandler;
   /**
    * Inside the widget's iframe: resolves with a handler built from the options the host sent,
-   * once a host page whose origin is in `allowedOrigins` answers. Rejects with a TypeError for
-   * bad options, and with an Error when the page is not in a frame, when no host answers within
+   * once a host page whose origin is in `allowedOrigins` answers (or, with `allowNativeHost:
+   * true`, in a React Native WebView and not framed, once the app answers). Rejects with a
+   * TypeError for bad options, and with an Error when the page has no host to connect to (not
+   * in a frame, nor in an app's WebView it may answer), when no host answers within
    * `widgetTimeout`, or when the host's origin is not allowed (the message names it).
    */
   connectToHost(options: OkraConnectOptions): Promise<OkraHandler>;

@@ -116,7 +116,7 @@ function buildWithOptions(options) {
 /** Inside the widget's iframe: a handler built from the host's options. */
 function connectToHost(options) {
   if (unavailable) {
-    tellParent('WASM_UNAVAILABLE');
+    tellParent('WASM_UNAVAILABLE', options);
     return Promise.reject(wasmUnavailable(options));
   }
   return connect(options);

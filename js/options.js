@@ -100,7 +100,7 @@ export const HANDLER_KEYS = ['key', 'token', 'env', 'products', 'event_callback_
 /** A host's: the same, then its own. */
 export const HOST_KEYS = [...HANDLER_KEYS, 'widgetUrl', 'widgetTimeout'];
 /** connectToHost's. */
-export const LINK_KEYS = ['allowedOrigins', ...CALLBACKS, 'widgetTimeout'];
+export const LINK_KEYS = ['allowNativeHost', 'allowedOrigins', ...CALLBACKS, 'widgetTimeout'];
 
 /**
  * A data argument (track data, screen details, success data, fail error) as

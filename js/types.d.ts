@@ -248,7 +248,7 @@ export interface OkraErrorInfo {
 
 /** What `onError` receives as `json` when `buildWithOptions` refuses its options (the same `type` and `option` as the error). */
 export interface OkraBuildErrorJson {
-  error: { type: 'INVALID_OPTIONS' | 'NO_WINDOW' | 'WASM_UNAVAILABLE'; option?: string; message: string };
+  error: { type: 'INVALID_OPTIONS' | 'NO_WINDOW' | 'NOT_FRAMED' | 'WASM_UNAVAILABLE'; option?: string; message: string };
 }
 
 /** What a session's metadata may hold as its last error. */

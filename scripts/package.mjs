@@ -60,6 +60,25 @@ const hostBuild = (entry, format) =>
     target: 'es2020',
   }).then((r) => r.outputFiles[0].text);
 writeFileSync(join(to, 'host.js'), await hostBuild('js/host.js', 'esm'));
+// okra-events/react-native, the app's side: its pure module (native-host.js,
+// built on ./host.js, imported as it is so the host's code is not copied),
+// and the component, which imports React Native from the app.
+const appBuild = (entry, external) =>
+  build({
+    entryPoints: [join(root, entry)],
+    bundle: true,
+    format: 'esm',
+    minify: true,
+    write: false,
+    external,
+    legalComments: 'none',
+    target: 'es2020',
+  }).then((r) => r.outputFiles[0].text);
+writeFileSync(join(to, 'native-host.js'), await appBuild('js/native-host.js', ['./host.js']));
+writeFileSync(
+  join(to, 'react-native.js'),
+  await appBuild('js/react-native.js', ['./native-host.js', 'react', 'react-native', 'react-native-webview']),
+);
 writeFileSync(join(to, 'host.global.js'), await hostBuild('js/host/classic.js', 'iife'));
 // okra-events/react: the hook alone. React stays the app's own import, and
 // okra-events/host is imported from ./host.js, not bundled a second time.
@@ -80,7 +99,7 @@ const reactBuild = await build({
 writeFileSync(join(to, 'react.js'), reactBuild.outputFiles[0].text);
 const minifiedGlue = await transform(glue, { minify: true, format: 'esm', target: 'es2022' });
 writeFileSync(join(to, 'okra_events.js'), minifiedGlue.code);
-for (const d of ['index.d.ts', 'host.d.ts', 'host.global.d.ts', 'react.d.ts', 'types.d.ts']) copyFileSync(join(root, 'js', d), join(to, d));
+for (const d of ['index.d.ts', 'host.d.ts', 'host.global.d.ts', 'react.d.ts', 'react-native.d.ts', 'types.d.ts']) copyFileSync(join(root, 'js', d), join(to, d));
 
 // ---- For the registry: its README (short, for merchants; the repository's
 // README is the developers'), the license, and the JSON Schemas generated
@@ -114,16 +133,19 @@ const pkg = {
     './host': { types: './host.d.ts', default: './host.js' },
     './host.global.js': { types: './host.global.d.ts', default: './host.global.js' },
     './react': { types: './react.d.ts', default: './react.js' },
+    './react-native': { types: './react-native.d.ts', default: './react-native.js' },
     './package.json': './package.json',
     './schema/*.json': './schema/*.json',
   },
   files: [
     'index.js', 'index.d.ts', 'types.d.ts', 'okra_events.js', 'okra_events_bg.wasm', 'okra_events_wasm.js',
-    'host.js', 'host.d.ts', 'host.global.js', 'host.global.d.ts', 'react.js', 'react.d.ts', 'schema/',
+    'host.js', 'host.d.ts', 'host.global.js', 'host.global.d.ts', 'react.js', 'react.d.ts',
+    'react-native.js', 'react-native.d.ts', 'native-host.js', 'schema/',
   ],
-  // Only okra-events/react imports React; the other entries never do.
-  peerDependencies: { react: '>=18' },
-  peerDependenciesMeta: { react: { optional: true } },
+  // Only okra-events/react and okra-events/react-native import them; the other entries never do.
+  // react-native-webview 13.13.1 is the first to give onMessage the sending frame's URL.
+  peerDependencies: { react: '>=18', 'react-native': '*', 'react-native-webview': '>=13.13.1' },
+  peerDependenciesMeta: { react: { optional: true }, 'react-native': { optional: true }, 'react-native-webview': { optional: true } },
   // Importing sends what earlier pages left queued (see index.js), so a
   // side-effect-only `import 'okra-events'` must not be dropped by bundlers.
   sideEffects: ['./index.js', './host.global.js'],

@@ -10,7 +10,9 @@
 #   WebKitWebDriver + MiniBrowser, and Xvfb for WebKitGTK's display.
 # - wasm-bindgen CLI at exactly the version in Cargo.lock.
 # - npm packages of the workspace (binaryen's wasm-opt, playwright-core,
-#   puppeteer-core).
+#   puppeteer-core), and, apart from them, those of okra-events/react-native's
+#   component tests (tests/rn: React Native, react-native-webview, jest;
+#   about 200 MB, so the root install stays small).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,4 +59,9 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] 
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "npm ci"
   npm ci --no-audit --no-fund --loglevel=error
+fi
+
+if [ ! -x tests/rn/node_modules/.bin/jest ] || [ tests/rn/package-lock.json -nt tests/rn/node_modules/.package-lock.json ]; then
+  say "npm ci (tests/rn: React Native's jest preset)"
+  (cd tests/rn && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -7,10 +7,13 @@
 #      (including a module page, webpack 5, Vite build and dev server, and
 #      esbuild each running the package in headless Chromium, and the
 #      registry checks: npm pack's file list, publint, attw, npm publish --dry-run)
-#   5. Playwright end-to-end tests in Chromium (okra-events/react in a Vite
-#      app and in a Next.js build among them), axe-core accessibility, then the cross-engine layer
+#   5. okra-events/react-native's component under React Native's jest preset
+#      (react-test-renderer, as on iOS and as on Android)
+#   6. Playwright end-to-end tests in Chromium (okra-events/react in a Vite
+#      app and in a Next.js build among them, the widget in a React Native
+#      WebView), axe-core accessibility, then the cross-engine layer
 #      (Chromium, Firefox ESR, WebKitGTK: scripts/test-engines.sh)
-#   6. the event log's release build and its dashboard in Chromium
+#   7. the event log's release build and its dashboard in Chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf '\n==> %s\n' "$*"; }
@@ -44,11 +47,14 @@ scripts/demo.sh --build-only
 say "JS tests against pkg/ (node --test)"
 node --test --test-concurrency=1 tests/js/
 
-say "end-to-end tests in Chromium (Playwright): the demo, the widget in its own origin, okra-events/react in a React app, and delivery to a real receiver"
+say "okra-events/react-native's component (jest, React Native's preset, react-test-renderer)"
+(cd tests/rn && node_modules/.bin/jest --silent)
+
+say "end-to-end tests in Chromium (Playwright): the demo, the widget in its own origin and in a React Native WebView, okra-events/react in a React app, and delivery to a real receiver"
 # The callback payloads these tests see are kept, then type-checked against the declarations last.
 rm -rf tests/e2e/artifacts/payloads
-node --test --test-concurrency=1 tests/e2e/widget.test.mjs tests/e2e/bridge.test.mjs tests/e2e/react.test.mjs tests/e2e/adoption.test.mjs \
-  tests/e2e/delivery.test.mjs tests/e2e/payload-types.test.mjs
+node --test --test-concurrency=1 tests/e2e/widget.test.mjs tests/e2e/bridge.test.mjs tests/e2e/native.test.mjs tests/e2e/react.test.mjs \
+  tests/e2e/adoption.test.mjs tests/e2e/delivery.test.mjs tests/e2e/payload-types.test.mjs
 
 say "okra-events/react in a Next.js App Router app: next build (about a minute), next start, Chromium"
 node --test tests/e2e/next.test.mjs

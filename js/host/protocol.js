@@ -32,8 +32,23 @@ const WIDGET = {
   failed: ['reason'],
 };
 
-/** The length of a string in bytes of UTF-8. */
-export const utf8 = (s) => new Blob([s]).size;
+/**
+ * The length of a string in bytes of UTF-8 (a lone surrogate counts as the
+ * 3 bytes of U+FFFD, as encoders write it). Counted here rather than with
+ * `Blob` or `TextEncoder`, which a React Native app may lack or back with a
+ * native call per message.
+ */
+export function utf8(s) {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    // A surrogate pair is 4 bytes for its 2 units; other units 2 or 3 bytes.
+    if (c < 0xdc00 && c >= 0xd800 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++;
+    n += c < 0x800 ? 1 : 2;
+  }
+  return n;
+}
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isText = (v) => typeof v === 'string';

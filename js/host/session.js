@@ -1,5 +1,5 @@
 // The host's rules for one widget, whatever carries its messages (an iframe's
-// MessagePort today, a React Native WebView next): each `event_id` once and in
+// MessagePort, or a React Native WebView's bridge): each `event_id` once and in
 // `sequence` order, at most one `onSuccess` per widget session, `onClose`
 // exactly once and last, the load and close timeouts, and the metadata of the
 // host's own errors. The transport only checks where a message comes from and
@@ -30,7 +30,8 @@ const copy = (v) => JSON.parse(JSON.stringify(v ?? null));
  * One widget seen by one host. `checked` is what `check()` returned;
  * `link.send(text)` sends a message to the connected widget, and
  * `link.end()` (safe to call twice) removes the widget from the page once it
- * is closed. Returns the handle's methods, and what the transport calls:
+ * is closed; `link.hint`, when given, replaces the iframe's likely causes in
+ * the WIDGET_LOAD_TIMEOUT message. Returns the handle's methods, and what the transport calls:
  * `syn()` (a `syn` came from the widget: the `ack` to answer it with, or
  * nothing once closed) and `receive(text)` (a message on the connected
  * channel).
@@ -132,7 +133,9 @@ export function hostSession(checked, link) {
     () =>
       fail({
         type: 'WIDGET_LOAD_TIMEOUT',
-        message: `${P}the widget at ${url} did not connect within ${timeout} ms (widgetTimeout). Did its page load in the iframe (HTTP status, this page's frame-src, its frame-ancestors)? Does it call Okra.connectToHost?`,
+        message: `${P}the widget at ${url} did not connect within ${timeout} ms (widgetTimeout). ${
+          link.hint ?? "Did its page load in the iframe (HTTP status, this page's frame-src, its frame-ancestors)? Does it call Okra.connectToHost?"
+        }`,
         timeout,
       }),
     timeout,

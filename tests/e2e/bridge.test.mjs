@@ -679,8 +679,9 @@ test('connectToHost outside a frame rejects with a clear Error', { timeout: TEST
   const page = await context.newPage();
   await page.goto(widgetUrl());
   await page.waitForFunction(() => window.__widget?.error);
-  const error = await page.evaluate(() => window.__widget.error);
-  assert.match(error.message, /must run in the widget's iframe, but this page is not in a frame/);
+  const { error, callbacks } = await page.evaluate(() => window.__widget);
+  assert.match(error.message, /must run in the widget's iframe \(or, with allowNativeHost: true, in a React Native WebView\), but this page is not in a frame/);
+  assert.deepEqual(callbacks, ['onError'], 'onError hears it too (NOT_FRAMED)');
 });
 
 describe('options', () => {

@@ -30,6 +30,8 @@ const INTENDED = [
   'host.js', 'host.d.ts', 'host.global.js', 'host.global.d.ts',
   // './react': the hook over okra-events/host (React, an optional peer)
   'react.js', 'react.d.ts',
+  // './react-native': the component, and its decisions over okra-events/host (React Native and react-native-webview, optional peers)
+  'react-native.js', 'react-native.d.ts', 'native-host.js',
   // './schema/*.json': the JSON Schemas generated from the core
   ...SCHEMA_NAMES.map((name) => `schema/${name}.json`),
   // './package.json', and what the registry shows

@@ -57,6 +57,15 @@ widget.track('USER_BANK_SELECTED');
 Okra.buildWithOptions({ key: 'k', token: 't', widgetUrl: 'https://w.example/', container: '#okra' });
 // @ts-expect-error allowedOrigins is required
 Okra.connectToHost({ onEvent: () => {} });
+// Inside a React Native app's WebView: apps only, or apps and web pages.
+export async function inApp(): Promise<OkraHandler> {
+  await Okra.connectToHost({ allowNativeHost: true, allowedOrigins: ['https://merchant.example'] });
+  return Okra.connectToHost({ allowNativeHost: true, onClose: (json) => console.log(json.bounced) });
+}
+// @ts-expect-error allowNativeHost is a boolean
+Okra.connectToHost({ allowedOrigins: ['https://merchant.example'], allowNativeHost: 'yes' });
+// @ts-expect-error without allowNativeHost: true, allowedOrigins is required
+Okra.connectToHost({ allowNativeHost: false });
 // @ts-expect-error connectToHost resolves asynchronously
 const notYet: OkraHandler = Okra.connectToHost({ allowedOrigins: ['https://merchant.example'] });
 
@@ -202,4 +211,51 @@ test("the README's usage snippets type-check as written: the merchant's page, th
     // this workspace's TypeScript and with TypeScript's latest major.
     for (const tsc of [5, 7]) await typeCheck(t, `${snippet}\nexport {};\n`, 'bundler', { config: VITE_REACT_TS, tsc });
   }
+});
+
+/** Where okra-events/react-native's peers are installed (tests/rn, by scripts/setup.sh). */
+const RN_MODULES = join(ROOT, 'tests/rn/node_modules');
+
+test("the README's React Native screen, and the component's mistakes, type-check under --strict against React Native's and react-native-webview's types", async (t) => {
+  const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('\n## React Native\n'), readme.indexOf('\n## Delivery to your webhook\n'));
+  const [screen] = [...section.matchAll(/```jsx\n([\s\S]*?)```/g)].map((m) => m[1]);
+  assert.ok(screen.includes("from 'okra-events/react-native'"));
+  const dir = await mkdtemp(join(tmpdir(), 'okra-rn-types-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await mkdir(join(dir, 'node_modules', '@types'), { recursive: true });
+  await symlink(PKG_DIR, join(dir, 'node_modules', 'okra-events'), 'dir');
+  for (const name of ['react', 'react-native', 'react-native-webview', '@types/react']) {
+    await symlink(join(RN_MODULES, name), join(dir, 'node_modules', name), 'dir');
+  }
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+  await writeFile(join(dir, 'screen.tsx'), screen);
+  await writeFile(join(dir, 'mistakes.tsx'), `
+import { createRef } from 'react';
+import { OkraWidget, type OkraWidgetHandle } from 'okra-events/react-native';
+
+const ref = createRef<OkraWidgetHandle>();
+export const ok = <OkraWidget ref={ref} config={{ key: 'k', token: 't', widgetUrl: 'https://widget.example/' }} style={{ flex: 1 }} />;
+ref.current?.close();
+const id: string | null | undefined = ref.current?.sessionId();
+// @ts-expect-error widgetUrl is required
+export const noUrl = <OkraWidget config={{ key: 'k', token: 't' }} />;
+// @ts-expect-error the options go in config
+export const spread = <OkraWidget widgetUrl="https://widget.example/" />;
+// @ts-expect-error a handle has no destroy(): unmount the component
+ref.current?.destroy();
+console.log(id);
+`);
+  // React Native's own TypeScript settings for apps (@react-native/typescript-config), strict.
+  await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: {
+      strict: true, noEmit: true, target: 'esnext', lib: ['es2022'], types: [], jsx: 'react-jsx',
+      module: 'preserve', moduleResolution: 'bundler', customConditions: ['react-native'], skipLibCheck: true,
+      // The package and its peers are symlinked in as an app's node_modules would hold them.
+      preserveSymlinks: true,
+    },
+    files: ['screen.tsx', 'mistakes.tsx'],
+  }));
+  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir], { encoding: 'utf8' });
+  assert.equal(tsc.status, 0, `tsc failed:\n${tsc.stdout}${tsc.stderr}`);
 });

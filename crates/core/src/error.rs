@@ -31,6 +31,14 @@ pub enum Error {
     },
     /// `buildWithOptions` was called where there is no `window`.
     NoWindow,
+    /// `connectToHost` was called in a page that has no host to connect to:
+    /// not in a frame, and not in a React Native WebView it may answer.
+    /// `app` is whether the page runs in a React Native WebView (then
+    /// `allowNativeHost` was not true).
+    NoHost {
+        /// Whether a React Native WebView's bridge is on the page.
+        app: bool,
+    },
     /// `handler.screen` got a name that is not a screen.
     UnknownScreen(String),
     /// `handler.track` got a name that is not in the catalog.
@@ -108,6 +116,8 @@ impl Error {
                 cat(&[P, method, "() expects ", expected, ", got ", given])
             }
             Error::NoWindow => cat(&[P, "buildWithOptions needs a browser window, and `window` is not defined here (server-side rendering?)"]),
+            Error::NoHost { app: false } => cat(&[P, "connectToHost must run in the widget's iframe (or, with allowNativeHost: true, in a React Native WebView), but this page is not in a frame"]),
+            Error::NoHost { app: true } => cat(&[P, "connectToHost runs in a React Native WebView, not in a frame, and does not answer an app without the option allowNativeHost: true"]),
             Error::UnknownScreen(name) => cat(&[P, "unknown screen \"", name, "\"; expected one of landing, login_method, bank, search, no_search_result, login, account_selection, balance, mfa, review_payment, authorize_payment, rux_bank_selection, success, failure"]),
             Error::UnknownEvent(name) => {
                 cat(&[P, "unknown event \"", name, "\"; see Okra.events for the catalog"])

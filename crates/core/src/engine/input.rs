@@ -70,6 +70,8 @@ pub const DEFAULT_WIDGET_TIMEOUT_MS: Millis = 20_000;
 const STRING_EXPECTED: &str = "a non-empty string";
 const ORIGINS_EXPECTED: &str =
     "a non-empty array of exact origins, e.g. [\"https://merchant.example\"]";
+const NATIVE_EXPECTED: &str =
+    "a boolean (true lets a React Native app host the widget in its WebView)";
 
 fn invalid(option: &'static str, expected: &'static str, given: Option<&Value>) -> Error {
     Error::InvalidOption {
@@ -251,10 +253,14 @@ pub struct LinkOptions {
     pub allowed_origins: Vec<String>,
     /// How long to wait for a host's answer.
     pub widget_timeout_ms: Millis,
+    /// Whether a React Native app may host the widget (`allowNativeHost`).
+    pub allow_native_host: bool,
 }
 
-/// Checks `connectToHost`'s options: `allowedOrigins` (exact origins, no `*`
-/// or patterns), the callbacks and `widgetTimeout`.
+/// Checks `connectToHost`'s options: `allowNativeHost` (a boolean),
+/// `allowedOrigins` (exact origins, no `*` or patterns; optional only when
+/// `allowNativeHost` is true, for a widget that only apps host), the
+/// callbacks and `widgetTimeout`.
 pub fn parse_link(opts: &Value) -> Result<LinkOptions, Error> {
     if opts.as_object().is_none() || opts.get(GIVEN).is_some() {
         return Err(Error::InvalidArgument {
@@ -263,8 +269,14 @@ pub fn parse_link(opts: &Value) -> Result<LinkOptions, Error> {
             given: describe(Some(opts)),
         });
     }
+    let allow_native_host = match opts.get("allowNativeHost") {
+        None => false,
+        Some(Value::Bool(allow)) => *allow,
+        other => return Err(invalid("allowNativeHost", NATIVE_EXPECTED, other)),
+    };
     let list = match opts.get("allowedOrigins") {
-        Some(Value::Array(list)) if !list.is_empty() => list,
+        None if allow_native_host => &[][..],
+        Some(Value::Array(list)) if !list.is_empty() => list.as_slice(),
         other => return Err(invalid("allowedOrigins", ORIGINS_EXPECTED, other)),
     };
     let mut allowed_origins = Vec::new();
@@ -282,6 +294,7 @@ pub fn parse_link(opts: &Value) -> Result<LinkOptions, Error> {
     Ok(LinkOptions {
         allowed_origins,
         widget_timeout_ms: millis(opts, "widgetTimeout", DEFAULT_WIDGET_TIMEOUT_MS)?,
+        allow_native_host,
     })
 }
 
@@ -369,6 +382,44 @@ mod tests {
         assert!(r.is_err());
         let r = parse_link(&opts(r#"{"allowedOrigins":["https://a.example"]}"#)).unwrap();
         assert_eq!(r.allowed_origins, ["https://a.example"]);
+        assert!(!r.allow_native_host);
+    }
+
+    #[test]
+    fn native_hosts_need_allow_native_host_true() {
+        let link = |text: &str| parse_link(&opts(text));
+        let r = link(r#"{"allowNativeHost":true}"#).unwrap();
+        assert!(r.allow_native_host && r.allowed_origins.is_empty());
+        let r =
+            link(r#"{"allowNativeHost":false,"allowedOrigins":["https://a.example"]}"#).unwrap();
+        assert!(!r.allow_native_host);
+        // Without it (or with false), allowedOrigins is required as before.
+        for text in [r#"{}"#, r#"{"allowNativeHost":false}"#] {
+            let m = link(text).err().map(|e| e.message()).unwrap_or_default();
+            assert!(
+                m.contains("`allowedOrigins` must be a non-empty array"),
+                "{m}"
+            );
+        }
+        for (text, given) in [
+            (r#"{"allowNativeHost":"true"}"#, "got string \"true\""),
+            (r#"{"allowNativeHost":1}"#, "got number 1"),
+            (r#"{"allowNativeHost":null}"#, "got null"),
+            (
+                r#"{"allowNativeHost":{"\u0000":"function"}}"#,
+                "got function",
+            ),
+        ] {
+            let m = link(text).err().map(|e| e.message()).unwrap_or_default();
+            assert!(
+                m.starts_with("okra-events: option `allowNativeHost` must be a boolean")
+                    && m.ends_with(given),
+                "{m}"
+            );
+        }
+        // Given, allowedOrigins is checked as ever.
+        assert!(link(r#"{"allowNativeHost":true,"allowedOrigins":[]}"#).is_err());
+        assert!(link(r#"{"allowNativeHost":true,"allowedOrigins":["*"]}"#).is_err());
     }
 
     #[test]

@@ -109,9 +109,13 @@ pub const WAITING: u32 = 29;
 /// Op: checks a host's described options `a` (`b` is `1` when there is a
 /// document to open the widget in); the root entry's host mode.
 pub const HOST: u32 = 30;
-/// Op: `connectToHost`'s link from described options `a`.
+/// Op: `connectToHost`'s link from described options `a`; `b` says where
+/// the page runs: framed (`b[0]` is `1`), and with a React Native WebView's
+/// bridge (`b[1]` is `1`). That, never a message, decides the transport.
 pub const LINK: u32 = 40;
-/// Op: window message `a` from origin `b`: the host's `ack`?
+/// Op: message `a` from origin `b` (empty from an app): the host's `ack`, or
+/// on an app's link once connected, its close request? A link accepts one
+/// `ack`, ever.
 pub const LINK_ACCEPT: u32 = 41;
 /// Op: is port message `a` the host's close request?
 pub const LINK_CLOSE: u32 = 42;
@@ -137,6 +141,18 @@ struct Slot {
     timer: Option<Millis>,
 }
 
+/// One `connectToHost` link: who may answer it, and whether one has.
+#[derive(Debug)]
+struct Link {
+    /// The exact origins of the pages that may host the widget in a frame.
+    allowed: Vec<String>,
+    /// Whether the host is the React Native app around the page, which
+    /// has no origin and no port: its messages come on the page's window.
+    native: bool,
+    /// Whether a host's `ack` was accepted: a link connects once.
+    connected: bool,
+}
+
 /// Every handler, sender and link on the page.
 #[derive(Debug, Default)]
 pub struct Engine {
@@ -144,7 +160,7 @@ pub struct Engine {
     online: bool,
     handlers: Vec<Option<Slot>>,
     senders: Vec<Sender>,
-    links: Vec<Vec<String>>,
+    links: Vec<Link>,
     out: Out,
 }
 
@@ -413,26 +429,45 @@ impl Engine {
             LINK => {
                 let opts = json::parse(a).unwrap_or_default();
                 let parsed = input::parse_link(&opts).map_err(|e| refusal(&mut self.out, e))?;
-                self.links.push(parsed.allowed_origins);
+                // In a frame, the page that framed it is the host, even inside
+                // an app; outside one, only an app the page allows.
+                let native = match (flag(b, 0), flag(b, 1)) {
+                    (true, _) => false,
+                    (false, true) if parsed.allow_native_host => true,
+                    (false, app) => return Err(refusal(&mut self.out, Error::NoHost { app })),
+                };
+                self.links.push(Link {
+                    allowed: parsed.allowed_origins,
+                    native,
+                    connected: false,
+                });
                 let bare = |k| encode_bare(k);
                 self.out
                     .tag('=', 0)
                     .num(self.links.len() as u64)
                     .num(parsed.widget_timeout_ms)
                     .str(&bare("syn"))
-                    .str(&bare("ready"));
+                    .str(&bare("ready"))
+                    .str(if native { "n" } else { "f" });
             }
             LINK_ACCEPT => {
-                let answer = match message(a).and_then(decode_host_message) {
-                    Some(HostMessage::Ack { options }) => {
-                        let allowed = self.links.get(id.wrapping_sub(1));
-                        if allowed.is_some_and(|list| origin_allowed(list, b)) {
+                let link = self.links.get_mut(id.wrapping_sub(1));
+                let answer = match (link, message(a).and_then(decode_host_message)) {
+                    (Some(link), Some(HostMessage::Ack { options })) if !link.connected => {
+                        // An app has no origin: allowNativeHost chose it.
+                        if link.native || origin_allowed(&link.allowed, b) {
+                            link.connected = true;
                             let mut text = String::from("o\t");
                             json::write_value(&mut text, &options);
                             text
                         } else {
                             "n".into()
                         }
+                    }
+                    // A frame's host closes on its port (LINK_CLOSE); an app's
+                    // on the one channel it has, and only once connected.
+                    (Some(link), Some(HostMessage::Close)) if link.native && link.connected => {
+                        "c".into()
                     }
                     _ => "u".into(),
                 };
@@ -459,6 +494,7 @@ impl Engine {
 fn refusal(out: &mut Out, e: Error) -> Error {
     let kind = match e {
         Error::NoWindow => "NO_WINDOW",
+        Error::NoHost { .. } => "NOT_FRAMED",
         _ => "INVALID_OPTIONS",
     };
     out.tag('?', 0).str(kind);
