@@ -13,6 +13,7 @@
 // overflow instead of a wheel.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { AXE_SOURCE, WCAG_21_AA } from '../e2e/axe.mjs';
 
 const TEST_TIMEOUT = 120_000;
@@ -184,6 +185,24 @@ export function dialogTests(name, { site, open }) {
     assertClosedByUser(await closed(ctx), 'a click on the backdrop');
   });
 
+  test(`${P} dialog: while the widget's page is still loading, focus is in the dialog, Tab and Shift-Tab keep it there, and Escape closes it`, { timeout: TEST_TIMEOUT }, async (t) => {
+    const hanging = await neverAnswers(t);
+    const ctx = await merchant(t, { widgetUrl: `${hanging}/widget` });
+    await ctx.press('Enter');
+    await ctx.waitFor(() => window.__host.state().dialogs === 1, null, 'the dialog');
+    assert.equal((await state(ctx)).activeInDialog, true, `${P} focus moved into the dialog on open: ${(await state(ctx)).active}`);
+    for (const key of ['Tab', 'Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab']) {
+      await ctx.press(key);
+      const s = await state(ctx);
+      assert.equal(s.activeInDialog, true, `${P} after ${key}, focus is still in the dialog: ${s.active}`);
+    }
+    await ctx.press('Escape');
+    const after = await closed(ctx);
+    assert.deepEqual(after.callbacks, ['beforeClose', 'onClose'], `${P} closed before the widget connected: no widget events`);
+    assert.equal(after.dialogs, 0, `${P} the dialog is gone`);
+    assert.equal(after.active, '#open', `${P} focus is back on the button`);
+  });
+
   test(`${P} dialog: the page behind does not scroll while the widget is open (${SCROLL_LOCK[name]}), and is where it was, scrolling again, after`, { timeout: TEST_TIMEOUT }, async (t) => {
     const ctx = await merchant(t);
     const y = await ctx.evaluate(() => {
@@ -252,4 +271,20 @@ function settled(ctx) {
     const frame = () => (--n ? requestAnimationFrame(frame) : ok(window.__host.state()));
     requestAnimationFrame(frame);
   }));
+}
+
+/** An origin whose server accepts connections and never answers: a page that never loads. */
+async function neverAnswers(t) {
+  const sockets = new Set();
+  const server = createServer((s) => {
+    sockets.add(s);
+    s.on('error', () => {});
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  t.after(() => {
+    for (const s of sockets) s.destroy();
+    return new Promise((ok) => server.close(ok));
+  });
+  return `http://127.0.0.1:${server.address().port}`;
 }
