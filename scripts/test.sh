@@ -11,8 +11,9 @@
 #      (react-test-renderer, as on iOS and as on Android)
 #   6. Playwright end-to-end tests in Chromium (okra-events/react in a Vite
 #      app and in a Next.js build among them, the widget in a React Native
-#      WebView), axe-core accessibility, then the cross-engine layer
-#      (Chromium, Firefox ESR, WebKitGTK: scripts/test-engines.sh)
+#      WebView), axe-core accessibility and the demo by keyboard, then the
+#      cross-engine layer (Chromium, Firefox ESR, WebKitGTK:
+#      scripts/test-engines.sh, the widget's dialog among them)
 #   7. the event log's release build and its dashboard in Chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,8 +60,8 @@ node --test --test-concurrency=1 tests/e2e/widget.test.mjs tests/e2e/bridge.test
 say "okra-events/react in a Next.js App Router app: next build (about a minute), next start, Chromium"
 node --test tests/e2e/next.test.mjs
 
-say "accessibility: axe-core (WCAG 2.1 AA) on the merchant page and every widget screen"
-node --test --test-concurrency=1 tests/e2e/a11y.test.mjs
+say "accessibility: axe-core (WCAG 2.1 AA) on the merchant page and every widget screen, and the demo by keyboard"
+node --test --test-concurrency=1 tests/e2e/a11y.test.mjs tests/e2e/keyboard.test.mjs
 
 say "cross-engine end-to-end (Chromium, Firefox ESR, WebKitGTK)"
 scripts/test-engines.sh

@@ -31,6 +31,10 @@ export function openFrame(checked, iframe = document.createElement('iframe')) {
   iframe.title = 'Okra widget';
   iframe.style.cssText = 'display:block;border:0;width:100%;height:100%';
   let root = iframe;
+  // Where focus goes in the dialog: the dialog itself until the widget's page
+  // has loaded (so that keys, Escape among them, reach this page), then the
+  // widget.
+  let into = root;
   let port;
   let ended = false;
   const session = hostSession(checked, {
@@ -69,14 +73,22 @@ export function openFrame(checked, iframe = document.createElement('iframe')) {
   }
 
   // The dialog (WAI-ARIA's modal dialog pattern): Escape and a click on the
-  // backdrop close the widget; Tab and Shift-Tab stay in it; the page behind
-  // does not scroll.
+  // backdrop close the widget; Tab and Shift-Tab stay in it, and a Tab on
+  // this page (focus is not in the widget) goes into it rather than to the
+  // page behind; the page behind does not scroll. (Tab by its keyCode:
+  // WebKitGTK, driven by its WebDriver, gives Shift-Tab the key
+  // "Unidentified".)
   function onKey(e) {
     if (e.key === 'Escape') session.close();
+    else if (e.keyCode === 9) {
+      e.preventDefault();
+      into.focus();
+    }
   }
   if (!container) {
     overlay = true;
-    root = make('div');
+    into = root = make('div');
+    root.tabIndex = -1;
     root.setAttribute('role', 'dialog');
     root.setAttribute('aria-modal', 'true');
     root.setAttribute('aria-label', iframe.title);
@@ -90,7 +102,7 @@ export function openFrame(checked, iframe = document.createElement('iframe')) {
     const guard = () => {
       const g = make('span');
       g.tabIndex = 0;
-      g.onfocus = () => iframe.focus();
+      g.onfocus = () => into.focus();
       return g;
     };
     root.append(guard(), iframe, guard());
@@ -100,9 +112,12 @@ export function openFrame(checked, iframe = document.createElement('iframe')) {
   }
   addEventListener('message', onMessage);
   (container ?? doc.body).append(root);
-  // Focus goes into the widget once its page is there to take it (and focusing
-  // now would make the browser lay out the page in the middle of this call).
-  iframe.addEventListener('load', () => iframe.focus(), { once: true });
+  // A modal dialog takes focus as it opens, before the widget's page is
+  // there. Focus goes into the widget once its page is there to take it (in
+  // a container, only then: focusing now would make the browser lay out the
+  // page in the middle of this call).
+  if (!container) root.focus();
+  iframe.addEventListener('load', () => (into = iframe).focus(), { once: true });
 
   return Object.freeze({
     iframe,

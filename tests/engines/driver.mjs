@@ -20,6 +20,9 @@
 //   await ctx.waitFor(fn, arg, 'what');        // polls evaluate until truthy; returns the value
 //   await ctx.reload();
 //   await ctx.setOffline(true | false);        // see `offline` below
+//   await ctx.press('Tab');                    // a key as the user presses it: see `Input` below
+//   await ctx.click(x, y);                     // the mouse, at a point of the viewport
+//   await ctx.wheel(x, y, deltaY);             // the mouse wheel, there
 //   const tab = await ctx.newTab();            // another tab of the same profile:
 //                                              //   goto, evaluate, waitFor, reload, close
 //   await ctx.close();
@@ -27,6 +30,13 @@
 // `fn` is sent as source text (fn.toString()) and compiled by the automation
 // protocol, not by the page, so it runs on pages whose Content Security
 // Policy forbids eval. It must not close over Node variables: pass `arg`.
+//
+// Input: press(key) takes 'Tab', 'Shift+Tab', 'Escape' or 'Enter', and each
+// engine sends it as the operating system would, to whatever has focus, in
+// whichever frame and origin that is: Chromium through CDP
+// (Input.dispatchKeyEvent), Firefox through BiDi input.performActions, WebKit
+// through classic WebDriver's Perform Actions. The same for click and wheel,
+// at CSS pixels of the viewport.
 //
 // Network emulation: Chromium (CDP) and Firefox (BiDi emulation.setNetworkConditions)
 // really take the context offline. Classic WebDriver has no such command, so for
@@ -150,13 +160,36 @@ function withWaitFor(ctx) {
   return ctx;
 }
 
-/** goto, reload, evaluate and close on a Playwright or Puppeteer page (the same calls). */
+/** The keys press() takes, and the modifier held with a key ('Shift+Tab'). */
+const KEYS = ['Tab', 'Escape', 'Enter'];
+function parseKey(key) {
+  const [modifier, name] = key.includes('+') ? key.split('+') : [null, key];
+  if (!KEYS.includes(name) || (modifier && modifier !== 'Shift')) throw new Error(`press(): unknown key ${key}`);
+  return { modifier, name };
+}
+
+/**
+ * goto, reload, evaluate, close and the input calls on a Playwright or
+ * Puppeteer page (the same calls, but for holding a modifier).
+ */
 function pageApi(engine, page) {
   return withWaitFor({
     engine,
     goto: (url) => page.goto(url, { waitUntil: 'load' }).then(() => {}),
     reload: () => page.reload({ waitUntil: 'load' }).then(() => {}),
     evaluate: async (fn, arg) => JSON.parse(await page.evaluate(expression(fn, arg))),
+    async press(key) {
+      const { modifier, name } = parseKey(key);
+      if (modifier) await page.keyboard.down(modifier);
+      await page.keyboard.press(name);
+      if (modifier) await page.keyboard.up(modifier);
+    },
+    click: (x, y) => page.mouse.click(x, y),
+    async wheel(x, y, deltaY) {
+      await page.mouse.move(x, y);
+      // Playwright: wheel(deltaX, deltaY); Puppeteer: wheel({ deltaX, deltaY }).
+      await (engine === 'chromium' ? page.mouse.wheel(0, deltaY) : page.mouse.wheel({ deltaY }));
+    },
     close: () => page.close().catch(() => {}),
   });
 }
@@ -324,6 +357,9 @@ async function launchFirefox() {
 
 // ---- WebKit: WebKitWebDriver + MiniBrowser under Xvfb, plain HTTP --------------------------
 
+/** WebDriver's code points for the keys press() takes. */
+const WEBDRIVER_KEYS = { Tab: '\uE004', Enter: '\uE007', Escape: '\uE00C', Shift: '\uE008' };
+
 const WEBKIT_DRIVER = process.env.WEBKITWEBDRIVER || '/usr/bin/WebKitWebDriver';
 const MINIBROWSER = process.env.MINIBROWSER || '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
 
@@ -471,9 +507,39 @@ async function launchWebKit() {
           if (out?.e) throw new Error(`[webkit] in the page: ${out.e}`);
           return JSON.parse(out.v);
         }),
+        press(key) {
+          const { modifier, name } = parseKey(key);
+          const k = (type, value) => ({ type, value });
+          const keys = [k('keyDown', WEBDRIVER_KEYS[name]), k('keyUp', WEBDRIVER_KEYS[name])];
+          if (modifier) {
+            keys.unshift(k('keyDown', WEBDRIVER_KEYS[modifier]));
+            keys.push(k('keyUp', WEBDRIVER_KEYS[modifier]));
+          }
+          return perform(handle, [{ type: 'key', id: 'keyboard', actions: keys }]);
+        },
+        click: (x, y) => perform(handle, [{
+          type: 'pointer',
+          id: 'mouse',
+          parameters: { pointerType: 'mouse' },
+          actions: [
+            { type: 'pointerMove', x: Math.round(x), y: Math.round(y), origin: 'viewport' },
+            { type: 'pointerDown', button: 0 },
+            { type: 'pointerUp', button: 0 },
+          ],
+        }]),
+        wheel: (x, y, deltaY) => perform(handle, [{
+          type: 'wheel',
+          id: 'wheel',
+          actions: [{ type: 'scroll', x: Math.round(x), y: Math.round(y), deltaX: 0, deltaY, origin: 'viewport' }],
+        }]),
         close: () => serial(handle, () => call('DELETE', s('/window')).then(() => {
           current = null;
         })).catch(() => {}),
+      });
+      /** Perform Actions, then Release Actions, in `handle`'s tab. */
+      const perform = (handle, actions) => serial(handle, async () => {
+        await call('POST', s('/actions'), { actions });
+        await call('DELETE', s('/actions'));
       });
       const ctx = Object.assign(tabApi(current), {
         // No WebDriver setting for it: the test makes the widget page refuse storage.
