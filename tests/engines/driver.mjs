@@ -181,7 +181,17 @@ function pageApi(engine, page) {
     async press(key) {
       const { modifier, name } = parseKey(key);
       if (modifier) await page.keyboard.down(modifier);
-      await page.keyboard.press(name);
+      if (name === 'Escape') {
+        // Escape in the widget closes it, and the merchant page then removes
+        // the widget's frame, maybe before the frame has acknowledged the key:
+        // an acknowledgement that never comes (seen in Chromium: press() hung
+        // 2 times in 3). The key is sent, not waited for; the tests wait for
+        // what it does.
+        page.keyboard.down(name).catch(() => {});
+        page.keyboard.up(name).catch(() => {});
+      } else {
+        await page.keyboard.press(name);
+      }
       if (modifier) await page.keyboard.up(modifier);
     },
     click: (x, y) => page.mouse.click(x, y),
