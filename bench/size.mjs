@@ -37,9 +37,10 @@ const ROOT = resolve(HERE, '..');
 const PKG = join(ROOT, 'pkg');
 const require = createRequire(import.meta.url);
 const NAMES_FILE = join(HERE, 'out/wasm-names.json');
-const TARGET_PAGE = 18_000; // "18 KB" (1 KB = 1,000 bytes), SPEC 9's figure
-const AIM_PAGE = 15_000;
-const TARGET_BUNDLED = 20_000; // each bundler's figure
+// The widget's page (SPEC 9), the issue of the widget's page: "38 KB" (1 KB = 1,000 bytes), aim 32 KB.
+const TARGET_PAGE = 38_000;
+const AIM_PAGE = 32_000;
+const TARGET_BUNDLED = 38_000; // each bundler's figure
 const log = (...a) => console.error('[size]', ...a);
 
 // The entry a user writes, as each package's README shows it.

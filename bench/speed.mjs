@@ -586,8 +586,8 @@ const pers = chrome.persisted;
 const persOkra = median(pers.okra);
 const persPlain = median(pers.plain);
 const startRows = [
-  { runtime: 'Chromium, module already fetched (JS modulepreloaded, .wasm in the HTTP cache)', okra: st(chrome.startups['okra-1']), plain: st(chrome.startups['plain-1']), target: true },
-  { runtime: "Chromium, module already fetched, returning visitor (an earlier page created the queue's IndexedDB database)", okra: st(chrome.startups['okra-returning']), plain: st(chrome.startups['plain-returning']), target: false },
+  { runtime: 'Chromium, module already fetched (JS modulepreloaded, .wasm in the HTTP cache)', okra: st(chrome.startups['okra-1']), plain: st(chrome.startups['plain-1']), target: 10 },
+  { runtime: "Chromium, module already fetched, returning visitor (an earlier page created the queue's IndexedDB database)", okra: st(chrome.startups['okra-returning']), plain: st(chrome.startups['plain-returning']), target: 8 },
   { runtime: 'Chromium, fetch from 127.0.0.1 included', okra: st(chrome.startups['okra-0']), plain: st(chrome.startups['plain-0']), target: false },
   { runtime: `Node ${process.version}, fresh process`, okra: st(node.startups.okra), plain: st(node.startups.plain), target: false },
 ];
@@ -597,7 +597,7 @@ const memRows = [
 ];
 
 const md = [];
-md.push(`### Per-event cost (targets, issue 9: Chromium ≤ 2×, Node ≤ 3× the plain-JS baseline)`, '');
+md.push(`### Per-event cost (targets, the widget's page: Chromium ≤ 2×, Node ≤ 3× the plain-JS baseline)`, '');
 md.push(`One session per emitter receives ${EVENTS.toLocaleString('en-US')} events through \`track()\` with an \`onEvent\` callback, in ${ROUNDS} rounds of ${PER_ROUND.toLocaleString('en-US')}; the two emitters alternate round by round in the same process or page. Figure: median over the rounds of round time / events (range in brackets). The baseline is \`bench/plain-emitter.mjs\`: the same event object (SPEC §4), session log and callback, without option checks, credential scrubbing or data validation.`, '');
 md.push('| runtime | okra-events | plain JS | ratio okra / plain | target | result |', '| --- | ---: | ---: | ---: | --- | --- |');
 for (const r of perEvent) {
@@ -629,11 +629,11 @@ md.push('', '| persisted round | okra-events | plain JS |', '| ---: | ---: | ---
 for (let i = 0; i < PERSIST_ROUNDS; i++) md.push(`| ${i + 1} | ${fmtNs(pers.okra[i])} | ${fmtNs(pers.plain[i])} |`);
 md.push('', '</details>', '');
 
-md.push(`### Start-up (target, issue 9: ≤ 5 ms in Chromium from the module fetched to the first event delivered)`, '');
-md.push(`Module fetched → \`buildWithOptions\` returned → first event delivered to \`onEvent\`: dynamic \`import()\` of the entry (for okra-events: the .wasm fetched from the HTTP cache or read with fs, compiled and instantiated, the catalog read) plus the first \`buildWithOptions\`, timed with \`performance.now()\`. USER_CONNECTING reaches \`onEvent\` inside \`buildWithOptions\` (column "first event"), so the total is import + build. Median of ${STARTS} samples (each column its own median), each in a fresh browser context (own HTTP cache; the package's files sent with \`max-age\` so the preload sticks, pages with \`no-store\`) or a fresh Node process. Chromium pages are cross-origin isolated, so the clock resolves 5 µs. Issue 9 sets no start-up target for Node; it is shown beside its baseline.`, '');
+md.push(`### Start-up (targets, the widget's page: ≤ 10 ms in Chromium from the module fetched to the first event delivered, ≤ 8 ms for a returning visitor)`, '');
+md.push(`Module fetched → \`buildWithOptions\` returned → first event delivered to \`onEvent\`: dynamic \`import()\` of the entry (for okra-events: the .wasm fetched from the HTTP cache or read with fs, compiled and instantiated) plus the first \`buildWithOptions\`, timed with \`performance.now()\`. USER_CONNECTING reaches \`onEvent\` inside \`buildWithOptions\` (column "first event"), so the total is import + build. Median of ${STARTS} samples (each column its own median), each in a fresh browser context (own HTTP cache; the package's files sent with \`max-age\` so the preload sticks, pages with \`no-store\`) or a fresh Node process. Chromium pages are cross-origin isolated, so the clock resolves 5 µs. No start-up target is set for Node; it is shown beside its baseline.`, '');
 md.push('| runtime | okra-events import | first build | first event at | okra-events total | plain JS total | ratio | target |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
 for (const r of startRows) {
-  md.push(`| ${r.runtime} | ${fmtMs(r.okra.import)} | ${fmtMs(r.okra.build)} | ${fmtMs(r.okra.first)} | **${fmtMs(r.okra.total)}** | ${fmtMs(r.plain.total)} | ${ratio(r.okra.total, r.plain.total)} | ${r.target ? `≤ 5 ms: ${mark(r.okra.total <= 5)}` : '—'} |`);
+  md.push(`| ${r.runtime} | ${fmtMs(r.okra.import)} | ${fmtMs(r.okra.build)} | ${fmtMs(r.okra.first)} | **${fmtMs(r.okra.total)}** | ${fmtMs(r.plain.total)} | ${ratio(r.okra.total, r.plain.total)} | ${r.target ? `≤ ${r.target} ms: ${mark(r.okra.total <= r.target)}` : '—'} |`);
 }
 md.push('');
 {
@@ -697,7 +697,7 @@ if (chrome.pageErrors.length) md.push(`Page errors during the run: ${chrome.page
 const summary = {
   perEvent: perEvent.map(({ runtime, okra, plain, ratio: r, target }) => ({ runtime, okra, plain, ratio: r, target, met: r <= target })),
   persisted: { okra: persOkra, plain: persPlain, ratio: persOkra / persPlain, met: persOkra / persPlain <= 2 },
-  startup: startRows.map((r) => ({ runtime: r.runtime, okra: r.okra.total, first: r.okra.first, plain: r.plain.total, target: r.target, met: r.okra.total <= 5 })),
+  startup: startRows.map((r) => ({ runtime: r.runtime, okra: r.okra.total, first: r.okra.first, plain: r.plain.total, target: r.target, met: r.target ? r.okra.total <= r.target : null })),
   memory: memRows.map(({ runtime, m }) => ({ runtime, ...m, perKeptEvent: (m.wasmAfter - m.wasmBefore) / m.logLength })),
   chromium: chrome.version,
   seconds: (Date.now() - started) / 1000,
