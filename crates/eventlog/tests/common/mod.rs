@@ -535,3 +535,13 @@ pub fn event(name: &str, session: &str, seq: u64, time_ms: i64, data: Value) -> 
 pub fn batch(events: Vec<Value>) -> Value {
     json!({ "batch": events, "sent_at": iso(now_ms()) })
 }
+
+/// A budget of key comparisons for parsing a body with at most `keys` object
+/// keys in all: `2 n ⌈log2 n⌉`, what merging duplicate keys by sorting stays
+/// under and a lookup per key (n²/2) soon exceeds. Used with
+/// `okra_events_core::value::op_counts::count`, which fails as soon as a
+/// parse goes over it: parsing cost is counted, never timed.
+pub fn key_comparison_budget(keys: u64) -> u64 {
+    let n = keys.max(2);
+    2 * n * u64::from(u64::BITS - (n - 1).leading_zeros())
+}
