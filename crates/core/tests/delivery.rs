@@ -17,6 +17,8 @@
 //! | `forget`: `pos + in_flight` → `-` or `*`; `bytes -=` → `+=` or `/=` | `forgetting_an_event_behind_the_flight_removes_it_and_its_bytes` |
 //! | `take_batch`: `bytes + add > batch_bytes` → `>=`, or a comma counted before the first event | `a_batch_fills_its_byte_limit_exactly` |
 //! | `Queue::resume` does nothing (coming online still waits out the backoff) | `resume_drops_the_wait` |
+//! | `flush_through`: its byte count off by a comma or an event (`+` → `-`/`*`, `count > 0` → `==`/`<`/`>=`, `>` → `>=`) | `the_last_beacon_fills_its_byte_limit_exactly` |
+//! | `flush_through`: an empty body instead of none (`count > 0` → `>=`) | `the_last_beacon_fills_its_byte_limit_exactly` |
 
 use okra_events_core::delivery::{
     body, retry_after_ms, Answer, Item, Outcome, Policy, Push, Queue,
@@ -599,4 +601,38 @@ fn resume_drops_the_wait() {
     q.resume();
     assert_eq!(q.next_send_at(), Some(0));
     assert!(q.next_batch(10, 10).is_some(), "sent at once after resume");
+}
+
+#[test]
+fn the_last_beacon_fills_its_byte_limit_exactly() {
+    let items: Vec<Item> = (1..=4).map(item).collect();
+    let texts: Vec<&str> = items.iter().map(|i| i.json.as_str()).collect();
+    let exact = body(texts[..3].iter().copied(), 0).len();
+    let through = |limit: usize, last: usize| {
+        let mut q = Queue::new(Policy {
+            last_beacon_bytes: limit,
+            ..Policy::default()
+        });
+        for i in &items {
+            q.push(i.clone());
+        }
+        let key = format!("k{last:06}");
+        q.flush_through(0, |i| i.key == key).map(|b| {
+            assert!(b.body.len() <= limit, "{} bytes over {limit}", b.body.len());
+            b.keys.len()
+        })
+    };
+    assert_eq!(
+        through(exact, 4),
+        Some(3),
+        "exactly the limit: three events"
+    );
+    assert_eq!(through(exact - 1, 4), Some(2), "a byte less: two");
+    assert_eq!(
+        through(exact + 1_000, 2),
+        Some(2),
+        "through the last one asked for"
+    );
+    assert_eq!(through(exact + 1_000, 9), None, "no event asked for");
+    assert_eq!(through(10, 4), None, "not even the first event fits");
 }
