@@ -25,8 +25,7 @@
 //   WebDriver wheel scrolls and scrolls straight back, so there the scroll
 //   lock is read from the root's computed overflow.
 // Known package issues found here are TODOs that still run and print what
-// they saw (KNOWN_CLOSE_BEFORE_LOCK_BUG, KNOWN_UNLOAD_WRITE_LOSS, the beacon
-// order in Firefox).
+// they saw (KNOWN_CLOSE_BEFORE_LOCK_BUG, KNOWN_UNLOAD_WRITE_LOSS).
 //
 // Build first: scripts/build.sh (pkg/). Run: scripts/test-engines.sh, or
 // node --test --test-concurrency=1 tests/engines/<engine>.test.mjs
@@ -388,9 +387,11 @@ export function defineSuite(name) {
 
   // Leaving the page with more queued than one beacon holds. Measured:
   // Chromium and WebKitGTK refuse sendBeacon once 64 KiB are in flight from
-  // the page (and any single one over 64 KiB); Firefox accepts them all. The
-  // package sends chunks under 64 KiB, in order, and stops at the first
-  // refused, so the next page sends the rest: every event still arrives.
+  // the page (and any single one over 64 KiB); Firefox accepts them all, and
+  // beacons in flight together can arrive in any order (seen: 151-200 before
+  // 101-150). Every event here is stored, so the package beacons only the
+  // first chunk and the next page sends the rest, in order: every event
+  // arrives, first arrivals in sequence order, in every engine.
   test(`${P} delivery: leaving with a queue over 64 KiB: beacons under 64 KiB each at pagehide, the next page sends the rest, every event arrives`, { timeout: TEST_TIMEOUT }, async (t) => {
     const s = await site(t);
     const hook = await webhook(t);
@@ -427,14 +428,55 @@ export function defineSuite(name) {
       if (!seen.has(e.event_id)) firsts.push(e.sequence);
       seen.add(e.event_id);
     }
-    const ordered = JSON.stringify(firsts) === JSON.stringify([...firsts].sort((a, b) => a - b));
-    // Firefox takes every chunk at once, and parallel beacons can arrive out
-    // of order (seen: 151-200 before 101-150), against the README's "in
-    // order". Reported to the package owner; a TODO only when more than one
-    // beacon was accepted, the one case where chunks can race.
-    const accepted = beacons.filter((r) => r.answer === 200).length;
-    if (!ordered && accepted > 1) {
-      t.todo(`KNOWN PACKAGE ISSUE: ${accepted} beacons in flight at once arrived out of order`);
+    assert.equal(beacons.length, 1, `${P} one beacon at pagehide: beacons in flight together could overtake each other`);
+    assert.deepEqual(firsts, [...firsts].sort((a, b) => a - b), `${P} first arrivals in sequence order`);
+  });
+
+  // Leaving with storage refused and more queued than one beacon holds: the
+  // events exist nowhere else, so a second, larger beacon carries them. Every
+  // beacon starts at the oldest event, so whichever arrives first, first
+  // arrivals are in sequence order. Measured: Firefox takes the larger
+  // beacon, and there every event must arrive; Chromium and WebKitGTK refuse
+  // it with the first chunk in flight, and there the first chunk must.
+  const TAKES_LARGE_BEACON = { chromium: false, firefox: true, webkit: false };
+
+  test(`${P} delivery: leaving with storage refused and a queue over 64 KiB: every beacon starts at the oldest event, first arrivals in order (all of them: ${TAKES_LARGE_BEACON[name]})`, { timeout: TEST_TIMEOUT }, async (t) => {
+    const s = await site(t);
+    const hook = await webhook(t);
+    receiver.plan(hook.channel, ['hang'], 200);
+    t.after(() => receiver.release(hook.channel));
+    const ctx = await open(t, `${s.origin}/engines/page.html?blockStorage=1&webhook=${encodeURIComponent(hook.url)}`);
+    assert.equal(await ctx.evaluate(() => { try { return localStorage.length; } catch { return 'refused'; } }), 'refused');
+    await ctx.evaluate(() => window.__t.build());
+    const deadline = Date.now() + WAIT_MS;
+    while (receiver.hanging(hook.channel) < 1) {
+      if (Date.now() > deadline) throw new Error(`${P} the first request never reached the receiver`);
+      await new Promise((ok) => setTimeout(ok, 50));
+    }
+    await ctx.evaluate(() => {
+      for (let i = 0; i < 250; i++) window.__t.handler.track('USER_CONSENT_REVIEW', { i, note: 'x'.repeat(400) });
+    });
+    const before = await events(ctx);
+    assert.ok(JSON.stringify(before).length > 100 * 1024, `${P} the queue is well over one beacon`);
+
+    await ctx.reload();
+    await ctx.waitFor(() => window.__t?.ready === true, null, 'the reloaded page');
+    // The first chunk reaches the webhook in every engine; all of them where
+    // the larger beacon is taken.
+    const firstChunk = before.slice(0, 50);
+    await allDelivered(hook, TAKES_LARGE_BEACON[name] ? before : firstChunk, 'the events the beacons carried');
+    const beacons = hook.requests().filter((r) => r.mode === 'no-cors' && r.answer === 200);
+    console.log(`${P} storage refused, at pagehide: ${beacons.length} beacon(s) of ${beacons.map((r) => r.json.batch.length).join(', ')} events`);
+    for (const r of beacons) {
+      const seq = r.json.batch.map((e) => e.sequence);
+      assert.equal(seq[0], 1, `${P} a beacon starts at the oldest event`);
+      assert.deepEqual(seq, seq.map((_, i) => i + 1), `${P} a beacon holds the events from the oldest, with no gap`);
+    }
+    const seen = new Set();
+    const firsts = [];
+    for (const e of hook.arrivals()) {
+      if (!seen.has(e.event_id)) firsts.push(e.sequence);
+      seen.add(e.event_id);
     }
     assert.deepEqual(firsts, [...firsts].sort((a, b) => a - b), `${P} first arrivals in sequence order`);
   });

@@ -1,9 +1,13 @@
 // SPEC sections 3 and 5: a whole widget session, callback order and
 // arguments for success, failure and bounce, and the handler's life cycle.
+//
+// | mutation | killed by |
+// |---|---|
+// | handler.trackingId is not the events' tracking_id (e.g. lower-cased) | handler.options is the options object as given; sessionId and trackingId ... |
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 
-import { LANDING_EVENTS, SCREENS, build, cleanup, installWindow, recorder, thrown } from './helpers.mjs';
+import { KEY, LANDING_EVENTS, SCREENS, TOKEN, build, buildExact, cleanup, installWindow, recorder, thrown } from './helpers.mjs';
 
 afterEach(cleanup);
 
@@ -441,15 +445,28 @@ test('a payment flow', () => {
   assert.equal(rec.events[3].event_data.amount, 5000, 'screen details are in the screen events');
 });
 
-test('handler.options is the options object as given; sessionId and trackingId are stable strings', () => {
+test('handler.options is the options object as given; sessionId and trackingId are stable and name the events', () => {
   installWindow();
-  const h = build();
-  assert.equal(h.options.key.length > 0, true);
+  const options = { key: KEY, token: TOKEN, options: { clientDefinedId: 'order-42' } };
+  const h = buildExact(options);
+  assert.equal(h.options, options, 'the very object given');
+  assert.deepEqual(h.options, { key: KEY, token: TOKEN, options: { clientDefinedId: 'order-42' } }, 'unchanged');
   const { sessionId, trackingId } = h;
-  assert.equal(typeof sessionId, 'string');
-  assert.equal(typeof trackingId, 'string');
-  assert.ok(sessionId.length > 0 && trackingId.length > 0);
+  assert.match(sessionId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'sessionId is a UUID v4');
+  assert.match(trackingId, /^[0-9A-Za-z]{9}$/, 'trackingId is 9 letters and digits');
   h.screen('bank');
+  h.track('USER_BANK_SELECTED', { bank: 'alat' });
   assert.equal(h.sessionId, sessionId);
   assert.equal(h.trackingId, trackingId);
+  // They are what the events carry, every one of them.
+  const events = h.events();
+  assert.ok(events.length >= 3, `${events.length} events`);
+  for (const e of events) {
+    assert.equal(e.session_id, sessionId, `${e.event_name}: session_id`);
+    assert.equal(e.event_data.tracking_id, trackingId, `${e.event_name}: event_data.tracking_id`);
+  }
+  // Another handler is another session.
+  const other = build();
+  assert.notEqual(other.sessionId, sessionId);
+  assert.notEqual(other.trackingId, trackingId);
 });

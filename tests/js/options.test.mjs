@@ -1,6 +1,10 @@
 // SPEC section 2: every checked option, refused with a TypeError that names
 // the option, what was expected and what was given; onError called too;
 // nothing left behind. And the options that must be accepted.
+//
+// | mutation | killed by |
+// |---|---|
+// | the build changes an option it was given (e.g. empties filter.banks) | accepted options: each case ("option X is left as given") |
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 
@@ -113,6 +117,15 @@ test('an onError that throws does not replace the TypeError, and is reported on 
   assert.ok(logged.some((args) => args.includes(boom)), 'the thrown error is passed to console.error');
 });
 
+/** A deep copy of plain option data, keeping functions and prototypes as they are. */
+function copy(v) {
+  if (Array.isArray(v)) return v.map(copy);
+  if (v === null || typeof v !== 'object') return v;
+  const out = Object.create(Object.getPrototypeOf(v));
+  for (const [k, x] of Object.entries(v)) out[k] = copy(x);
+  return out;
+}
+
 describe('accepted options', () => {
   const ACCEPTED = [
     ['key and token only', {}],
@@ -159,9 +172,15 @@ describe('accepted options', () => {
       installWindow();
       const rec = recorder();
       const options = { key: KEY, token: TOKEN, ...rec.callbacks, ...extra };
+      // What the caller gave, copied before the build: keys, and the
+      // contents of nested options, to compare with after it.
+      const keys = Reflect.ownKeys(options);
+      const given = new Map(Object.entries(options).map(([k, v]) => [k, copy(v)]));
       const h = buildExact(options);
       assert.equal(h.options, options, 'handler.options is the object as given');
-      for (const [k, v] of Object.entries(extra)) assert.equal(h.options[k], v, `option ${k} is kept`);
+      // ...and the build did not change it: no key added, removed or rewritten.
+      assert.deepEqual(Reflect.ownKeys(options), keys, 'the options object keeps exactly its keys');
+      for (const [k, v] of given) assert.deepStrictEqual(options[k], v, `option ${k} is left as given`);
       assert.equal(typeof h.sessionId, 'string');
       assert.ok(h.sessionId.length > 0);
       if (!('onEvent' in extra)) assert.deepEqual(rec.names(), ['USER_CONNECTING']);

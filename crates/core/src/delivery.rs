@@ -7,7 +7,9 @@
 //! - one request in flight per webhook, so events arrive in queue order;
 //! - batches of at most 50 events and 60 KiB of body (under the 64 KiB that
 //!   `sendBeacon` and `fetch(..., {keepalive})` allow); an event larger than a
-//!   batch goes alone;
+//!   batch goes alone; at pagehide, events that could not be stored may also
+//!   go in one request of up to 1,000 events and 1 MiB that starts at the
+//!   oldest queued event (see [`Queue::flush_through`]);
 //! - network errors, 5xx, 408 and 429 are retried after `min(60 s, 1 s * 2^(n-1))`
 //!   scaled by a random factor in [0.5, 1.0] (n = consecutive failures), or
 //!   after `Retry-After` when the answer has one (at most 1 hour);
@@ -34,6 +36,11 @@ pub struct Policy {
     pub batch_events: usize,
     /// Most bytes in one request body.
     pub batch_bytes: usize,
+    /// Most events in the one larger beacon a page sends as it goes away
+    /// with events that exist nowhere else ([`Queue::flush_through`]).
+    pub last_beacon_events: usize,
+    /// Most bytes of that beacon's body.
+    pub last_beacon_bytes: usize,
     /// First retry delay before jitter.
     pub base_backoff_ms: Millis,
     /// Longest retry delay before jitter.
@@ -49,6 +56,8 @@ impl Default for Policy {
             max_bytes: 2 * 1024 * 1024,
             batch_events: 50,
             batch_bytes: 60 * 1024,
+            last_beacon_events: 1_000,
+            last_beacon_bytes: 1024 * 1024,
             base_backoff_ms: 1_000,
             max_backoff_ms: 60_000,
             max_retry_after_ms: 3_600_000,
@@ -451,6 +460,36 @@ impl Queue {
             start += count;
         }
         out
+    }
+
+    /// One request body from the oldest queued event through the last one
+    /// `last` accepts, cut at [`Policy::last_beacon_events`] and
+    /// [`Policy::last_beacon_bytes`]; `None` when `last` accepts none.
+    ///
+    /// For the beacon a page sends as it goes away with events that could
+    /// not be stored. Beacons in flight together can arrive in any order
+    /// (Firefox sends them all at once), but each one that starts at the
+    /// oldest event only adds events right after those already received,
+    /// whichever arrives first: first arrivals stay in sequence order.
+    pub fn flush_through(&self, sent_at: Millis, last: impl Fn(&Item) -> bool) -> Option<Batch> {
+        let end = self.items.iter().rposition(last)? + 1;
+        let mut count = 0;
+        let mut bytes = ENVELOPE;
+        for item in self.items.iter().take(end) {
+            let add = item.json.len() + usize::from(count > 0);
+            if count == self.policy.last_beacon_events
+                || bytes + add > self.policy.last_beacon_bytes
+            {
+                break;
+            }
+            count += 1;
+            bytes += add;
+        }
+        let slice = self.items[..count].iter();
+        (count > 0).then(|| Batch {
+            body: body(slice.clone().map(|i| i.json.as_str()), sent_at),
+            keys: slice.map(|i| i.key.clone()).collect(),
+        })
     }
 
     fn remove_front(&mut self, count: usize) -> Vec<String> {

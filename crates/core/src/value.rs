@@ -262,6 +262,62 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 }
 
+/// Counts the work of merging duplicate keys, so tests bound its cost by
+/// counting operations instead of timing them (a time bound fails on a
+/// loaded machine and lets a slow algorithm pass on a fast one).
+///
+/// Every key comparison [`merge_duplicate_keys`] makes is counted, per
+/// thread. Counting exists only with the `op-counts` feature (which the
+/// event log's tests turn on) and in this crate's own tests; otherwise
+/// [`tally`] compiles to nothing and [`count`](op_counts::count) does not
+/// exist.
+pub mod op_counts {
+    #[cfg(any(test, feature = "op-counts"))]
+    use std::cell::Cell;
+
+    #[cfg(any(test, feature = "op-counts"))]
+    std::thread_local! {
+        static COUNT: Cell<u64> = const { Cell::new(0) };
+        static BUDGET: Cell<u64> = const { Cell::new(u64::MAX) };
+    }
+
+    /// Runs `f` and returns its result with the key comparisons it made on
+    /// this thread. Panics as soon as they exceed `budget`, so a quadratic
+    /// regression fails at once instead of running for minutes.
+    #[cfg(any(test, feature = "op-counts"))]
+    pub fn count<T>(budget: u64, f: impl FnOnce() -> T) -> (T, u64) {
+        /// Lifts the budget again, even when `f` panics.
+        struct Lift;
+        impl Drop for Lift {
+            fn drop(&mut self) {
+                BUDGET.with(|b| b.set(u64::MAX));
+            }
+        }
+        let _lift = Lift;
+        COUNT.with(|c| c.set(0));
+        BUDGET.with(|b| b.set(budget));
+        let out = f();
+        (out, COUNT.with(Cell::get))
+    }
+
+    /// Counts one key comparison (nothing without the feature).
+    #[inline(always)]
+    pub(crate) fn tally() {
+        #[cfg(any(test, feature = "op-counts"))]
+        {
+            let n = COUNT.with(|c| {
+                c.set(c.get() + 1);
+                c.get()
+            });
+            let budget = BUDGET.with(Cell::get);
+            assert!(
+                n <= budget,
+                "over budget: more than {budget} key comparisons"
+            );
+        }
+    }
+}
+
 /// Merges repeated keys as `JSON.parse` does: the key keeps the place of its
 /// first occurrence and takes the value of its last.
 ///
@@ -277,18 +333,31 @@ pub(crate) fn merge_duplicate_keys(map: &mut Map) {
     // Most objects are small and have no duplicate: say so without the
     // allocations of the sort below (this runs for every event's data).
     let small = map.len() <= 16;
-    if small && !(1..map.len()).any(|i| map[..i].iter().any(|(k, _)| *k == map[i].0)) {
+    if small
+        && !(1..map.len()).any(|i| {
+            map[..i].iter().any(|(k, _)| {
+                op_counts::tally();
+                *k == map[i].0
+            })
+        })
+    {
         return;
     }
     let mut order: Vec<usize> = (0..map.len()).collect();
     // Stable, so equal keys stay in input order.
-    order.sort_by(|&a, &b| map[a].0.cmp(&map[b].0));
+    order.sort_by(|&a, &b| {
+        op_counts::tally();
+        map[a].0.cmp(&map[b].0)
+    });
     let mut drop = vec![false; map.len()];
     let mut any = false;
     let mut i = 0;
     while i < order.len() {
         let mut j = i + 1;
-        while j < order.len() && map[order[j]].0 == map[order[i]].0 {
+        while j < order.len() && {
+            op_counts::tally();
+            map[order[j]].0 == map[order[i]].0
+        } {
             j += 1;
         }
         if j - i > 1 {
@@ -318,7 +387,7 @@ impl<'de> Deserialize<'de> for Value {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -359,15 +428,22 @@ mod tests {
             text.push_str(&format!("\"k{i}\":\"again\","));
         }
         text.push_str("\"end\":0}");
-        let start = std::time::Instant::now();
-        let v: Value = serde_json::from_str(&text).unwrap();
-        let took = start.elapsed();
-        let map = v.as_object().unwrap();
+        let n = 131_001;
+        let (v, compared) = op_counts::count(n_log_n(n), || serde_json::from_str::<Value>(&text));
+        let map = v.as_ref().unwrap().as_object().unwrap();
         assert_eq!(map.len(), 130_001);
         assert_eq!(map[0], ("k0".to_owned(), Value::from("again")));
         assert_eq!(map[1_000].1, Value::Number("1000".into()));
-        // Generous for slow, shared machines; the quadratic scan took > 10 s.
-        assert!(took.as_secs() < 3, "took {took:?}");
+        // Counted, not timed: at most 2 n log2 n comparisons (4.5 million
+        // for these 131,001 entries), where a lookup per key makes n²/2 (8.6
+        // billion), whatever the machine's load.
+        assert!(compared >= n - 1, "{compared}: every entry is compared");
+    }
+
+    /// `2 n ⌈log2 n⌉`: a budget of key comparisons for merging `n` entries
+    /// that a sort stays under and a lookup per key (n²/2) soon exceeds.
+    pub(crate) fn n_log_n(n: u64) -> u64 {
+        2 * n * u64::from(u64::BITS - (n - 1).leading_zeros())
     }
 
     #[test]

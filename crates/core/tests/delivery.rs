@@ -1,7 +1,28 @@
 //! The delivery policy with a fake clock and a fake transport: backoff and
 //! jitter, Retry-After, 4xx against 5xx, batch limits, overflow and order.
+//!
+//! Mutants of `make mutants` killed here (the rest of the file predates it):
+//!
+//! | mutation | killed by |
+//! |---|---|
+//! | `retry_after_ms`: `\|\|` → `&&` in its checks (a `+5` parses as 5) | `retry_after_is_whole_seconds_of_at_most_nine_digits` |
+//! | `retry_after_ms`: `len() > 9` → `>= 9` or `== 9` | `retry_after_is_whole_seconds_of_at_most_nine_digits` |
+//! | `Queue::version` constant | `the_version_changes_only_when_an_event_is_added` |
+//! | `Queue::policy`, `is_empty`, `bytes` return a constant | `the_queue_reports_its_policy_size_and_bytes` |
+//! | `push` forgets the first dropped event's size (`match arm 0` deleted) | `a_byte_overflow_ends_only_when_its_smallest_dropped_event_fits` |
+//! | `overflow_ended`: `bytes + smallest` → `bytes - smallest` | `a_byte_overflow_ends_only_when_its_smallest_dropped_event_fits` |
+//! | `adopt`: `bytes + len > max_bytes` → `>=`, `==`, or `bytes - len` | `adopt_fills_the_byte_bound_exactly_and_not_beyond` |
+//! | `insert`: `at > in_flight` → `<`, or `key >` → `==` (adopted events appended, out of key order) | `adopted_events_go_between_queued_ones_in_key_order` |
+//! | `insert`: `version += 1` → `*= 1` | `the_version_changes_only_when_an_event_is_added` |
+//! | `forget`: `pos + in_flight` → `-` or `*`; `bytes -=` → `+=` or `/=` | `forgetting_an_event_behind_the_flight_removes_it_and_its_bytes` |
+//! | `take_batch`: `bytes + add > batch_bytes` → `>=`, or a comma counted before the first event | `a_batch_fills_its_byte_limit_exactly` |
+//! | `Queue::resume` does nothing (coming online still waits out the backoff) | `resume_drops_the_wait` |
+//! | `flush_through`: its byte count off by a comma or an event (`+` → `-`/`*`, `count > 0` → `==`/`<`/`>=`, `>` → `>=`) | `the_last_beacon_fills_its_byte_limit_exactly` |
+//! | `flush_through`: an empty body instead of none (`count > 0` → `>=`) | `the_last_beacon_fills_its_byte_limit_exactly` |
 
-use okra_events_core::delivery::{body, Answer, Item, Outcome, Policy, Push, Queue};
+use okra_events_core::delivery::{
+    body, retry_after_ms, Answer, Item, Outcome, Policy, Push, Queue,
+};
 
 fn item(n: usize) -> Item {
     Item {
@@ -408,4 +429,210 @@ fn flush_batches_cover_everything_under_the_beacon_limit() {
     }
     assert_eq!(seen, 500, "all but the event too large for a beacon");
     assert_eq!(q.len(), 501, "flushing does not forget: only a 2xx does");
+}
+
+#[test]
+fn retry_after_is_whole_seconds_of_at_most_nine_digits() {
+    assert_eq!(retry_after_ms("7"), Some(7_000));
+    assert_eq!(retry_after_ms(" 12 "), Some(12_000));
+    assert_eq!(
+        retry_after_ms("123456789"),
+        Some(123_456_789_000),
+        "nine digits"
+    );
+    for bad in [
+        "",
+        " ",
+        "+5",
+        "-5",
+        "5s",
+        "1.5",
+        "1234567890",
+        "Wed, 21 Oct 2015 07:28:00 GMT",
+    ] {
+        assert_eq!(retry_after_ms(bad), None, "{bad:?}");
+    }
+}
+
+#[test]
+fn the_version_changes_only_when_an_event_is_added() {
+    let mut q = Queue::new(Policy::default());
+    let v0 = q.version();
+    q.push(item(1));
+    let v1 = q.version();
+    assert_ne!(v1, v0, "a new event");
+    assert!(q.adopt(item(2)));
+    let v2 = q.version();
+    assert_ne!(v2, v1, "an event from storage");
+    assert!(!q.adopt(item(2)), "already queued");
+    assert_eq!(q.version(), v2, "nothing added");
+    q.next_batch(0, 0).unwrap();
+    assert_eq!(q.version(), v2, "sending adds nothing");
+}
+
+#[test]
+fn the_queue_reports_its_policy_size_and_bytes() {
+    let policy = Policy {
+        batch_events: 7,
+        ..Policy::default()
+    };
+    let mut q = Queue::new(policy.clone());
+    assert_eq!(q.policy(), &policy);
+    assert!(q.is_empty());
+    assert_eq!(q.bytes(), 0);
+    q.push(item(1));
+    q.push(item(22));
+    assert!(!q.is_empty());
+    assert_eq!(q.len(), 2);
+    assert_eq!(q.bytes(), item(1).json.len() + item(22).json.len());
+}
+
+/// An item whose JSON is exactly `len` bytes.
+fn sized(n: usize, len: usize) -> Item {
+    let head = format!(r#"{{"sequence":{n},"p":""#);
+    let pad = len - head.len() - 2;
+    Item {
+        key: format!("k{n:06}"),
+        json: format!(r#"{head}{}"}}"#, "x".repeat(pad)),
+    }
+}
+
+#[test]
+fn a_byte_overflow_ends_only_when_its_smallest_dropped_event_fits() {
+    let mut q = Queue::new(Policy {
+        max_bytes: 100,
+        batch_events: 1,
+        ..Policy::default()
+    });
+    assert_eq!(q.push(sized(1, 30)), Push::Queued);
+    assert_eq!(q.push(sized(2, 60)), Push::Queued);
+    // 90 of 100 bytes: an event of 50 does not fit, nor one of 45.
+    assert_eq!(q.push(sized(3, 50)), Push::Dropped(1));
+    assert_eq!(q.push(sized(4, 45)), Push::Dropped(2));
+    // The 30-byte event is delivered: 40 bytes free, still not 45.
+    q.next_batch(0, 0).unwrap();
+    q.answer(0, Answer::Status(200, None), 0.0);
+    assert_eq!(q.bytes(), 60);
+    assert_eq!(
+        q.overflow_ended(),
+        None,
+        "40 bytes free, the smallest dropped is 45"
+    );
+    // The 60-byte one too: now it fits, and the overflow's total is told.
+    q.next_batch(1, 1).unwrap();
+    q.answer(1, Answer::Status(200, None), 0.0);
+    assert_eq!(q.overflow_ended(), Some(2));
+}
+
+#[test]
+fn adopt_fills_the_byte_bound_exactly_and_not_beyond() {
+    let mut q = Queue::new(Policy {
+        max_bytes: 100,
+        ..Policy::default()
+    });
+    assert!(q.adopt(sized(1, 60)));
+    assert!(!q.adopt(sized(2, 41)), "101 bytes");
+    assert!(q.adopt(sized(3, 40)), "exactly 100 bytes");
+    assert_eq!(q.bytes(), 100);
+}
+
+#[test]
+fn adopted_events_go_between_queued_ones_in_key_order() {
+    let mut q = Queue::new(Policy::default());
+    for n in [1, 3, 5] {
+        q.push(item(n));
+    }
+    assert!(q.adopt(item(4)));
+    assert!(q.adopt(item(2)));
+    assert!(q.adopt(item(6)));
+    let keys: Vec<_> = q.keys().collect();
+    assert_eq!(
+        keys,
+        ["k000001", "k000002", "k000003", "k000004", "k000005", "k000006"]
+    );
+}
+
+#[test]
+fn forgetting_an_event_behind_the_flight_removes_it_and_its_bytes() {
+    let mut q = queue_with(
+        Policy {
+            batch_events: 2,
+            ..Policy::default()
+        },
+        4,
+    );
+    let b = q.next_batch(0, 0).unwrap();
+    assert_eq!(b.keys, ["k000001", "k000002"]);
+    q.forget("k000004");
+    let keys: Vec<_> = q.keys().collect();
+    assert_eq!(keys, ["k000001", "k000002", "k000003"]);
+    let left: usize = [1, 2, 3].iter().map(|&n| item(n).json.len()).sum();
+    assert_eq!(q.bytes(), left);
+    q.forget("k000001");
+    assert_eq!(q.len(), 3, "nothing in flight is forgotten");
+}
+
+#[test]
+fn a_batch_fills_its_byte_limit_exactly() {
+    let (a, b) = (item(1), item(2));
+    let exact = body([a.json.as_str(), b.json.as_str()], 0).len();
+    for (limit, count) in [(exact, 2), (exact - 1, 1)] {
+        let mut q = Queue::new(Policy {
+            batch_bytes: limit,
+            ..Policy::default()
+        });
+        q.push(a.clone());
+        q.push(b.clone());
+        let batch = q.next_batch(0, 0).unwrap();
+        assert_eq!(batch.keys.len(), count, "limit {limit}");
+        assert!(batch.body.len() <= limit);
+    }
+}
+
+#[test]
+fn resume_drops_the_wait() {
+    let mut q = queue_with(Policy::default(), 1);
+    q.next_batch(0, 0).unwrap();
+    let Outcome::Retry { at, .. } = q.answer(0, Answer::NetworkError, 1.0) else {
+        panic!("a network error is retried");
+    };
+    assert_eq!(at, 1_000);
+    assert_eq!(q.next_batch(10, 10), None, "waiting out the backoff");
+    q.resume();
+    assert_eq!(q.next_send_at(), Some(0));
+    assert!(q.next_batch(10, 10).is_some(), "sent at once after resume");
+}
+
+#[test]
+fn the_last_beacon_fills_its_byte_limit_exactly() {
+    let items: Vec<Item> = (1..=4).map(item).collect();
+    let texts: Vec<&str> = items.iter().map(|i| i.json.as_str()).collect();
+    let exact = body(texts[..3].iter().copied(), 0).len();
+    let through = |limit: usize, last: usize| {
+        let mut q = Queue::new(Policy {
+            last_beacon_bytes: limit,
+            ..Policy::default()
+        });
+        for i in &items {
+            q.push(i.clone());
+        }
+        let key = format!("k{last:06}");
+        q.flush_through(0, |i| i.key == key).map(|b| {
+            assert!(b.body.len() <= limit, "{} bytes over {limit}", b.body.len());
+            b.keys.len()
+        })
+    };
+    assert_eq!(
+        through(exact, 4),
+        Some(3),
+        "exactly the limit: three events"
+    );
+    assert_eq!(through(exact - 1, 4), Some(2), "a byte less: two");
+    assert_eq!(
+        through(exact + 1_000, 2),
+        Some(2),
+        "through the last one asked for"
+    );
+    assert_eq!(through(exact + 1_000, 9), None, "no event asked for");
+    assert_eq!(through(10, 4), None, "not even the first event fits");
 }

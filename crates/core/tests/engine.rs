@@ -135,40 +135,151 @@ fn a_refused_batch_is_marked_refused_and_not_also_removed_as_delivered() {
     assert!(tagged(&rs, "r")[0][3].contains("DELIVERY_REJECTED"));
 }
 
-#[test]
-fn leaving_beacons_one_chunk_when_every_event_is_stored_and_all_when_some_are_not() {
+/// Tracks `n` events of about `size` bytes of data; returns their keys.
+fn track_many(e: &mut Engine, h: u32, n: u32, size: usize) -> Vec<String> {
+    let data = format!(r#"{{"note":"{}"}}"#, "x".repeat(size));
+    let mut keys = Vec::new();
+    for i in 0..n {
+        let rs = records(&e.call(
+            TRACK,
+            h,
+            1_001.0,
+            2.0 + f64::from(i),
+            "USER_CONSENT_REVIEW",
+            &data,
+        ));
+        keys.extend(tagged(&rs, "e").iter().map(|r| r[2].clone()));
+    }
+    keys
+}
+
+/// The `sequence` of each event of each beacon (`k` record) of a FLUSH.
+fn flush(e: &mut Engine) -> Vec<Vec<u64>> {
     use okra_events_core::engine::FLUSH;
-    let big = format!(r#"{{"note":"{}"}}"#, "x".repeat(20_000));
-    let track_many = |e: &mut Engine, h: u32| {
-        for i in 0..10 {
-            e.call(
-                TRACK,
-                h,
-                1_001.0,
-                2.0 + f64::from(i),
-                "USER_CONSENT_REVIEW",
-                &big,
+    let rs = records(&e.call(FLUSH, 0, 2_000.0, 20.0, "", ""));
+    tagged(&rs, "k")
+        .iter()
+        .map(|r| {
+            assert!(
+                r[2].len() <= 1024 * 1024,
+                "a beacon of {} bytes",
+                r[2].len()
             );
-        }
-    };
-    // Stored: beacons in flight together can arrive in any order, so one goes.
+            let body: serde_json::Value = serde_json::from_str(&r[2]).unwrap();
+            body["batch"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|ev| ev["sequence"].as_u64().unwrap())
+                .collect()
+        })
+        .collect()
+}
+
+/// Fails unless every beacon starts at the oldest event and holds the
+/// events after it with no gap (whichever arrives first, first arrivals
+/// stay in order), and the first is a batch every engine takes.
+fn assert_prefixes(beacons: &[Vec<u64>], oldest: u64) {
+    for (i, b) in beacons.iter().enumerate() {
+        let want: Vec<u64> = (oldest..oldest + b.len() as u64).collect();
+        assert_eq!(b, &want, "beacon {i} is not the oldest events in order");
+    }
+    assert!(beacons[0].len() <= 50, "the first beacon is one batch");
+}
+
+// | mutation | killed by |
+// |---|---|
+// | every chunk beaconed when every event is stored (the next page sends the rest) | `leaving_with_every_event_stored_beacons_one_chunk` |
+// | chunks after the first beaconed as they are, not from the oldest event | `leaving_with_unstored_events_beacons_the_first_chunk_then_all_from_the_oldest` |
+// | no second beacon for unstored events (lost in Firefox) | `leaving_with_unstored_events_beacons_the_first_chunk_then_all_from_the_oldest`, `leaving_without_storage_beacons_every_event_from_the_oldest` |
+// | the second beacon stops before the last unstored event, or is not capped | `the_beacon_of_unstored_events_stops_at_1000_events_and_1_mib` |
+
+#[test]
+fn leaving_with_every_event_stored_beacons_one_chunk() {
     let mut e = Engine::new();
     let (h, _) = open(&mut e);
-    track_many(&mut e, h);
-    let rs = records(&e.call(FLUSH, 0, 2_000.0, 20.0, "", ""));
+    track_many(&mut e, h, 10, 20_000);
+    let beacons = flush(&mut e);
     assert_eq!(
-        tagged(&rs, "k").len(),
+        beacons.len(),
         1,
         "one chunk; the next page sends the rest in order"
     );
+    assert_prefixes(&beacons, 1);
+    assert!(beacons[0].len() < 11, "one chunk, not the whole queue");
+}
 
-    // Some could not be stored: they exist nowhere else, so every chunk goes.
+#[test]
+fn leaving_with_unstored_events_beacons_the_first_chunk_then_all_from_the_oldest() {
+    // The last event could not be stored: it exists nowhere else.
     let mut e = Engine::new();
-    let (h, keys) = open(&mut e);
-    track_many(&mut e, h);
-    e.call(UNSTORED, 0, 1_500.0, 15.0, &keys[0], "");
-    let rs = records(&e.call(FLUSH, 0, 2_000.0, 20.0, "", ""));
-    assert!(tagged(&rs, "k").len() > 1, "every chunk, in order");
+    let (h, _) = open(&mut e);
+    let keys = track_many(&mut e, h, 10, 20_000);
+    e.call(UNSTORED, 0, 1_500.0, 15.0, keys.last().unwrap(), "");
+    let beacons = flush(&mut e);
+    assert_prefixes(&beacons, 1);
+    assert_eq!(beacons.len(), 2, "{beacons:?}");
+    assert_eq!(
+        beacons[1].len(),
+        11,
+        "USER_CONNECTING and the 10 tracked events"
+    );
+
+    // An unstored event inside the first chunk: that chunk holds it.
+    let mut e = Engine::new();
+    let (h, first) = open(&mut e);
+    track_many(&mut e, h, 10, 20_000);
+    e.call(UNSTORED, 0, 1_500.0, 15.0, &first[0], "");
+    let beacons = flush(&mut e);
+    assert_prefixes(&beacons, 1);
+    assert_eq!(beacons.len(), 1, "{beacons:?}");
+
+    // Small events: more than one batch's 50 events, all unstored.
+    let mut e = Engine::new();
+    let (h, _) = open(&mut e);
+    let keys = track_many(&mut e, h, 120, 10);
+    for k in &keys {
+        e.call(UNSTORED, 0, 1_500.0, 15.0, k, "");
+    }
+    let beacons = flush(&mut e);
+    assert_prefixes(&beacons, 1);
+    assert_eq!(beacons.iter().map(Vec::len).collect::<Vec<_>>(), [50, 121]);
+}
+
+#[test]
+fn leaving_without_storage_beacons_every_event_from_the_oldest() {
+    let mut e = Engine::new();
+    let opts = options();
+    let memory_only = format!("{}0", &FLAGS[..FLAGS.len() - 1]);
+    let rs = records(&e.call(OPEN, 0, 1_000.0, 1.0, &opts, &memory_only));
+    let h = tagged(&rs, "=")[0][2].parse().unwrap();
+    track_many(&mut e, h, 10, 20_000);
+    let beacons = flush(&mut e);
+    assert_prefixes(&beacons, 1);
+    assert_eq!(beacons.len(), 2, "{beacons:?}");
+    assert_eq!(beacons[1].len(), 11);
+}
+
+#[test]
+fn the_beacon_of_unstored_events_stops_at_1000_events_and_1_mib() {
+    // 1,200 small unstored events: the second beacon holds the first 1,000.
+    let mut e = Engine::new();
+    let (h, _) = open(&mut e);
+    let keys = track_many(&mut e, h, 1_200, 10);
+    e.call(UNSTORED, 0, 1_500.0, 15.0, keys.last().unwrap(), "");
+    let beacons = flush(&mut e);
+    assert_prefixes(&beacons, 1);
+    assert_eq!(beacons[1].len(), 1_000);
+
+    // 60 events of 25 KB (1.5 MB): as many as fit in 1 MiB (the flush
+    // checks each body's size): USER_CONNECTING and 41 of them.
+    let mut e = Engine::new();
+    let (h, _) = open(&mut e);
+    let keys = track_many(&mut e, h, 60, 25_000);
+    e.call(UNSTORED, 0, 1_500.0, 15.0, keys.last().unwrap(), "");
+    let beacons = flush(&mut e);
+    assert_prefixes(&beacons, 1);
+    assert_eq!(beacons[1].len(), 42);
 }
 
 #[test]

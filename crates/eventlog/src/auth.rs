@@ -351,7 +351,7 @@ impl FromRequestParts<Arc<AppState>> for Authorized {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
-        let now = Instant::now();
+        let now = state.clock.now();
         match bearer(&parts.headers) {
             Bearer::Token(t) => {
                 return state
@@ -409,7 +409,7 @@ pub async fn login(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Response {
-    let now = Instant::now();
+    let now = state.clock.now();
     let result = match bearer(&headers) {
         Bearer::Token(t) => state
             .auth

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::auth::check_token;
+use crate::clock::Clock;
 use crate::ingest::MAX_BODY_BYTES;
 use crate::proxy::{parse_origin, Cidr};
 use crate::ratelimit::RateLimit;
@@ -133,6 +134,9 @@ pub struct Config {
     pub allow_origins: Vec<String>,
     /// Peers whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<Cidr>,
+    /// The clock of rate limits and sessions: the real one, or in tests a
+    /// manual one (not a flag).
+    pub clock: Clock,
 }
 
 impl Default for Config {
@@ -147,6 +151,7 @@ impl Default for Config {
             retain_days: None,
             allow_origins: Vec::new(),
             trusted_proxies: Vec::new(),
+            clock: Clock::system(),
         }
     }
 }

@@ -7,7 +7,6 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -69,7 +68,7 @@ pub async fn index(
     headers: HeaderMap,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
-    let now = Instant::now();
+    let now = state.clock.now();
     let client = state.client_ip(peer.ip(), &headers);
     let find = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v);
     let (checked, wrong) = match (find("code"), find("token")) {

@@ -20,7 +20,6 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
@@ -355,7 +354,7 @@ fn take_bytes(state: &AppState, client: IpAddr, n: u64) -> Result<(), ApiError> 
     let decision = limiter
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .check_cost(client, Instant::now(), n as f64);
+        .check_cost(client, state.clock.now(), n as f64);
     match decision {
         Decision::Allow => Ok(()),
         Decision::Deny { retry_after } => Err(ApiError {
@@ -378,7 +377,7 @@ async fn ingest_inner(
         let decision = limiter
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .check(client, Instant::now());
+            .check(client, state.clock.now());
         if let Decision::Deny { retry_after } = decision {
             return Err(ApiError {
                 retry_after: Some(retry_after),

@@ -14,12 +14,14 @@
 //! (search), [`export`] (streamed downloads), [`range`] (date presets),
 //! [`priority`] (thread priorities),
 //! [`auth`] (token and session cookie), [`ratelimit`] (ingest limits),
+//! [`clock`] (the clock rate limits and sessions read),
 //! [`dashboard`] (the page), [`schemas`] (the published JSON Schemas),
 //! [`error`] (error answers), [`store`] (the
 //! backend handlers call: SQLite or PostgreSQL) and [`pg`] (PostgreSQL).
 #![deny(missing_docs)]
 
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod dashboard;
 pub mod db;

@@ -72,6 +72,8 @@ pub struct AppState {
     pub allow_origins: Vec<String>,
     /// `--trusted-proxy`: peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<crate::proxy::Cidr>,
+    /// The clock of rate limits and sessions.
+    pub clock: crate::clock::Clock,
 }
 
 /// A file's identity (device and inode on Unix): the database is
@@ -335,6 +337,7 @@ impl Server {
             retain_days: config.retain_days,
             allow_origins: config.allow_origins.clone(),
             trusted_proxies: config.trusted_proxies.clone(),
+            clock: config.clock.clone(),
         });
         Ok(Server {
             listener,

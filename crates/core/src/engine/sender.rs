@@ -557,13 +557,26 @@ impl Sender {
         self.unstored.retain(|k| !keys.contains(k));
     }
 
-    /// Hands everything waiting to the browser as the page goes away. Nothing
-    /// is forgotten: what is not confirmed is sent again by the next page.
+    /// Hands what waits to the browser as the page goes away. Nothing is
+    /// forgotten: what is not confirmed is sent again by the next page.
     ///
     /// `pagehide` usually follows `visibilitychange`; a queue flushed once is
-    /// not flushed again until it changes. The entry hands the chunks over in
-    /// order and stops at the first the browser refuses (its in-flight beacon
-    /// budget is 64 KiB).
+    /// not flushed again until it changes. The entry hands the beacons over
+    /// in order and stops at the first the browser refuses (its in-flight
+    /// beacon budget is 64 KiB).
+    ///
+    /// Beacons in flight together can arrive in any order (Firefox takes
+    /// them all at once), so every beacon starts at the oldest queued event:
+    /// whichever arrives first, each adds only events right after those
+    /// already received, and first arrivals stay in sequence order.
+    /// - The first chunk (a batch under 64 KiB, which every engine takes).
+    ///   When every event is stored, that is all: the next page sends the
+    ///   rest, in order.
+    /// - Events that could not be stored exist nowhere else: then a second
+    ///   beacon carries everything from the oldest event through the last
+    ///   of them ([`Queue::flush_through`]: up to 1,000 events and 1 MiB).
+    ///   Firefox takes it; Chromium and WebKit refuse a beacon once 64 KiB
+    ///   are in flight, and lose what the first chunk did not hold.
     pub fn flush(&mut self, now: Millis, out: &mut Out) {
         // Every page hands over what it holds, lock or not: a page can go
         // away before it is granted the lock, or while the sending tab's
@@ -573,16 +586,16 @@ impl Sender {
         if self.flushed.replace(version) == Some(version) {
             return;
         }
-        // Beacons in flight together can arrive in any order (Firefox takes
-        // them all at once). When every event is stored, only the first
-        // chunk goes, and the next page sends the rest in order; events that
-        // could not be stored exist nowhere else, so then the whole queue goes,
-        // stored events first, and order gives way to not losing them.
-        let batches = self.queue.flush_batches(now);
-        let all_stored = self.stored && self.unstored.is_empty();
-        let count = if all_stored { 1 } else { batches.len() };
-        for b in batches.into_iter().take(count) {
-            out.tag('k', self.id).str(&b.body);
+        let Some(first) = self.queue.flush_batches(now).into_iter().next() else {
+            return;
+        };
+        out.tag('k', self.id).str(&first.body);
+        let (stored, unstored) = (self.stored, &self.unstored);
+        let nowhere_else = |item: &Item| !stored || unstored.contains(&item.key);
+        if let Some(all) = self.queue.flush_through(now, nowhere_else) {
+            if all.keys.len() > first.keys.len() {
+                out.tag('k', self.id).str(&all.body);
+            }
         }
     }
 }
