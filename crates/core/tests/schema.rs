@@ -347,7 +347,7 @@ fn body_schema() -> Value {
     document(
         "webhook-body",
         "okra-events webhook body",
-        "The body okra-events POSTs to event_callback_url, as text/plain;charset=UTF-8: a batch of events in queue order and when it was sent. Each event follows the okra-events event schema, referred to by its $id: give a validator both files.",
+        "The body okra-events POSTs to event_callback_url, as text/plain;charset=UTF-8: a batch of events in queue order and when it was sent. A batch holds at most 50 events, except the one beacon a page sends as it goes away with events it could not store (up to 1,000). Each event follows the okra-events event schema, referred to by its $id: give a validator both files.",
         obj! {
             "type" => "object",
             "required" => arr(["batch", "sent_at"]),
@@ -356,7 +356,9 @@ fn body_schema() -> Value {
                 "batch" => obj! {
                     "type" => "array",
                     "minItems" => num(1),
-                    "maxItems" => num(policy.batch_events as u64),
+                    // 50 per batch; only the last beacon of a page that could not
+                    // store its events holds more (Queue::flush_through).
+                    "maxItems" => num(policy.last_beacon_events as u64),
                     "items" => obj! { "$ref" => id("event") },
                 },
                 "sent_at" => obj! { "type" => "string", "pattern" => time_pattern(), "description" => "ISO-8601 UTC with milliseconds." },
