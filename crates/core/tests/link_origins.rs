@@ -36,7 +36,9 @@ fn link(e: &mut Engine, allowed: &[&str]) -> u32 {
 
 /// The host's `ack`, carrying options.
 fn ack() -> String {
-    format!(r#"{{"okra":"{PROTOCOL}","type":"ack","options":{{"key":"pk_test","token":"tok_test"}}}}"#)
+    format!(
+        r#"{{"okra":"{PROTOCOL}","type":"ack","options":{{"key":"pk_test","token":"tok_test"}}}}"#
+    )
 }
 
 /// What `LINK_ACCEPT` answers for `message` from `origin` on link `id`.
