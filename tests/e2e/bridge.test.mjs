@@ -17,7 +17,8 @@
 // | host: no `e.source === iframe.contentWindow` (js/host/frame.js) | "a frame of the widget's own origin forges the widget's failed and syn while it loads" |
 // | host: the ack posted to "*" (js/host/frame.js) | "every ack, with the options and the token, goes to the widget's exact origin" |
 // | widget: no `e.source === window.parent` (js/bridge.js) | "a frame of an allowed host origin, not the parent, floods the widget with acks" |
-// | widget: LINK_ACCEPT ignores allowedOrigins (the core's engine) | "a host page whose origin the widget does not allow", and natively crates/core/tests/engine.rs |
+// | widget: LINK_ACCEPT ignores allowedOrigins (the core's engine) | "a host page whose origin the widget does not allow", and natively crates/core/tests/link_origins.rs, `an_ack_is_accepted_only_from_an_allowed_origin` |
+// | host: the widget's messages taken before its `ready` (js/host/session.js) | tests/js/host.test.mjs, "the handshake comes first: before the widget says ready, its messages fire no callback" |
 // | host: a message's fields unchecked (js/host/protocol.js) | tests/js/host.test.mjs, "the decoder drops malformed, oversized, nested and hostile messages" |
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -365,6 +365,29 @@ test('a widget that never connects: WIDGET_LOAD_TIMEOUT with the metadata, then 
   }
 });
 
+test('the handshake comes first: before the widget says ready, its messages fire no callback', () => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    const a = session();
+    const widgetSays = () => {
+      a.s.receive(message('event', { event: first[0] }));
+      a.s.receive(message('success', { data: { linked: true } }));
+      a.s.receive(message('error', { json: { early: true }, error: { type: 'X' } }));
+      a.s.receive(message('before_close', { json: {} }));
+      a.s.receive(message('close', { json: { early: true }, error: null }));
+    };
+    widgetSays();
+    assert.deepEqual(a.calls, [], 'nothing before ready');
+    assert.equal(a.ended(), 0, 'the widget stays: a close before ready is not a close');
+    a.s.receive(message('ready'));
+    widgetSays();
+    assert.deepEqual(a.calls.map((c) => c[0]), ['onEvent', 'onSuccess', 'onError', 'beforeClose', 'onClose']);
+    assert.equal(a.ended(), 1);
+  } finally {
+    mock.timers.reset();
+  }
+});
+
 test("close(): asks a connected widget, then closes it anyway after 3 s with the host's metadata", () => {
   mock.timers.enable({ apis: ['setTimeout'] });
   try {
