@@ -206,7 +206,8 @@ test('the decoder drops malformed, oversized, nested and hostile messages', () =
       { ...e, withError: 'false' }, { ...e, sequence: 1.5 }, { ...e, sequence: -1 }, { ...e, sequence: 0 }, { ...e, sequence: '1' },
       { ...e, sequence: 1e15 }, { ...e, event: 1 }, { ...e, event_name: 'user_connected' }, { ...e, event_screen: 'LANDING' },
       { ...e, event_category: 'Auth' }, { ...e, event_data: [] }, { ...e, event_data: null }, { ...e, success: true },
-      { ...e, event_time: 'yesterday' }, { ...e, session_id: '' }, { ...e, event_id: 'x'.repeat(65) }, { ...e, event_type: 'OTHER' },
+      { ...e, event_time: 'yesterday' }, { ...e, event_location: 7 }, { ...e, event_location: {} },
+      { ...e, event_callback_url: false }, { ...e, event_callback_url: ['https://a.example'] }, { ...e, session_id: '' }, { ...e, event_id: 'x'.repeat(65) }, { ...e, event_type: 'OTHER' },
       Object.fromEntries(Object.entries(e).filter(([k]) => k !== 'sequence')),
     ].map((event) => message('event', { event })),
   ];
