@@ -24,8 +24,6 @@
 //   input in every engine, into the widget's cross-origin frame too; WebKit's
 //   WebDriver wheel scrolls and scrolls straight back, so there the scroll
 //   lock is read from the root's computed overflow.
-// Known package issues found here are TODOs that still run and print what
-// they saw (KNOWN_CLOSE_BEFORE_LOCK_BUG, KNOWN_UNLOAD_WRITE_LOSS).
 //
 // Build first: scripts/build.sh (pkg/). Run: scripts/test-engines.sh, or
 // node --test --test-concurrency=1 tests/engines/<engine>.test.mjs
@@ -578,22 +576,11 @@ export function defineSuite(name) {
   });
 
   // A widget that closes in the same moment as its flow runs (the host removes
-  // the iframe on onClose). Two known package issues, reported to its owner,
-  // both timing-dependent (how often they show varies by run and engine):
-  // - the page can be gone before it holds its Web Lock
-  //   `okra-events:send:<url>`, and only the lock holder beacons at pagehide,
-  //   so nothing is sent as it goes (every run in Chromium, where the lock is
-  //   granted over IPC after the bridge's port round trip; most in WebKitGTK;
-  //   some in Firefox);
-  // - with the queue in IndexedDB, writes begun in the task that ends the
-  //   page may not be committed (all events if the database was not open
-  //   yet), so not even the next load can send them; seen in all three,
-  //   most often in WebKitGTK. The localStorage queue kept them (its writes
-  //   are synchronous).
-  // Until they are fixed, each part is a TODO when it fails (it runs and
-  // prints what was missing); set these to false when fixed.
-  const KNOWN_CLOSE_BEFORE_LOCK_BUG = false;
-  const KNOWN_UNLOAD_WRITE_LOSS = false;
+  // the iframe on onClose). Two ways this once lost events, both fixed and
+  // held here in every engine: the page could be gone before it held its Web
+  // Lock, and only the lock holder beaconed at pagehide (now every page hands
+  // over what it holds); and IndexedDB writes begun in the page's last task
+  // might never commit (the queue is copied to localStorage at pagehide).
 
   test(`${P} bridge (${THIRD_PARTY_STORAGE.allowed[name]}): a widget closed in the same task as its flow: its events reach the webhook at pagehide, or at the latest on the next load`, { timeout: TEST_TIMEOUT }, async (t) => {
     const { ctx, hook, host, W, hostUrl } = await bridgeFlow(t, 'linkNow');
@@ -617,18 +604,11 @@ export function defineSuite(name) {
     let lost = [];
     try {
       await allDelivered(hook, host.events, 'the first widget page\'s events, sent by the next load');
-    } catch (e) {
+    } catch {
       const got = hook.counts();
       lost = host.events.filter((x) => !got.has(x.event_id)).map((x) => `${x.sequence}:${x.event_name}`);
-      console.log(`${P} widget closed at once: LOST (never delivered, not in storage for the next load): ${lost.join(', ')}`);
-      if (!KNOWN_UNLOAD_WRITE_LOSS) throw e;
     }
     assertFromWidgetOrigin(hook, W);
-
-    const known = [];
-    if (atClose.length && KNOWN_CLOSE_BEFORE_LOCK_BUG) known.push(`pagehide flush skipped before the Web Lock was granted (missing at close: ${atClose.length})`);
-    if (lost.length && KNOWN_UNLOAD_WRITE_LOSS) known.push(`DATA LOSS: IndexedDB writes of the page's last task never committed (lost: ${lost.length})`);
-    if (known.length) t.todo(`KNOWN PACKAGE ISSUES: ${known.join('; ')}`);
     assert.deepEqual(lost, [], `${P} every event reached the webhook at the latest on the next load`);
     assert.deepEqual(atClose, [], `${P} every event was handed to the browser at pagehide`);
   });
@@ -658,13 +638,9 @@ export function defineSuite(name) {
       try {
         await allDelivered(hook, host.events, what);
       } catch (e) {
-        // See KNOWN_UNLOAD_WRITE_LOSS: the last task's events
-        // (USER_CONNECTION_SUCCESSFUL, USER_APP_CLOSE) can be lost here.
         const got = hook.counts();
         const lost = host.events.filter((x) => !got.has(x.event_id)).map((x) => `${x.sequence}:${x.event_name}`);
         console.log(`${P} leftovers LOST (not in storage for the next load): ${lost.join(', ')}`);
-        if (!KNOWN_UNLOAD_WRITE_LOSS) throw e;
-        t.todo(`KNOWN PACKAGE ISSUE: DATA LOSS: IndexedDB writes of the page's last task never committed (lost: ${lost.join(', ')})`);
         throw e;
       }
     };
