@@ -708,6 +708,44 @@ fn screen_details_are_held_to_the_limit_and_a_refused_screen_changes_nothing() {
     );
 }
 
+/// Screen details that make the event `screen()` measures them on exactly
+/// [`MAX_EVENT_BYTES`] are taken, and that event, when it comes, is emitted
+/// once, with them, at exactly the limit.
+#[test]
+fn screen_details_that_make_an_event_of_exactly_32_kib_are_kept() {
+    let close_len = |pad: Option<usize>| {
+        let mut s = session();
+        s.screen(ctx(), Screen::Landing, Value::Null).unwrap();
+        s.screen(ctx(), Screen::Login, padded(pad.unwrap_or(0)))
+            .unwrap();
+        s.take_output();
+        s.close(ctx()).unwrap();
+        let out = emitted(&mut s);
+        let closes: Vec<_> = out
+            .iter()
+            .filter(|j| j.contains("\"USER_APP_CLOSE\""))
+            .cloned()
+            .collect();
+        (closes, s.events())
+    };
+    let (closes, _) = close_len(None);
+    let pad = MAX_EVENT_BYTES - closes[0].len();
+
+    let (closes, events) = close_len(Some(pad));
+    assert_eq!(closes.len(), 1, "one USER_APP_CLOSE");
+    assert_eq!(closes[0].len(), MAX_EVENT_BYTES, "exactly at the limit");
+    let last = events.last().unwrap();
+    assert_eq!(last.event_name, "USER_APP_CLOSE");
+    assert!(last.event_data.get("pad").is_some(), "with the details");
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.event_name == "USER_APP_CLOSE")
+            .count(),
+        1
+    );
+}
+
 #[test]
 fn automatic_events_are_never_refused_they_drop_details_that_no_longer_fit() {
     let mut s = session();

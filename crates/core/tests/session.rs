@@ -641,6 +641,38 @@ fn the_json_writer_matches_the_serde_schema() {
     }
 }
 
+/// The log keeps every event until it holds a tenth more than
+/// [`LOG_LIMIT`], then drops to the newest `LOG_LIMIT` at once: trimming in
+/// chunks keeps the cost per event constant, and what `events()` returns
+/// never has fewer than `LOG_LIMIT` or more than that tenth over.
+#[test]
+fn the_session_log_is_trimmed_in_chunks_of_a_tenth() {
+    use okra_events_core::session::LOG_LIMIT;
+    let mut f = Fake::new();
+    f.screen("landing");
+    let full = LOG_LIMIT + LOG_LIMIT / 10;
+    for _ in 0..full {
+        if f.s.log().len() >= full {
+            break;
+        }
+        f.track("USER_CONSENT_REVIEW");
+    }
+    assert_eq!(
+        f.s.log().len(),
+        full,
+        "every event is kept up to the threshold"
+    );
+    f.track("USER_CONSENT_REVIEW");
+    assert_eq!(
+        f.s.log().len(),
+        LOG_LIMIT + 1,
+        "the next one trims to the newest LOG_LIMIT, then joins them"
+    );
+    let events = f.s.events();
+    assert_eq!(events.last().unwrap().sequence, (full + 1) as u64);
+    assert_eq!(events[0].sequence, (full + 1 - LOG_LIMIT) as u64);
+}
+
 #[test]
 fn the_session_log_stays_bounded_and_sequences_go_on() {
     use okra_events_core::session::LOG_LIMIT;
