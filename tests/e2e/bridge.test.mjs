@@ -26,7 +26,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, DIST } from '../../www/serve.mjs';
 import { serveDist } from './server.mjs';
-import { launchBrowser, openDemo, WAIT_MS } from './demo.mjs';
+import { launchBrowser, openDemo, until, WAIT_MS } from './demo.mjs';
 import { PKG, startReceiver } from './receiver.mjs';
 import { recordPayloads } from './payloads.mjs';
 
@@ -75,17 +75,6 @@ after(async () => {
 });
 
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
-
-/** Polls `check` until it returns something truthy. */
-async function until(check, what) {
-  const end = Date.now() + WAIT_MS;
-  for (;;) {
-    const value = await Promise.resolve().then(check).catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 function widgetUrl({ origin = W.origin, allow = [H.origin], query = {}, page = 'widget.html' } = {}) {
   const params = new URLSearchParams(query);

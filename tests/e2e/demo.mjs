@@ -6,6 +6,21 @@ import { chromium } from 'playwright-core';
 /** Generous: the suite must pass on a loaded 2-core machine. */
 export const WAIT_MS = 30_000;
 
+/**
+ * Polls `check` (sync or async) every 50 ms until it returns something
+ * truthy, and returns that; a check that throws counts as not yet. Fails
+ * after WAIT_MS naming `what`.
+ */
+export async function until(check, what) {
+  const end = Date.now() + WAIT_MS;
+  for (;;) {
+    const value = await Promise.resolve().then(check).catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((ok) => setTimeout(ok, 50));
+  }
+}
+
 export function launchBrowser() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',

@@ -10,10 +10,10 @@ import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../../www/serve.mjs';
-import { launchBrowser } from './demo.mjs';
+import { launchBrowser, until } from './demo.mjs';
 import { PKG } from './receiver.mjs';
 import { recordPayloads } from './payloads.mjs';
-import { appEvents, callNames, openWebView, until } from './webview.mjs';
+import { appEvents, callNames, openWebView } from './webview.mjs';
 
 const TEST_TIMEOUT = 120_000;
 const FIXTURES = resolve(fileURLToPath(new URL('./fixtures', import.meta.url)));

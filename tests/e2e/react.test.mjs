@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 import { serve } from '../../www/serve.mjs';
 import { buildApp } from '../react/build.mjs';
-import { launchBrowser, WAIT_MS } from './demo.mjs';
+import { launchBrowser, until, WAIT_MS } from './demo.mjs';
 import { PKG } from './receiver.mjs';
 
 const TEST_TIMEOUT = 120_000;
@@ -36,19 +36,6 @@ after(async () => {
   await Promise.all([A?.close(), W?.close()]);
   if (dist) await rm(dist, { recursive: true, force: true });
 });
-
-const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
-
-/** Polls `check` until it returns something truthy. */
-async function until(check, what) {
-  const end = Date.now() + WAIT_MS;
-  for (;;) {
-    const value = await Promise.resolve().then(check).catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** The widget page's URL for checkout `who`; `connect: false` gives a widget that never connects. */
 const widgetUrl = (who, { connect = true } = {}) =>

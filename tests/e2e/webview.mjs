@@ -31,19 +31,6 @@ const SENDER = {
   ios: (frameUrl) => frameUrl,
 };
 
-const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
-
-/** Polls `check` until it returns something truthy. */
-export async function until(check, what) {
-  const end = Date.now() + WAIT_MS;
-  for (;;) {
-    const value = await Promise.resolve().then(check).catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 /**
  * Opens `config.widgetUrl` in a fresh context as an app's WebView on
  * `platform` ('android' or 'ios'). Returns the app: `calls` (its callbacks,

@@ -2,6 +2,7 @@
 //
 // Run from the repository root: `node --test tests/js/`. Set OKRA_EVENTS_PKG to
 // test a package directory other than ./pkg (for example an unpacked tarball).
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -184,6 +185,29 @@ export function recorder() {
 }
 
 /** Event names of a list of events. */
+/**
+ * The host session's promises, over its callback log (`[name, ...args]` per
+ * call), whatever the widget sent and the page called: onClose at most once
+ * and last, each event_id once, each widget session's events in sequence
+ * order, and at most one onSuccess per widget session (the tests that use
+ * this make two). Returns how many onClose calls there were, and the events
+ * onEvent got.
+ */
+export function assertHostPromises(calls) {
+  const called = calls.map((c) => c[0]);
+  const closes = called.filter((n) => n === 'onClose').length;
+  assert.ok(closes <= 1, 'onClose at most once');
+  if (closes) assert.equal(called.at(-1), 'onClose', 'onClose is last');
+  const events = calls.filter((c) => c[0] === 'onEvent').map((c) => c[1]);
+  assert.equal(new Set(events.map((e) => e.event_id)).size, events.length, 'each event_id once');
+  for (const sid of new Set(events.map((e) => e.session_id))) {
+    const seq = events.filter((e) => e.session_id === sid).map((e) => e.sequence);
+    assert.deepEqual(seq, [...seq].sort((a, b) => a - b), 'in sequence order');
+  }
+  assert.ok(called.filter((n) => n === 'onSuccess').length <= 2, 'one onSuccess per widget session');
+  return { closes, events };
+}
+
 export const names = (events) => events.map((e) => e.event_name);
 
 /**
