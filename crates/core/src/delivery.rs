@@ -436,30 +436,38 @@ impl Queue {
     /// Every waiting event as request bodies of at most `batch_bytes`, for a
     /// last-chance send as the page goes away (`sendBeacon`). Events larger
     /// than a batch are left out: they stay stored for the next page load.
-    pub fn flush_batches(&self, sent_at: Millis) -> Vec<Batch> {
+    ///
+    /// Lazy: each body is built only when the iterator reaches it, so a page
+    /// that hands over only the first does not build the rest as it unloads.
+    pub fn flush_batches(&self, sent_at: Millis) -> impl Iterator<Item = Batch> + '_ {
         self.flush_batches_of(sent_at, |_| true)
     }
 
     /// Like [`flush_batches`](Self::flush_batches), for the leading items
     /// that `only` accepts.
-    pub fn flush_batches_of(&self, sent_at: Millis, only: impl Fn(&Item) -> bool) -> Vec<Batch> {
-        let mut out = Vec::new();
+    pub fn flush_batches_of<'a>(
+        &'a self,
+        sent_at: Millis,
+        only: impl Fn(&Item) -> bool + 'a,
+    ) -> impl Iterator<Item = Batch> + 'a {
         let mut start = 0;
-        while start < self.items.len() {
-            let (count, bytes) = self.take_batch(start, &only);
-            if count == 0 {
-                break;
-            }
-            if bytes <= self.policy.batch_bytes {
+        std::iter::from_fn(move || {
+            while start < self.items.len() {
+                let (count, bytes) = self.take_batch(start, &only);
+                if count == 0 {
+                    return None;
+                }
                 let slice = self.items[start..start + count].iter();
-                out.push(Batch {
-                    body: body(slice.clone().map(|i| i.json.as_str()), sent_at),
-                    keys: slice.map(|i| i.key.clone()).collect(),
-                });
+                start += count;
+                if bytes <= self.policy.batch_bytes {
+                    return Some(Batch {
+                        body: body(slice.clone().map(|i| i.json.as_str()), sent_at),
+                        keys: slice.map(|i| i.key.clone()).collect(),
+                    });
+                }
             }
-            start += count;
-        }
-        out
+            None
+        })
     }
 
     /// One request body from the oldest queued event through the last one

@@ -420,7 +420,7 @@ fn flush_batches_cover_everything_under_the_beacon_limit() {
         key: "k999999".into(),
         json: format!(r#"{{"huge":"{}"}}"#, "z".repeat(70_000)),
     });
-    let batches = q.flush_batches(0);
+    let batches: Vec<_> = q.flush_batches(0).collect();
     let mut seen = 0;
     for b in &batches {
         assert!(b.body.len() <= 60 * 1024, "{}", b.body.len());

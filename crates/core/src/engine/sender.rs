@@ -586,7 +586,7 @@ impl Sender {
         if self.flushed.replace(version) == Some(version) {
             return;
         }
-        let Some(first) = self.queue.flush_batches(now).into_iter().next() else {
+        let Some(first) = self.queue.flush_batches(now).next() else {
             return;
         };
         out.tag('k', self.id).str(&first.body);
